@@ -42,7 +42,7 @@ func bucketLow(b int) (low, width uint64) {
 	if b < subCount {
 		return uint64(b), 1
 	}
-	e := b/subCount
+	e := b / subCount
 	m := uint64(b%subCount) + subCount
 	return m << (e - 1), 1 << (e - 1)
 }
