@@ -1,0 +1,388 @@
+// Package format loads and saves drawings: mbotdraw JSON (the native format),
+// Quick, Draw! ndjson (raw, with times, and simplified, without) and SVG.
+//
+// Every loader returns drawings that pass playback.Drawing.Validate: finite
+// coordinates within ±playback.MaxCoord, non-empty strokes, times in
+// milliseconds that start at 0 and never decrease. Input without times gets
+// them from a pen speed (playback.Drawing.AssignTimes), so every drawing plays.
+//
+// Bad input never panics: every loader returns an *Error that names the file
+// and the place (line and column, byte offset, or SVG element) in one line.
+//
+// Colours: Stroke.Color and Drawing.Background are color.RGBA, which Go
+// defines as alpha-premultiplied. Files write colours the CSS way, straight
+// (not premultiplied): "#rrggbb" or "#rrggbbaa". Loading premultiplies and
+// saving divides back, which round-trips exactly.
+package format
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"mbotdraw/playback"
+)
+
+// Format names a file format.
+type Format int
+
+// The formats this package knows.
+const (
+	Unknown   Format = iota
+	JSON             // mbotdraw JSON (.json, .mbd.json)
+	QuickDraw        // Quick, Draw! ndjson, raw or simplified (.ndjson)
+	SVG              // SVG 1.1 line art (.svg)
+)
+
+func (f Format) String() string {
+	switch f {
+	case JSON:
+		return "mbotdraw"
+	case QuickDraw:
+		return "quickdraw"
+	case SVG:
+		return "svg"
+	}
+	return "unknown"
+}
+
+// DefaultTolerance is the curve flattening tolerance, in drawing units, when
+// Options.Tolerance is 0: a flattened curve strays at most this far from the
+// true one.
+const DefaultTolerance = 0.25
+
+// Options configures loading. The zero value loads the first drawing of a
+// file, flattens curves to DefaultTolerance and times untimed input at
+// playback.DefaultPenSpeed.
+type Options struct {
+	// Index chooses a drawing of a many-drawing file (Quick, Draw! ndjson),
+	// counting from 0. Load only.
+	Index int
+	// KeyID chooses a Quick, Draw! drawing by its key_id instead of by Index.
+	// Load only.
+	KeyID string
+	// Gallery lays every drawing of the file out in a grid as one drawing,
+	// played one after another.
+	Gallery bool
+	// Tolerance is the curve flattening tolerance in drawing units
+	// (0: DefaultTolerance).
+	Tolerance float64
+	// PenSpeed times untimed input, in drawing units per second
+	// (0: playback.DefaultPenSpeed).
+	PenSpeed float64
+}
+
+func (o Options) tolerance() float64 {
+	if !(o.Tolerance > 0) || o.Tolerance > 1e6 {
+		return DefaultTolerance
+	}
+	return o.Tolerance
+}
+
+// Error is a load or save error that says where: the file, and the place in
+// it. Its message is one line:
+//
+//	FILE:LINE:COL: msg              (a text position)
+//	FILE: byte N: msg               (a byte offset, for input with no lines)
+//	FILE:LINE:COL: <path d> element 3: msg   (an SVG element)
+type Error struct {
+	File string
+	// Line and Col are 1-based; 0 when unknown.
+	Line, Col int
+	// Offset is the byte offset in the file; negative when there is no place
+	// (a missing drawing, an unreadable file).
+	Offset int64
+	// Element names an SVG element and attribute, with the element's ordinal
+	// among its kind ("<path d> element 3").
+	Element string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
+	case e.Line > 0:
+		fmt.Fprintf(&b, ":%d", e.Line)
+	case e.Element == "" && e.Offset >= 0:
+		fmt.Fprintf(&b, ": byte %d", e.Offset)
+	}
+	if e.Element != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Element)
+	}
+	b.WriteString(": ")
+	if e.Err != nil {
+		b.WriteString(oneLine(e.Err.Error()))
+	} else {
+		b.WriteString("error")
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// ErrNotDrawing is the error (wrapped in *Error) for content that is none of
+// the supported formats.
+var ErrNotDrawing = errors.New("not a drawing: expected mbotdraw JSON, Quick, Draw! ndjson or SVG")
+
+// errAt returns an *Error for byte offset off of data, with line and column.
+func errAt(name string, data []byte, off int, err error) *Error {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(data) {
+		off = len(data)
+	}
+	line := 1 + bytes.Count(data[:off], []byte{'\n'})
+	col := off - (bytes.LastIndexByte(data[:off], '\n') + 1) + 1
+	return &Error{File: name, Line: line, Col: col, Offset: int64(off), Err: err}
+}
+
+// noPlace returns an *Error that names only the file.
+func noPlace(name string, err error) *Error {
+	return &Error{File: name, Offset: -1, Err: err}
+}
+
+// ByExtension returns the format a file name's extension suggests.
+func ByExtension(name string) Format {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".json":
+		return JSON
+	case ".ndjson":
+		return QuickDraw
+	case ".svg":
+		return SVG
+	}
+	return Unknown
+}
+
+// sniffWindow bounds how much of a file Sniff looks at.
+const sniffWindow = 64 << 10
+
+// Sniff tells the format from the content, using the name's extension only
+// where the content does not decide.
+func Sniff(name string, data []byte) Format {
+	ext := ByExtension(name)
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	i := 0
+	for i < len(data) && isSpace(data[i]) {
+		i++
+	}
+	head := data[i:min(len(data), i+sniffWindow)]
+	if len(head) == 0 {
+		return ext
+	}
+	switch head[0] {
+	case '<':
+		if bytes.Contains(head, []byte("<svg")) || ext == SVG {
+			return SVG
+		}
+		return Unknown
+	case '[':
+		return QuickDraw
+	case '{':
+		d := bytes.Index(head, []byte(`"drawing"`))
+		j := firstIndex(head, `"strokes"`, `"mbotdraw"`)
+		switch {
+		case d >= 0 && (j < 0 || d < j):
+			return QuickDraw
+		case j >= 0:
+			return JSON
+		case ext == QuickDraw:
+			return QuickDraw
+		}
+		return JSON
+	}
+	return ext
+}
+
+func firstIndex(b []byte, subs ...string) int {
+	best := -1
+	for _, s := range subs {
+		if i := bytes.Index(b, []byte(s)); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	return best
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// readFile reads a drawing file, naming it in the error.
+func readFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, noPlace(path, err)
+	}
+	return data, nil
+}
+
+// Load reads one drawing from a file: the drawing Options.Index or
+// Options.KeyID chooses from a many-drawing file, or with Options.Gallery
+// all of them laid out in a grid.
+func Load(path string, o Options) (*playback.Drawing, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeOne(path, data, o)
+}
+
+// LoadAll reads every drawing of a file (one for JSON and SVG); with
+// Options.Gallery, the one gallery drawing. Index and KeyID are ignored.
+func LoadAll(path string, o Options) ([]*playback.Drawing, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Decode(path, data, o)
+}
+
+// Decode reads every drawing in data, like LoadAll; name is used in errors
+// and its extension as a hint when the content does not tell the format.
+func Decode(name string, data []byte, o Options) ([]*playback.Drawing, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &Error{File: name, Offset: 0, Err: errors.New("the file is empty")}
+	}
+	switch Sniff(name, data) {
+	case JSON:
+		d, err := decodeJSON(name, data, o)
+		if err != nil {
+			return nil, err
+		}
+		return []*playback.Drawing{d}, nil
+	case QuickDraw:
+		ds, err := decodeQuickDraw(name, data, o, selectAll)
+		if err != nil {
+			return nil, err
+		}
+		if o.Gallery {
+			return []*playback.Drawing{Gallery(ds)}, nil
+		}
+		return ds, nil
+	case SVG:
+		d, err := decodeSVG(name, data, o)
+		if err != nil {
+			return nil, err
+		}
+		return []*playback.Drawing{d}, nil
+	}
+	return nil, &Error{File: name, Offset: int64(firstNonSpace(data)), Err: ErrNotDrawing}
+}
+
+func firstNonSpace(data []byte) int {
+	i := 0
+	for i < len(data) && isSpace(data[i]) {
+		i++
+	}
+	if i == len(data) {
+		return 0
+	}
+	return i
+}
+
+func decodeOne(name string, data []byte, o Options) (*playback.Drawing, error) {
+	f := Sniff(name, data)
+	if f == QuickDraw {
+		if o.Gallery {
+			ds, err := decodeQuickDraw(name, data, o, selectAll)
+			if err != nil {
+				return nil, err
+			}
+			return Gallery(ds), nil
+		}
+		sel := selectIndex
+		if o.KeyID != "" {
+			sel = selectKey
+		}
+		ds, err := decodeQuickDraw(name, data, o, sel)
+		if err != nil {
+			return nil, err
+		}
+		return ds[0], nil
+	}
+	if f != Unknown {
+		if o.KeyID != "" {
+			return nil, noPlace(name, fmt.Errorf("key_id %q: a %s file holds one drawing and no key_id", o.KeyID, f))
+		}
+		if o.Index != 0 {
+			return nil, noPlace(name, fmt.Errorf("drawing index %d is out of range: a %s file holds 1 drawing", o.Index, f))
+		}
+	}
+	ds, err := Decode(name, data, o)
+	if err != nil {
+		return nil, err
+	}
+	return ds[0], nil
+}
+
+// Save writes d to path in the format of path's extension (.json and
+// .mbd.json: mbotdraw JSON; .svg: SVG). The file appears whole or not at
+// all: it is written beside path and renamed over it, so a failure leaves
+// no partial file and an existing file untouched.
+func Save(path string, d *playback.Drawing) error {
+	f := ByExtension(path)
+	if f != JSON && f != SVG {
+		return noPlace(path, fmt.Errorf("cannot save %q files: use .json (mbotdraw) or .svg", filepath.Ext(path)))
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return noPlace(path, unwrapPath(err))
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if err := Encode(tmp, f, d); err != nil {
+		tmp.Close()
+		return noPlace(path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return noPlace(path, unwrapPath(err))
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return noPlace(path, unwrapPath(err))
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return noPlace(path, unwrapPath(err))
+	}
+	return nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+// Encode writes d to w as format f (JSON or SVG). It checks d first and
+// refuses a drawing that fails Validate.
+func Encode(w io.Writer, f Format, d *playback.Drawing) error {
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("invalid drawing: %w", err)
+	}
+	switch f {
+	case JSON:
+		return encodeJSON(w, d)
+	case SVG:
+		return encodeSVG(w, d)
+	}
+	return fmt.Errorf("cannot encode format %s", f)
+}

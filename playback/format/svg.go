@@ -1,0 +1,657 @@
+package format
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"mbotdraw/playback"
+)
+
+// SVG reading: a plotter draws lines, so every shape becomes its outline.
+//
+//   - Elements: path (every command, arcs included), line, polyline,
+//     polygon, rect (with rounded corners), circle, ellipse; g, a, switch and
+//     nested svg group them. text, defs, symbol, use, image, metadata, style,
+//     unknown elements and elements of other namespaces are skipped with
+//     what they hold. display:none skips an element; visibility:hidden
+//     hides a shape.
+//   - Each subpath is a stroke; a subpath that draws nothing (a lone moveto)
+//     makes none.
+//   - Transforms (matrix, translate, scale, rotate with a centre, skewX,
+//     skewY, lists of them) compose down the tree; curves are flattened
+//     after transforming, to Options.Tolerance in drawing units.
+//   - Colour: the stroke paint, or, for shapes with no stroke, the fill
+//     paint (their outline is drawn, 1 unit wide); opacity, stroke-opacity
+//     and fill-opacity scale alpha. Presentation attributes, inline style
+//     and inheritance from groups apply; CSS style sheets do not.
+//   - Width: stroke-width, scaled by the transform. A stroke of width 0 is
+//     kept, as a hairline (a plotter's pen has its own width).
+//   - Canvas: the root's viewBox, in user units (points are moved so the
+//     viewBox starts at 0,0); without a viewBox, width and height converted
+//     to user units (px, 96 per inch: mm, cm, in, pt, pc…); without those,
+//     a canvas around the points. The root's style background(-color) sets
+//     the paper colour. The root's <title> names the drawing.
+//   - Elements nest at most maxSVGDepth deep.
+
+const (
+	svgNS       = "http://www.w3.org/2000/svg"
+	maxSVGDepth = 256
+)
+
+// svgStyle is the inherited state at an element.
+type svgStyle struct {
+	stroke, fill                        paint
+	strokeWidth                         float64
+	strokeOpacity, fillOpacity, opacity float64
+	color                               color.RGBA // currentColor, straight alpha
+	hidden                              bool
+	m                                   affine
+	vw, vh                              float64 // the viewport, for percentages
+}
+
+type svgDecoder struct {
+	name    string
+	o       Options
+	d       *playback.Drawing
+	p       pen
+	counts  map[string]int
+	line    int
+	col     int
+	element string // the element being read, for errors
+}
+
+func decodeSVG(name string, data []byte, o Options) (*playback.Drawing, error) {
+	w := &svgDecoder{name: name, o: o, counts: map[string]int{}}
+	d, err := w.decode(data)
+	if err != nil {
+		var fe *Error
+		if errors.As(err, &fe) {
+			return nil, fe
+		}
+		return nil, &Error{File: name, Line: w.line, Col: w.col, Offset: -1, Element: w.element, Err: err}
+	}
+	return d, nil
+}
+
+func (w *svgDecoder) decode(data []byte) (*playback.Drawing, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = true
+	dec.Entity = xml.HTMLEntity
+	dec.CharsetReader = charsetReader
+	w.d = playback.NewDrawing(0, 0)
+	w.p = pen{d: w.d, tol: w.o.tolerance()}
+	var (
+		stack     []svgStyle
+		depth     int
+		skipDepth int // > 0: inside a skipped element that began at this depth
+		titleAt   int // > 0: inside the root's <title>, at this depth
+		title     strings.Builder
+		rootSeen  bool
+		rootDone  bool
+	)
+	for {
+		w.line, w.col = dec.InputPos()
+		w.element = ""
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				if se.Line != w.line {
+					w.line, w.col = se.Line, 0
+				}
+				return nil, fmt.Errorf("XML syntax error: %s", se.Msg)
+			}
+			return nil, fmt.Errorf("XML: %v", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth > maxSVGDepth {
+				return nil, fmt.Errorf("elements nested deeper than %d", maxSVGDepth)
+			}
+			if skipDepth > 0 || titleAt > 0 {
+				continue
+			}
+			if depth == 1 {
+				if rootDone {
+					skipDepth = depth
+					continue
+				}
+				if t.Name.Local != "svg" || (t.Name.Space != "" && t.Name.Space != svgNS) {
+					return nil, fmt.Errorf("the root element is <%s>, not <svg>", t.Name.Local)
+				}
+				rootSeen = true
+			}
+			st, skip, err := w.element1(t, stack, depth)
+			if err != nil {
+				return nil, err
+			}
+			if skip {
+				skipDepth = depth
+				if t.Name.Local == "title" && depth == 2 && w.d.Name == "" && (t.Name.Space == "" || t.Name.Space == svgNS) {
+					skipDepth, titleAt = 0, depth
+				}
+				continue
+			}
+			stack = append(stack, st)
+		case xml.EndElement:
+			switch {
+			case titleAt > 0:
+				if depth == titleAt {
+					titleAt = 0
+					w.d.Name = strings.Join(strings.Fields(title.String()), " ")
+				}
+			case skipDepth > 0:
+				if depth == skipDepth {
+					skipDepth = 0
+				}
+			default:
+				stack = stack[:len(stack)-1]
+			}
+			depth--
+			if depth == 0 {
+				rootDone = true
+			}
+		case xml.CharData:
+			if titleAt > 0 && title.Len() < 1024 {
+				title.Write(t)
+			}
+		}
+	}
+	if !rootSeen {
+		w.line, w.col = 0, 0
+		return nil, errors.New("no <svg> element: not an SVG file")
+	}
+	d := w.d
+	d.XY = d.XY[:len(d.XY):len(d.XY)]
+	d.T = d.T[:len(d.T):len(d.T)]
+	d.AssignTimes(w.o.PenSpeed, -1)
+	fitCanvas(d)
+	w.line, w.col = 0, 0
+	if err := d.Validate(); err != nil {
+		return nil, err // unreachable: the pen checks every point
+	}
+	return d, nil
+}
+
+// charsetReader reads the 8-bit encodings old SVG files declare.
+func charsetReader(label string, r io.Reader) (io.Reader, error) {
+	switch strings.ToLower(label) {
+	case "iso-8859-1", "latin1", "latin-1", "windows-1252", "cp1252", "us-ascii", "ascii":
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]byte, 0, len(b)+len(b)/8)
+		for _, c := range b {
+			out = utf8.AppendRune(out, rune(c))
+		}
+		return bytes.NewReader(out), nil
+	}
+	return nil, fmt.Errorf("unsupported encoding %q", label)
+}
+
+// setElement names the element being read, and the attribute, for errors:
+// "<path d> element 3" is the third <path> of the file.
+func (w *svgDecoder) setElement(name, attr string) {
+	if attr == "" {
+		w.element = fmt.Sprintf("<%s> element %d", name, w.counts[name])
+		return
+	}
+	w.element = fmt.Sprintf("<%s %s> element %d", name, attr, w.counts[name])
+}
+
+// element1 reads one start element: its style and transform, and draws it
+// when it is a shape. skip says to skip it and what it holds.
+func (w *svgDecoder) element1(t xml.StartElement, stack []svgStyle, depth int) (svgStyle, bool, error) {
+	name := t.Name.Local
+	if t.Name.Space != "" && t.Name.Space != svgNS {
+		return svgStyle{}, true, nil
+	}
+	w.counts[name]++
+	w.setElement(name, "")
+	var st svgStyle
+	if len(stack) == 0 {
+		st = svgStyle{fill: paint{kind: paintColor, c: black}, strokeWidth: 1,
+			strokeOpacity: 1, fillOpacity: 1, opacity: 1, color: black, m: identity}
+	} else {
+		st = stack[len(stack)-1]
+	}
+	switch name {
+	case "svg", "g", "a", "switch", "path", "line", "polyline", "polygon", "rect", "circle", "ellipse":
+	default:
+		return st, true, nil // title, text, defs, metadata, unknown…
+	}
+	attr := map[string]string{}
+	for _, a := range t.Attr {
+		if a.Name.Space == "" {
+			attr[a.Name.Local] = a.Value
+		}
+	}
+	// Presentation attributes, then the style attribute, which wins.
+	display := ""
+	apply := func(prop, val string) {
+		switch prop {
+		case "stroke":
+			if p, ok := parsePaint(val); ok {
+				st.stroke = p
+			}
+		case "fill":
+			if p, ok := parsePaint(val); ok {
+				st.fill = p
+			}
+		case "stroke-width":
+			if v, ok := parseLength(val, math.Sqrt((st.vw*st.vw+st.vh*st.vh)/2)); ok && v >= 0 {
+				st.strokeWidth = v
+			}
+		case "stroke-opacity":
+			if v, ok := parseOpacity(val); ok {
+				st.strokeOpacity = v
+			}
+		case "fill-opacity":
+			if v, ok := parseOpacity(val); ok {
+				st.fillOpacity = v
+			}
+		case "opacity":
+			if v, ok := parseOpacity(val); ok {
+				st.opacity = stackOpacity(stack) * v
+			}
+		case "color":
+			if c, ok := parseCSSColor(val); ok {
+				st.color = c
+			}
+		case "display":
+			display = strings.TrimSpace(val)
+		case "visibility":
+			switch strings.TrimSpace(val) {
+			case "hidden", "collapse":
+				st.hidden = true
+			case "visible":
+				st.hidden = false
+			}
+		}
+	}
+	for _, prop := range []string{"stroke", "fill", "stroke-width", "stroke-opacity", "fill-opacity", "opacity", "color", "display", "visibility"} {
+		if v, ok := attr[prop]; ok {
+			apply(prop, v)
+		}
+	}
+	if s, ok := attr["style"]; ok {
+		styleDecls(s, apply)
+	}
+	if display == "none" {
+		return st, true, nil
+	}
+	if name == "svg" {
+		if err := w.viewport(&st, attr, depth == 1); err != nil {
+			return st, false, err
+		}
+	}
+	if tr, ok := attr["transform"]; ok {
+		w.setElement(name, "transform")
+		m, err := parseTransform(tr)
+		if err != nil {
+			return st, false, err
+		}
+		st.m = st.m.mul(m)
+	}
+	switch name {
+	case "svg", "g", "a", "switch":
+		return st, false, nil
+	}
+	return st, false, w.shape(name, attr, &st)
+}
+
+func stackOpacity(stack []svgStyle) float64 {
+	if len(stack) == 0 {
+		return 1
+	}
+	return stack[len(stack)-1].opacity
+}
+
+// viewport sets up an <svg> element: the canvas for the root, a nested
+// viewport otherwise.
+func (w *svgDecoder) viewport(st *svgStyle, attr map[string]string, root bool) error {
+	w.setElement("svg", "viewBox")
+	var vb []float64
+	if s, ok := attr["viewBox"]; ok {
+		v, err := parseNumberList(s)
+		if err != nil || len(v) != 4 {
+			return fmt.Errorf("viewBox %q is not four numbers", clip([]byte(s)))
+		}
+		if v[2] > 0 && v[3] > 0 && v[2] <= playback.MaxCoord && v[3] <= playback.MaxCoord {
+			vb = v
+		}
+	}
+	w.setElement("svg", "width")
+	width, wok := w.length(attr, "width", st.vw)
+	w.setElement("svg", "height")
+	height, hok := w.length(attr, "height", st.vh)
+	wok = wok && width > 0 && width <= playback.MaxCoord
+	hok = hok && height > 0 && height <= playback.MaxCoord
+	if root {
+		if bg, ok := rootBackground(attr["style"]); ok {
+			w.d.Background = bg
+		}
+		switch {
+		case vb != nil:
+			w.d.Width, w.d.Height = vb[2], vb[3]
+			st.m = affine{1, 0, 0, 1, -vb[0], -vb[1]}
+		case wok && hok:
+			w.d.Width, w.d.Height = width, height
+		}
+		st.vw, st.vh = w.d.Width, w.d.Height
+		if st.vw <= 0 || st.vh <= 0 {
+			st.vw, st.vh = 100, 100 // percentages of an unknown canvas
+		}
+		return nil
+	}
+	x, _ := w.length(attr, "x", st.vw)
+	y, _ := w.length(attr, "y", st.vh)
+	m := st.m.mul(affine{1, 0, 0, 1, x, y})
+	if vb != nil {
+		sx, sy := 1.0, 1.0
+		if wok {
+			sx = width / vb[2]
+		}
+		if hok {
+			sy = height / vb[3]
+		}
+		m = m.mul(affine{sx, 0, 0, sy, -vb[0] * sx, -vb[1] * sy})
+		st.vw, st.vh = vb[2], vb[3]
+	} else if wok && hok {
+		st.vw, st.vh = width, height
+	}
+	st.m = m
+	return nil
+}
+
+// rootBackground reads background or background-color from a style.
+func rootBackground(style string) (color.RGBA, bool) {
+	var bg color.RGBA
+	found := false
+	styleDecls(style, func(prop, val string) {
+		if prop != "background" && prop != "background-color" {
+			return
+		}
+		for _, f := range strings.Fields(val) {
+			if c, ok := parseCSSColor(f); ok {
+				bg, found = premultiply(c.R, c.G, c.B, c.A), true
+				return
+			}
+		}
+	})
+	return bg, found
+}
+
+// length reads a length attribute; a missing one is 0 and not ok, a
+// malformed one an error.
+func (w *svgDecoder) length(attr map[string]string, key string, ref float64) (float64, bool) {
+	s, ok := attr[key]
+	if !ok || strings.TrimSpace(s) == "" || strings.TrimSpace(s) == "auto" {
+		return 0, false
+	}
+	v, ok := parseLength(s, ref)
+	if !ok || math.Abs(v) > 1e15 {
+		return 0, false
+	}
+	return v, true
+}
+
+// geometry reads a shape's length attribute; a malformed value is an
+// error that names the attribute.
+func (w *svgDecoder) geometry(name string, attr map[string]string, key string, ref float64) (float64, error) {
+	s, ok := attr[key]
+	if !ok || strings.TrimSpace(s) == "" || strings.TrimSpace(s) == "auto" {
+		return 0, nil
+	}
+	v, ok := parseLength(s, ref)
+	if !ok {
+		w.setElement(name, key)
+		return 0, fmt.Errorf("%s %q is not a length", key, clip([]byte(s)))
+	}
+	if math.Abs(v) > playback.MaxCoord {
+		w.setElement(name, key)
+		return 0, fmt.Errorf("%s %s is out of range", key, strings.TrimSpace(clip([]byte(s))))
+	}
+	return v, nil
+}
+
+// paintFor returns the colour and width a shape is drawn with, and false
+// for a shape that is not drawn.
+func paintFor(st *svgStyle) (color.RGBA, float32, bool) {
+	if st.hidden {
+		return color.RGBA{}, 0, false
+	}
+	p, op, width := st.stroke, st.strokeOpacity, st.strokeWidth
+	if p.kind == paintNone {
+		p, op, width = st.fill, st.fillOpacity, 1
+		if p.kind == paintNone {
+			return color.RGBA{}, 0, false
+		}
+	}
+	c := p.c
+	if p.kind == paintCurrent {
+		c = st.color
+	}
+	a := math.Round(float64(c.A) * op * st.opacity)
+	width *= st.m.meanScale()
+	if !(width >= 0) || width > playback.MaxCoord {
+		width = 0
+	}
+	return premultiply(c.R, c.G, c.B, uint8(a)), float32(width), true
+}
+
+// shape draws a path or a basic shape.
+func (w *svgDecoder) shape(name string, attr map[string]string, st *svgStyle) error {
+	col, width, ok := paintFor(st)
+	if !ok {
+		return nil
+	}
+	p := &w.p
+	p.m, p.col, p.width, p.open, p.err = st.m, col, width, false, nil
+	vw, vh := st.vw, st.vh
+	diag := math.Sqrt((vw*vw + vh*vh) / 2)
+	var err error
+	g := func(key string, ref float64) float64 {
+		if err != nil {
+			return 0
+		}
+		var v float64
+		v, err = w.geometry(name, attr, key, ref)
+		return v
+	}
+	switch name {
+	case "path":
+		w.setElement(name, "d")
+		if d := attr["d"]; len(d) > 1<<16 {
+			// A long path: room for a point per 8 bytes ("L 92,36 ")
+			// at once, rather than growing the point store step by step.
+			p.d.XY = slices.Grow(p.d.XY, len(d)/4)
+			p.d.T = slices.Grow(p.d.T, len(d)/8)
+		}
+		err = drawPath(attr["d"], p)
+	case "line":
+		x1, y1, x2, y2 := g("x1", vw), g("y1", vh), g("x2", vw), g("y2", vh)
+		if err == nil {
+			w.setElement(name, "")
+			p.move(x1, y1)
+			p.line(x2, y2)
+			err = p.err
+		}
+	case "polyline", "polygon":
+		w.setElement(name, "points")
+		var v []float64
+		v, err = parseNumberList(attr["points"])
+		if err == nil && len(v)%2 == 1 {
+			err = fmt.Errorf("points has an odd number of coordinates (%d)", len(v))
+		}
+		if err == nil && len(v) >= 2 {
+			p.move(v[0], v[1])
+			p.begin()
+			for i := 2; i+1 < len(v); i += 2 {
+				p.line(v[i], v[i+1])
+			}
+			if name == "polygon" && len(v) > 2 && (v[0] != v[len(v)-2] || v[1] != v[len(v)-1]) {
+				p.line(v[0], v[1])
+			}
+			err = p.err
+		}
+	case "rect":
+		x, y, rw, rh := g("x", vw), g("y", vh), g("width", vw), g("height", vh)
+		_, rxok := attr["rx"]
+		_, ryok := attr["ry"]
+		var rxv, ryv float64
+		if rxok {
+			rxv = g("rx", vw)
+		}
+		if ryok {
+			ryv = g("ry", vh)
+		}
+		if err != nil || rw <= 0 || rh <= 0 {
+			break
+		}
+		switch {
+		case rxok && !ryok:
+			ryv = rxv
+		case ryok && !rxok:
+			rxv = ryv
+		}
+		rxv, ryv = math.Min(math.Max(rxv, 0), rw/2), math.Min(math.Max(ryv, 0), rh/2)
+		w.setElement(name, "")
+		p.move(x+rxv, y)
+		p.line(x+rw-rxv, y)
+		if rxv > 0 && ryv > 0 {
+			p.arc(x+rw-rxv, y, rxv, ryv, 0, false, true, x+rw, y+ryv)
+		}
+		p.line(x+rw, y+rh-ryv)
+		if rxv > 0 && ryv > 0 {
+			p.arc(x+rw, y+rh-ryv, rxv, ryv, 0, false, true, x+rw-rxv, y+rh)
+		}
+		p.line(x+rxv, y+rh)
+		if rxv > 0 && ryv > 0 {
+			p.arc(x+rxv, y+rh, rxv, ryv, 0, false, true, x, y+rh-ryv)
+		}
+		p.line(x, y+ryv)
+		if rxv > 0 && ryv > 0 {
+			p.arc(x, y+ryv, rxv, ryv, 0, false, true, x+rxv, y)
+		}
+		err = p.err
+	case "circle", "ellipse":
+		cx, cy := g("cx", vw), g("cy", vh)
+		var rx, ry float64
+		if name == "circle" {
+			rx = g("r", diag)
+			ry = rx
+		} else {
+			rx, ry = g("rx", vw), g("ry", vh)
+			_, rxok := attr["rx"]
+			_, ryok := attr["ry"]
+			switch {
+			case rxok && !ryok:
+				ry = rx
+			case ryok && !rxok:
+				rx = ry
+			}
+		}
+		if err != nil || rx <= 0 || ry <= 0 {
+			break
+		}
+		w.setElement(name, "")
+		p.move(cx+rx, cy)
+		p.ellipse(cx, cy, rx, ry, 0, 1, 0, 2*math.Pi, cx+rx, cy)
+		err = p.err
+	}
+	return err
+}
+
+// encodeSVG writes the drawing as SVG: a viewBox of the canvas and one
+// <path> per stroke, with its colour and width. Times are not kept.
+// Coordinates are written in the shortest form that reads back to the same
+// float32.
+func encodeSVG(w io.Writer, d *playback.Drawing) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	wd, ht := d.Width, d.Height
+	if !(wd > 0) || !(ht > 0) {
+		c := *d
+		c.Width, c.Height = 0, 0
+		fitCanvas(&c)
+		wd, ht = c.Width, c.Height
+	}
+	num := func(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'g', -1, 64) }
+	b := make([]byte, 0, 64<<10)
+	b = append(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="`...)
+	b = num(b, wd)
+	b = append(b, `" height="`...)
+	b = num(b, ht)
+	b = append(b, `" viewBox="0 0 `...)
+	b = num(b, wd)
+	b = append(b, ' ')
+	b = num(b, ht)
+	b = append(b, `" style="background-color:`...)
+	b = append(b, hexColor(color.RGBA{d.Background.R, d.Background.G, d.Background.B, 255})...)
+	b = append(b, "\">\n"...)
+	if d.Name != "" {
+		var t bytes.Buffer
+		_ = xml.EscapeText(&t, []byte(strings.ToValidUTF8(d.Name, "\uFFFD")))
+		b = append(b, "<title>"...)
+		b = append(b, t.Bytes()...)
+		b = append(b, "</title>\n"...)
+	}
+	b = append(b, `<g fill="none" stroke-linecap="round" stroke-linejoin="round">`+"\n"...)
+	for _, s := range d.Strokes {
+		r, g, bl := unpremultiply(s.Color)
+		b = append(b, `<path stroke="`...)
+		b = append(b, hexColor(color.RGBA{r, g, bl, 255})...)
+		b = append(b, '"')
+		if s.Color.A != 255 {
+			b = append(b, ` stroke-opacity="`...)
+			b = strconv.AppendFloat(b, float64(s.Color.A)/255, 'g', 6, 64)
+			b = append(b, '"')
+		}
+		b = append(b, ` stroke-width="`...)
+		b = strconv.AppendFloat(b, float64(s.Width), 'g', -1, 32)
+		b = append(b, `" d="`...)
+		for i := s.Start; i < s.End; i++ {
+			switch {
+			case i == s.Start:
+				b = append(b, 'M')
+			case i == s.Start+1:
+				b = append(b, 'L')
+			default:
+				b = append(b, ' ')
+			}
+			b = strconv.AppendFloat(b, float64(d.XY[2*i]), 'g', -1, 32)
+			b = append(b, ' ')
+			b = strconv.AppendFloat(b, float64(d.XY[2*i+1]), 'g', -1, 32)
+			if len(b) > 60<<10 {
+				if _, err := bw.Write(b); err != nil {
+					return err
+				}
+				b = b[:0]
+			}
+		}
+		if s.Len() == 1 {
+			b = append(b, 'Z') // a dot: a zero-length closed subpath shows its round cap
+		}
+		b = append(b, "\"/>\n"...)
+	}
+	b = append(b, "</g>\n</svg>\n"...)
+	if _, err := bw.Write(b); err != nil {
+		return err
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,357 @@
+package format
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"strings"
+	"unsafe"
+
+	"mbotdraw/playback"
+)
+
+// Limits that keep hostile SVG from exhausting memory or time.
+const (
+	// maxCurveSegments bounds the line segments one curve is cut into.
+	maxCurveSegments = 4096
+	// maxSVGPoints bounds the points one SVG file makes.
+	maxSVGPoints = 20_000_000
+)
+
+var errTooManyPoints = errors.New("the drawing would have more than 20,000,000 points")
+
+// pen turns path geometry in an element's user space into strokes in
+// drawing units: every subpath becomes a stroke, curves are flattened so
+// the polyline strays at most tol from the curve.
+type pen struct {
+	d     *playback.Drawing
+	m     affine
+	tol   float64
+	col   color.RGBA
+	width float32
+	open  bool    // the current subpath has begun a stroke
+	px    float64 // the subpath's start, in user space
+	py    float64
+	err   error
+}
+
+// move starts a new subpath at (x, y); it becomes a stroke when something
+// is drawn from it.
+func (p *pen) move(x, y float64) { p.open, p.px, p.py = false, x, y }
+
+func (p *pen) begin() {
+	if p.open {
+		return
+	}
+	p.d.BeginStroke(p.col, p.width)
+	p.open = true
+	p.add(p.m.apply(p.px, p.py))
+}
+
+// add appends a point in drawing units.
+func (p *pen) add(x, y float64) {
+	if p.err != nil {
+		return
+	}
+	if !(math.Abs(x) <= playback.MaxCoord && math.Abs(y) <= playback.MaxCoord) {
+		p.err = fmt.Errorf("point (%.6g, %.6g) lies beyond ±1e7 after transforms", x, y)
+		return
+	}
+	if len(p.d.T) >= maxSVGPoints {
+		p.err = errTooManyPoints
+		return
+	}
+	p.d.AddPoint(float32(x), float32(y), 0)
+}
+
+func (p *pen) line(x, y float64) {
+	p.begin()
+	p.add(p.m.apply(x, y))
+}
+
+func segments(n float64) int {
+	if !(n >= 1) { // also NaN
+		return 1
+	}
+	if n > maxCurveSegments {
+		return maxCurveSegments
+	}
+	return int(math.Ceil(n))
+}
+
+// cubic draws a cubic Bézier from the current point (x0, y0).
+func (p *pen) cubic(x0, y0, x1, y1, x2, y2, x3, y3 float64) {
+	p.begin()
+	ax, ay := p.m.apply(x0, y0)
+	bx, by := p.m.apply(x1, y1)
+	cx, cy := p.m.apply(x2, y2)
+	dx, dy := p.m.apply(x3, y3)
+	// A uniform split into n pieces strays at most |B''|max/(8n²), and
+	// |B''| <= 6·max of the control polygon's second differences.
+	dd := math.Max(math.Hypot(ax-2*bx+cx, ay-2*by+cy), math.Hypot(bx-2*cx+dx, by-2*cy+dy))
+	n := segments(math.Sqrt(0.75 * dd / p.tol))
+	for i := 1; i < n; i++ {
+		t := float64(i) / float64(n)
+		u := 1 - t
+		a, b, c, d := u*u*u, 3*u*u*t, 3*u*t*t, t*t*t
+		p.add(a*ax+b*bx+c*cx+d*dx, a*ay+b*by+c*cy+d*dy)
+	}
+	p.add(dx, dy)
+}
+
+// quad draws a quadratic Bézier from the current point (x0, y0).
+func (p *pen) quad(x0, y0, x1, y1, x2, y2 float64) {
+	p.begin()
+	ax, ay := p.m.apply(x0, y0)
+	bx, by := p.m.apply(x1, y1)
+	cx, cy := p.m.apply(x2, y2)
+	dd := math.Hypot(ax-2*bx+cx, ay-2*by+cy) // |B''| = 2·dd; error <= |B''|/(8n²)
+	n := segments(math.Sqrt(dd / (4 * p.tol)))
+	for i := 1; i < n; i++ {
+		t := float64(i) / float64(n)
+		u := 1 - t
+		a, b, c := u*u, 2*u*t, t*t
+		p.add(a*ax+b*bx+c*cx, a*ay+b*by+c*cy)
+	}
+	p.add(cx, cy)
+}
+
+// arc draws an SVG elliptical arc from (x1, y1) to (x2, y2), converting the
+// endpoint parameters to centre parameters as SVG 1.1 appendix F.6.5 says,
+// with out-of-range radii scaled up as F.6.6 says.
+func (p *pen) arc(x1, y1, rx, ry, phiDeg float64, large, sweep bool, x2, y2 float64) {
+	if x1 == x2 && y1 == y2 {
+		return // F.6.2: the arc is omitted
+	}
+	rx, ry = math.Abs(rx), math.Abs(ry)
+	if rx == 0 || ry == 0 {
+		p.line(x2, y2)
+		return
+	}
+	phi := math.Mod(phiDeg, 360) * math.Pi / 180
+	sin, cos := math.Sincos(phi)
+	dx2, dy2 := (x1-x2)/2, (y1-y2)/2
+	x1p := cos*dx2 + sin*dy2
+	y1p := -sin*dx2 + cos*dy2
+	if l := x1p*x1p/(rx*rx) + y1p*y1p/(ry*ry); l > 1 {
+		s := math.Sqrt(l)
+		rx, ry = rx*s, ry*s
+	}
+	rx2, ry2 := rx*rx, ry*ry
+	num := rx2*ry2 - rx2*y1p*y1p - ry2*x1p*x1p
+	den := rx2*y1p*y1p + ry2*x1p*x1p
+	coef := math.Sqrt(math.Max(0, num/den))
+	if large == sweep {
+		coef = -coef
+	}
+	cxp := coef * rx * y1p / ry
+	cyp := -coef * ry * x1p / rx
+	cx := cos*cxp - sin*cyp + (x1+x2)/2
+	cy := sin*cxp + cos*cyp + (y1+y2)/2
+	ux, uy := (x1p-cxp)/rx, (y1p-cyp)/ry
+	vx, vy := (-x1p-cxp)/rx, (-y1p-cyp)/ry
+	th1 := math.Atan2(uy, ux)
+	dth := math.Atan2(ux*vy-uy*vx, ux*vx+uy*vy)
+	if !sweep && dth > 0 {
+		dth -= 2 * math.Pi
+	} else if sweep && dth < 0 {
+		dth += 2 * math.Pi
+	}
+	if math.IsNaN(cx) || math.IsNaN(cy) || math.IsNaN(th1) || math.IsNaN(dth) || math.IsInf(rx, 0) || math.IsInf(ry, 0) {
+		p.line(x2, y2) // degenerate numbers: draw the chord
+		return
+	}
+	p.ellipse(cx, cy, rx, ry, sin, cos, th1, dth, x2, y2)
+}
+
+// ellipse draws the elliptical arc of centre (cx, cy), radii rx, ry rotated
+// by the angle of sin, cos, from angle th1 through dth, ending exactly at
+// (ex, ey), all in user space.
+func (p *pen) ellipse(cx, cy, rx, ry, sin, cos, th1, dth, ex, ey float64) {
+	p.begin()
+	r := math.Max(rx, ry) * p.m.maxScale()
+	step := math.Pi / 2
+	if r > p.tol {
+		step = math.Min(step, 2*math.Acos(1-p.tol/r))
+	}
+	n := segments(math.Abs(dth) / step)
+	for i := 1; i < n; i++ {
+		th := th1 + dth*float64(i)/float64(n)
+		s, c := math.Sincos(th)
+		x := cx + rx*cos*c - ry*sin*s
+		y := cy + rx*sin*c + ry*cos*s
+		p.add(p.m.apply(x, y))
+	}
+	p.add(p.m.apply(ex, ey))
+}
+
+// pathError is an error at a byte of a path's d attribute.
+func pathError(i int, format string, a ...any) error {
+	return fmt.Errorf("at byte %d of the path data: %s", i, fmt.Sprintf(format, a...))
+}
+
+// drawPath draws SVG path data: every command (M L H V C S Q T A Z), in
+// absolute and relative forms, with implicit repeats. Each subpath is a
+// stroke; a subpath that draws nothing (a lone moveto) makes none.
+func drawPath(d string, p *pen) error {
+	var (
+		cx, cy   float64 // current point
+		sx, sy   float64 // subpath start
+		ctx, cty float64 // last control point, for S and T
+		cmd      byte    // the command in force (for implicit repeats)
+		prev     byte    // the previous command, upper case
+		i        int
+	)
+	db := unsafe.Slice(unsafe.StringData(d), len(d)) // read only
+	skipSep := func() {
+		for i < len(d) && (isSVGSpace(d[i]) || d[i] == ',') {
+			i++
+		}
+	}
+	num := func() float64 {
+		if p.err != nil {
+			return 0
+		}
+		skipSep()
+		if v, next, ok := fastNumber(db, i, len(d), false); ok {
+			i = next
+			return v
+		}
+		v, n, err := scanSVGNumber(d[i:])
+		if err != nil {
+			p.err = pathError(i, "%v", err)
+			return 0
+		}
+		i += n
+		return v
+	}
+	flag := func() bool {
+		if p.err != nil {
+			return false
+		}
+		skipSep()
+		if i < len(d) && (d[i] == '0' || d[i] == '1') {
+			i++
+			return d[i-1] == '1'
+		}
+		p.err = pathError(i, "expected an arc flag, 0 or 1")
+		return false
+	}
+	for p.err == nil {
+		skipSep()
+		if i >= len(d) {
+			break
+		}
+		c := d[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
+			if !strings.ContainsRune("MmLlHhVvCcSsQqTtAaZz", rune(c)) {
+				return pathError(i, "unknown command %q", c)
+			}
+			if cmd == 0 && c != 'M' && c != 'm' {
+				return pathError(i, "path data must begin with a moveto (M or m), not %q", c)
+			}
+			cmd = c
+			i++
+			if c == 'Z' || c == 'z' {
+				if prev != 'Z' {
+					p.begin()
+					if cx != sx || cy != sy {
+						p.line(sx, sy)
+					}
+				}
+				p.move(sx, sy)
+				cx, cy, prev = sx, sy, 'Z'
+				continue
+			}
+		} else {
+			switch {
+			case cmd == 0:
+				return pathError(i, "path data must begin with a moveto (M or m)")
+			case cmd == 'Z' || cmd == 'z':
+				return pathError(i, "unexpected number after a closepath (Z)")
+			}
+		}
+		var ox, oy float64
+		rel := cmd >= 'a'
+		if rel {
+			ox, oy = cx, cy
+		}
+		up := cmd &^ 0x20
+		switch up {
+		case 'M':
+			x, y := num()+ox, num()+oy
+			p.move(x, y)
+			cx, cy, sx, sy = x, y, x, y
+			if rel { // further pairs are lineto
+				cmd = 'l'
+			} else {
+				cmd = 'L'
+			}
+		case 'L':
+			x, y := num()+ox, num()+oy
+			if p.err == nil {
+				p.line(x, y)
+			}
+			cx, cy = x, y
+		case 'H':
+			x := num() + ox
+			if p.err == nil {
+				p.line(x, cy)
+			}
+			cx = x
+		case 'V':
+			y := num() + oy
+			if p.err == nil {
+				p.line(cx, y)
+			}
+			cy = y
+		case 'C':
+			x1, y1 := num()+ox, num()+oy
+			x2, y2 := num()+ox, num()+oy
+			x, y := num()+ox, num()+oy
+			if p.err == nil {
+				p.cubic(cx, cy, x1, y1, x2, y2, x, y)
+			}
+			ctx, cty, cx, cy = x2, y2, x, y
+		case 'S':
+			x1, y1 := cx, cy
+			if prev == 'C' || prev == 'S' {
+				x1, y1 = 2*cx-ctx, 2*cy-cty
+			}
+			x2, y2 := num()+ox, num()+oy
+			x, y := num()+ox, num()+oy
+			if p.err == nil {
+				p.cubic(cx, cy, x1, y1, x2, y2, x, y)
+			}
+			ctx, cty, cx, cy = x2, y2, x, y
+		case 'Q':
+			x1, y1 := num()+ox, num()+oy
+			x, y := num()+ox, num()+oy
+			if p.err == nil {
+				p.quad(cx, cy, x1, y1, x, y)
+			}
+			ctx, cty, cx, cy = x1, y1, x, y
+		case 'T':
+			x1, y1 := cx, cy
+			if prev == 'Q' || prev == 'T' {
+				x1, y1 = 2*cx-ctx, 2*cy-cty
+			}
+			x, y := num()+ox, num()+oy
+			if p.err == nil {
+				p.quad(cx, cy, x1, y1, x, y)
+			}
+			ctx, cty, cx, cy = x1, y1, x, y
+		case 'A':
+			rx, ry, phi := num(), num(), num()
+			large, sweep := flag(), flag()
+			x, y := num()+ox, num()+oy
+			if p.err == nil {
+				p.arc(cx, cy, rx, ry, phi, large, sweep, x, y)
+			}
+			cx, cy = x, y
+		}
+		prev = up
+	}
+	return p.err
+}
