@@ -1,6 +1,247 @@
 package app
 
-// runPlot is not built yet; its issue replaces this file.
+import (
+	"bufio"
+	"fmt"
+	"image/png"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"mbotdraw/playback/format"
+	"mbotdraw/robot"
+	"mbotdraw/robot/link"
+	"mbotdraw/robot/mblock"
+)
+
+// runPlot draws a drawing on the robot from the terminal.
 func runPlot(env *Env, args []string) error {
-	return usagef("plot: not available yet")
+	fs := newFlags(env, "plot")
+	spec := fs.String("robot", "", "the robot: sim (the virtual mBot), serial:PORT (or a port path), or ws://HOST:PORT/robot")
+	paper := fs.String("paper", "A4", "paper size: WxH in mm (210x297mm), or A3, A4, A5, letter, legal, with -landscape")
+	margin := fs.Float64("margin", robot.DefaultMargin, "blank border on every side, in mm")
+	tol := fs.Float64("tolerance", robot.DefaultTolerance, "simplification tolerance in mm (0: none)")
+	twoOpt := fs.Bool("two-opt", false, "improve the stroke order further with 2-opt (slower to plan)")
+	keepOrder := fs.Bool("keep-order", false, "draw the strokes in file order, as they were drawn")
+	returnHome := fs.Bool("return-home", false, "drive back to the start at the end")
+	dry := fs.Bool("dry-run", false, "plan only: print the summary, write --log, open nothing")
+	logPath := fs.String("log", "", "write the frames, one JSON object a line: {\"t_ms\":…,\"hex\":\"ff55…\"} (robot time)")
+	calPath := fs.String("calibration", "", "calibration file from 'calibrate' (default: a stock mBot's values)")
+	scale := fs.String("time-scale", "1", "divide every wait by K, for --robot sim; max: as fast as the link goes")
+	index := fs.Int("index", 0, "which drawing of a many-drawing file (Quick, Draw! ndjson), from 0")
+	reconnect := fs.Duration("reconnect", 30*time.Second, "how long to wait for a lost robot to come back")
+	simTrace := fs.String("sim-trace", "", "with --robot sim: save what the virtual robot drew on the paper as a PNG")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, 1, "FILE"); err != nil {
+		return err
+	}
+	file := pos[0]
+	if *spec == "" && !*dry {
+		return usagef("plot: --robot is missing (sim, serial:PORT or ws://HOST:PORT/robot), or use --dry-run")
+	}
+	if *simTrace != "" && (*spec != "sim" || *dry) {
+		return usagef("plot: --sim-trace needs --robot sim and no --dry-run")
+	}
+	pw, ph, err := robot.ParsePaper(*paper)
+	if err != nil {
+		return usagef("plot: --paper: %v", err)
+	}
+	if *margin < 0 || *tol < 0 || *index < 0 || *reconnect < 0 {
+		return usagef("plot: --margin, --tolerance, --index and --reconnect cannot be negative")
+	}
+	k, err := parseTimeScale(*scale)
+	if err != nil {
+		return err
+	}
+	cal, err := loadCalibration(*calPath)
+	if err != nil {
+		return err
+	}
+
+	d, err := format.Load(file, format.Options{Index: *index})
+	if err != nil {
+		return err
+	}
+	po := robot.PlanOptions{PaperWidth: pw, PaperHeight: ph, Margin: *margin, Tolerance: *tol,
+		TwoOpt: *twoOpt, KeepOrder: *keepOrder}
+	if *margin == 0 {
+		po.Margin = -1
+	}
+	if *tol == 0 {
+		po.Tolerance = -1
+	}
+	plan, err := robot.NewPlan(d, po)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if len(plan.Paths) == 0 {
+		return fmt.Errorf("%s: nothing to draw (no strokes)", file)
+	}
+	prog, err := robot.Compile(plan, cal, robot.CompileOptions{ReturnHome: *returnHome})
+	if err != nil {
+		return err
+	}
+	printPlan(env.Stdout, file, prog)
+
+	if *dry {
+		if *logPath == "" {
+			return nil
+		}
+		frames := make([]robot.SentFrame, len(prog.Frames))
+		for i, f := range prog.Frames {
+			frames[i] = robot.SentFrame{T: f.T, Bytes: f.Bytes}
+		}
+		return writeFrameLog(*logPath, frames)
+	}
+
+	rc, err := openRobot(*spec, cal, plan.Home, k)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	bar := newProgressBar(env.Stderr, k == 0)
+	o := robot.DriverOptions{TimeScale: rc.timeScale, Clock: rc.clock, OnProgress: bar.update}
+	o.Reconnect = *reconnect
+	if *reconnect == 0 {
+		o.Reconnect = -1
+	}
+	drv := robot.NewDriver(prog, rc.dial, o)
+	stopKeys := pauseOnEnter(env, drv)
+	runErr := drv.Run(env.Ctx)
+	stopKeys()
+	bar.finish(runErr)
+	if *logPath != "" {
+		if err := writeFrameLog(*logPath, drv.Sent()); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	if *simTrace != "" && rc.sim != nil {
+		img := rc.sim.Trace().Render(link.RenderOptions{Size: link.Point{X: pw, Y: ph}, Scale: 4})
+		if err := writeFile(*simTrace, func(w io.Writer) error { return png.Encode(w, img) }); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	if runErr != nil {
+		return fmt.Errorf("plot %s on %s: %w", file, *spec, runErr)
+	}
+	return nil
+}
+
+// printPlan prints the plan summary: what will be drawn, the pen-up travel
+// saved, and the estimated time.
+func printPlan(w io.Writer, file string, p *robot.Program) {
+	s := p.Plan.Stats
+	fmt.Fprintf(w, "%s: %d strokes in %d pen-down paths on %gx%g mm paper (margin %g mm, %.3g mm per unit)\n",
+		file, s.Strokes, s.Paths, p.Plan.PaperWidth, p.Plan.PaperHeight, p.Plan.Margin, p.Plan.Scale)
+	fmt.Fprintf(w, "pen down %.0f mm; pen up %.0f mm (file order %.0f mm: %.0f%% less)\n",
+		s.PenDown, s.PenUp, s.FilePenUp, 100*s.Reduction)
+	fmt.Fprintf(w, "points %d (from %d); %d motions, %d frames; estimated time %s\n",
+		s.Points, s.Original, len(p.Motions), len(p.Frames), clockString(p.Duration))
+}
+
+// writeFrameLog writes the frames log: one {"t_ms":…,"hex":"…"} a line.
+func writeFrameLog(path string, frames []robot.SentFrame) error {
+	return writeFile(path, func(w io.Writer) error {
+		for _, f := range frames {
+			ms := strconv.FormatFloat(float64(f.T)/float64(time.Millisecond), 'f', 3, 64)
+			if _, err := fmt.Fprintf(w, "{\"t_ms\":%s,\"hex\":\"%s\"}\n", ms, mblock.Hex(f.Bytes)); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+		}
+		return nil
+	})
+}
+
+// clockString formats a duration as h:mm:ss or m:ss.
+func clockString(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// progressBar shows the driver's progress on stderr: a bar redrawn in place
+// on a terminal, a plain line every 10% (and on each change of state)
+// otherwise.
+type progressBar struct {
+	w         io.Writer
+	tty       bool
+	robotTime bool // time left in robot time (--time-scale max)
+	lastState robot.State
+	lastTenth int
+	lastDraw  time.Time
+	drawn     bool
+}
+
+func newProgressBar(w io.Writer, robotTime bool) *progressBar {
+	return &progressBar{w: w, tty: isTerminal(w), robotTime: robotTime, lastState: -1, lastTenth: -1}
+}
+
+func (b *progressBar) update(p robot.Progress) {
+	left := p.LeftWall
+	unit := "left"
+	if b.robotTime {
+		left, unit = p.Left, "left (robot time)"
+	}
+	state := p.State.String()
+	if p.State == robot.StateLostLink && p.Err != nil {
+		state = "lost link, reconnecting: " + p.Err.Error()
+	}
+	if b.tty {
+		if p.State == b.lastState && time.Since(b.lastDraw) < 50*time.Millisecond && p.State != robot.StateDone {
+			return
+		}
+		const width = 30
+		n := int(p.Percent / 100 * width)
+		line := fmt.Sprintf("[%s%s] %3.0f%%  strokes %d/%d  %s %s  %s",
+			strings.Repeat("#", n), strings.Repeat("-", width-n), p.Percent, p.StrokesDone, p.Strokes, clockString(left), unit, state)
+		fmt.Fprintf(b.w, "\r%-100.100s", line)
+		b.lastDraw, b.lastState, b.drawn = time.Now(), p.State, true
+		return
+	}
+	tenth := int(p.Percent / 10)
+	if p.State == b.lastState && tenth == b.lastTenth || p.State == robot.StateConnecting || p.State == robot.StateStopped {
+		return // the error, if any, says why it stopped
+	}
+	b.lastState, b.lastTenth = p.State, tenth
+	fmt.Fprintf(b.w, "plot: %3.0f%%  strokes %d/%d  %s %s  %s\n", p.Percent, p.StrokesDone, p.Strokes, clockString(left), unit, state)
+}
+
+func (b *progressBar) finish(err error) {
+	if b.tty && b.drawn {
+		fmt.Fprintln(b.w)
+	}
+}
+
+// pauseOnEnter lets a user at a terminal pause and resume with Enter. It
+// returns a function that stops listening.
+func pauseOnEnter(env *Env, drv *robot.Driver) func() {
+	if !isTerminal(env.Stdin) {
+		return func() {}
+	}
+	fmt.Fprintln(env.Stderr, "press Enter to pause (the pen lifts after the current move) and Enter again to resume; Ctrl-C stops")
+	done := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(env.Stdin)
+		paused := false
+		for sc.Scan() {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if paused {
+				drv.Resume()
+			} else {
+				drv.Pause()
+			}
+			paused = !paused
+		}
+	}()
+	return func() { close(done) }
 }

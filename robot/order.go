@@ -1,0 +1,425 @@
+package robot
+
+import "math"
+
+// Stroke ordering: a greedy nearest-end tour over the strokes' endpoints,
+// with a static k-d tree whose nodes count their live points, so that used
+// endpoints cost nothing in later searches; then optional 2-opt.
+//
+// ends holds sx, sy, ex, ey per stroke (paper mm). order is a permutation of
+// the stroke indices and rev[k] says whether stroke k is drawn end to start.
+
+// kdTree is an implicit k-d tree over points: the node for the index range
+// [lo, hi) is its middle element mid, splitting on x at even depths and y at
+// odd ones; count[mid] is the number of live points in [lo, hi).
+type kdTree struct {
+	x, y  []float64
+	id    []int32 // point id at each tree position
+	pos   []int32 // tree position of each point id
+	live  []bool  // by tree position
+	count []int32 // by tree position (node mid)
+}
+
+func newKDTree(x, y []float64) *kdTree {
+	n := len(x)
+	t := &kdTree{x: make([]float64, n), y: make([]float64, n), id: make([]int32, n),
+		pos: make([]int32, n), live: make([]bool, n), count: make([]int32, n)}
+	for i := range t.id {
+		t.id[i] = int32(i)
+	}
+	// Build on a permutation of ids, then lay out the coordinates.
+	key := func(i int32, axis int) float64 {
+		if axis == 0 {
+			return x[i]
+		}
+		return y[i]
+	}
+	type job struct{ lo, hi, depth int }
+	stack := []job{{0, n, 0}}
+	for len(stack) > 0 {
+		j := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if j.hi-j.lo <= 1 {
+			continue
+		}
+		mid := (j.lo + j.hi) / 2
+		selectNth(t.id[j.lo:j.hi], mid-j.lo, func(i int32) float64 { return key(i, j.depth&1) })
+		stack = append(stack, job{j.lo, mid, j.depth + 1}, job{mid + 1, j.hi, j.depth + 1})
+	}
+	for p, i := range t.id {
+		t.x[p], t.y[p] = x[i], y[i]
+		t.pos[i] = int32(p)
+		t.live[p] = true
+	}
+	var fill func(lo, hi int) int32
+	fill = func(lo, hi int) int32 {
+		if lo >= hi {
+			return 0
+		}
+		mid := (lo + hi) / 2
+		c := 1 + fill(lo, mid) + fill(mid+1, hi)
+		t.count[mid] = c
+		return c
+	}
+	fill(0, n)
+	return t
+}
+
+// selectNth reorders a so that a[k] holds the element that would be there if
+// a were sorted by key, with smaller-or-equal keys before it and
+// greater-or-equal after (quickselect, median-of-three pivots).
+func selectNth(a []int32, k int, key func(int32) float64) {
+	lo, hi := 0, len(a)-1
+	for hi > lo {
+		mid := lo + (hi-lo)/2
+		// Median of three into a[mid].
+		if key(a[mid]) < key(a[lo]) {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if key(a[hi]) < key(a[lo]) {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if key(a[hi]) < key(a[mid]) {
+			a[hi], a[mid] = a[mid], a[hi]
+		}
+		pv := key(a[mid])
+		i, j := lo, hi
+		for i <= j {
+			for key(a[i]) < pv {
+				i++
+			}
+			for key(a[j]) > pv {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+}
+
+// remove marks point id as used.
+func (t *kdTree) remove(id int) {
+	p := int(t.pos[id])
+	if !t.live[p] {
+		return
+	}
+	t.live[p] = false
+	lo, hi := 0, len(t.id)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		t.count[mid]--
+		switch {
+		case p == mid:
+			return
+		case p < mid:
+			hi = mid
+		default:
+			lo = mid + 1
+		}
+	}
+}
+
+// nearest returns the id of the live point nearest to (qx, qy), or -1.
+func (t *kdTree) nearest(qx, qy float64) int {
+	best, bestD := -1, math.Inf(1)
+	var search func(lo, hi, depth int)
+	search = func(lo, hi, depth int) {
+		if lo >= hi {
+			return
+		}
+		mid := (lo + hi) / 2
+		if t.count[mid] == 0 {
+			return
+		}
+		if t.live[mid] {
+			dx, dy := t.x[mid]-qx, t.y[mid]-qy
+			if d := dx*dx + dy*dy; d < bestD || (d == bestD && int(t.id[mid]) < best) {
+				best, bestD = int(t.id[mid]), d
+			}
+		}
+		diff := qx - t.x[mid]
+		if depth&1 == 1 {
+			diff = qy - t.y[mid]
+		}
+		if diff < 0 {
+			search(lo, mid, depth+1)
+			if diff*diff <= bestD {
+				search(mid+1, hi, depth+1)
+			}
+		} else {
+			search(mid+1, hi, depth+1)
+			if diff*diff <= bestD {
+				search(lo, mid, depth+1)
+			}
+		}
+	}
+	search(0, len(t.id), 0)
+	return best
+}
+
+// greedyOrder fills order and rev with the greedy nearest-end tour that
+// starts at (hx, hy): from the pen's position, the nearest free endpoint of
+// any stroke, entering the stroke there.
+func greedyOrder(ends []float64, hx, hy float64, order []int, rev []bool) {
+	greedySeated(ends, nil, hx, hy, order, rev, nil)
+}
+
+// seats lists, for closed strokes, the points where the pen may enter them
+// (any vertex: a closed stroke can start anywhere on its loop).
+type seats struct {
+	xy     []float64 // x, y per seat
+	vertex []int     // the seat's vertex, counted from the stroke's first point
+	first  []int     // seats of stroke k: [first[k], first[k+1])
+}
+
+// greedySeated is greedyOrder where closed strokes may also be entered at
+// any of their seats. For such a stroke, seat[k] is set to the index of the
+// vertex chosen (counted from the stroke's first point), and ends[k] becomes that
+// point at both ends; seat[k] is -1 for a stroke entered at an end.
+func greedySeated(ends []float64, st *seats, hx, hy float64, order []int, rev []bool, seat []int) {
+	n := len(order)
+	// Candidates: the two ends of every stroke, then the seats.
+	total := 2 * n
+	if st != nil {
+		total += len(st.xy) / 2
+	}
+	x := make([]float64, 0, total)
+	y := make([]float64, 0, total)
+	for k := 0; k < n; k++ {
+		x = append(x, ends[4*k], ends[4*k+2])
+		y = append(y, ends[4*k+1], ends[4*k+3])
+	}
+	if st != nil {
+		for i := 0; i+1 < len(st.xy); i += 2 {
+			x = append(x, st.xy[i])
+			y = append(y, st.xy[i+1])
+		}
+	}
+	// owner maps a seat candidate (id - 2n) to its stroke.
+	var owner []int32
+	if st != nil {
+		owner = make([]int32, len(st.xy)/2)
+		for k := 0; k < n; k++ {
+			for i := st.first[k]; i < st.first[k+1]; i++ {
+				owner[i] = int32(k)
+			}
+		}
+	}
+	t := newKDTree(x, y)
+	cx, cy := hx, hy
+	for i := 0; i < n; i++ {
+		q := t.nearest(cx, cy)
+		var k int
+		if q < 2*n {
+			k = q / 2
+			order[i], rev[i] = k, q&1 == 1
+			o := q ^ 1 // the other end: where the pen leaves the stroke
+			cx, cy = x[o], y[o]
+			if seat != nil {
+				seat[k] = -1
+			}
+		} else {
+			k = int(owner[q-2*n])
+			order[i], rev[i] = k, false
+			seat[k] = st.vertex[q-2*n]
+			cx, cy = x[q], y[q]
+			ends[4*k], ends[4*k+1], ends[4*k+2], ends[4*k+3] = cx, cy, cx, cy
+		}
+		t.remove(2 * k)
+		t.remove(2*k + 1)
+		if st != nil {
+			for s := st.first[k]; s < st.first[k+1]; s++ {
+				t.remove(2*n + s)
+			}
+		}
+	}
+	// order holds stroke indices with rev by position; callers index rev by
+	// stroke.
+	byStroke := make([]bool, n)
+	for i, k := range order {
+		byStroke[k] = rev[i]
+	}
+	copy(rev, byStroke)
+}
+
+// twoOpt improves an open tour that starts at (hx, hy) by reversing blocks of
+// at most window consecutive strokes (which also flips each stroke) while
+// that shortens the pen-up travel, for a few passes.
+func twoOpt(ends []float64, hx, hy float64, order []int, rev []bool, window int) {
+	n := len(order)
+	start := func(i int) (float64, float64) {
+		k := order[i]
+		if rev[k] {
+			return ends[4*k+2], ends[4*k+3]
+		}
+		return ends[4*k], ends[4*k+1]
+	}
+	end := func(i int) (float64, float64) {
+		if i < 0 {
+			return hx, hy
+		}
+		k := order[i]
+		if rev[k] {
+			return ends[4*k], ends[4*k+1]
+		}
+		return ends[4*k+2], ends[4*k+3]
+	}
+	const maxPasses = 8
+	for pass := 0; pass < maxPasses; pass++ {
+		improved := false
+		for i := -1; i < n-1; i++ {
+			ax, ay := end(i)
+			bx, by := start(i + 1)
+			dab := math.Hypot(bx-ax, by-ay)
+			for j := i + 1; j < n && j <= i+window; j++ {
+				cx, cy := end(j)
+				old, nu := dab, math.Hypot(cx-ax, cy-ay)
+				if j+1 < n {
+					dx, dy := start(j + 1)
+					old += math.Hypot(dx-cx, dy-cy)
+					nu += math.Hypot(dx-bx, dy-by)
+				}
+				if nu < old-1e-9 {
+					for l, r := i+1, j; l <= r; l, r = l+1, r-1 {
+						order[l], order[r] = order[r], order[l]
+						rev[order[l]] = !rev[order[l]]
+						if l != r {
+							rev[order[r]] = !rev[order[r]]
+						}
+					}
+					improved = true
+					bx, by = start(i + 1)
+					dab = math.Hypot(bx-ax, by-ay)
+				}
+			}
+		}
+		if !improved {
+			return
+		}
+	}
+}
+
+// orOpt improves an open tour that starts at (hx, hy) by moving runs of one
+// to three consecutive strokes (as they are or reversed) to a better place
+// at most window positions away, while that shortens the pen-up travel.
+// It reports whether it changed anything.
+func orOpt(ends []float64, hx, hy float64, order []int, rev []bool, window int) bool {
+	n := len(order)
+	pt := func(i int, atEnd bool) (float64, float64) {
+		if i < 0 {
+			return hx, hy
+		}
+		k := order[i]
+		if rev[k] != atEnd {
+			return ends[4*k+2], ends[4*k+3]
+		}
+		return ends[4*k], ends[4*k+1]
+	}
+	dist := func(ax, ay, bx, by float64) float64 { return math.Hypot(bx-ax, by-ay) }
+	changed := false
+	seg := make([]int, 0, 3)
+	for i := 0; i < n; i++ {
+		for l := 1; l <= 3 && i+l <= n; l++ {
+			// Segment [i, i+l). Its neighbours: i-1 (or home) and i+l (or none).
+			psx, psy := pt(i, false)
+			pex, pey := pt(i+l-1, true)
+			ax, ay := pt(i-1, true)
+			remove := dist(ax, ay, psx, psy)
+			if i+l < n {
+				nx, ny := pt(i+l, false)
+				remove += dist(pex, pey, nx, ny) - dist(ax, ay, nx, ny)
+			}
+			if remove <= 1e-9 {
+				continue
+			}
+			// Try every gap (j, j+1) within the window, outside the segment:
+			// the segment goes after position j (j = -1: right after home).
+			bestGain, bestJ, bestRev := 1e-9, -2, false
+			for j := max(-1, i-window); j <= min(n-1, i+l-1+window); j++ {
+				if j >= i-1 && j <= i+l-1 {
+					continue
+				}
+				jx, jy := pt(j, true)
+				old, hasNext := 0.0, j+1 < n
+				var kx, ky float64
+				if hasNext {
+					kx, ky = pt(j+1, false)
+					old = dist(jx, jy, kx, ky)
+				}
+				for _, r := range []bool{false, true} {
+					sx, sy, ex, ey := psx, psy, pex, pey
+					if r {
+						sx, sy, ex, ey = pex, pey, psx, psy
+					}
+					add := dist(jx, jy, sx, sy) - old
+					if hasNext {
+						add += dist(ex, ey, kx, ky)
+					}
+					if g := remove - add; g > bestGain {
+						bestGain, bestJ, bestRev = g, j, r
+					}
+				}
+			}
+			if bestJ == -2 {
+				continue
+			}
+			seg = append(seg[:0], order[i:i+l]...)
+			if bestRev {
+				for a, b := 0, len(seg)-1; a < b; a, b = a+1, b-1 {
+					seg[a], seg[b] = seg[b], seg[a]
+				}
+				for _, k := range seg {
+					rev[k] = !rev[k]
+				}
+			}
+			if bestJ < i {
+				// Shift [bestJ+1, i) right by l, put the segment at bestJ+1.
+				copy(order[bestJ+1+l:i+l], order[bestJ+1:i])
+				copy(order[bestJ+1:], seg)
+			} else {
+				// Shift [i+l, bestJ] left by l, put the segment after it.
+				copy(order[i:], order[i+l:bestJ+1])
+				copy(order[bestJ+1-l:], seg)
+			}
+			changed = true
+			break
+		}
+	}
+	return changed
+}
+
+// improve runs 2-opt and Or-opt in turn until neither finds a gain (at most
+// six rounds).
+func improve(ends []float64, hx, hy float64, order []int, rev []bool, window int) {
+	for pass := 0; pass < 6; pass++ {
+		twoOpt(ends, hx, hy, order, rev, window)
+		if !orOpt(ends, hx, hy, order, rev, window) {
+			return
+		}
+	}
+}
+
+// travel returns the pen-up length of a tour from (hx, hy).
+func travel(ends []float64, hx, hy float64, order []int, rev []bool) float64 {
+	cx, cy, sum := hx, hy, 0.0
+	for _, k := range order {
+		sx, sy, ex, ey := ends[4*k], ends[4*k+1], ends[4*k+2], ends[4*k+3]
+		if rev[k] {
+			sx, sy, ex, ey = ex, ey, sx, sy
+		}
+		sum += math.Hypot(sx-cx, sy-cy)
+		cx, cy = ex, ey
+	}
+	return sum
+}
