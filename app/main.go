@@ -44,18 +44,29 @@ type command struct {
 	run     func(env *Env, args []string) error
 }
 
-// commands lists every command; each lives in a file of its own name.
-var commands = []command{
-	{"play", "[play] [FILE] [flags]", "replay a drawing in a window (no FILE: the embedded demo)", runPlay},
-	{"bench", "bench [FILE] [flags]", "headless rendering benchmark", runBench},
-	{"plot", "plot FILE --robot sim|serial:PORT|ws://HOST:PORT/robot [flags]", "draw on the robot, with a progress bar", runPlot},
-	{"bridge", "bridge --robot serial:PORT|sim --listen ADDR [--token T]", "share one robot over WebSocket", runBridge},
-	{"convert", "convert IN OUT", "convert between formats (by extension)", runConvert},
-	{"gen", "gen --strokes N --seed S [--size WxH] -o OUT", "write a deterministic synthetic drawing", runGen},
-	{"info", "info FILE", "strokes, points, bounds and duration of a drawing", runInfo},
-	{"export", "export FILE --png OUT.png | --gif OUT.gif", "render the drawing to a PNG or its playback to a GIF", runExport},
-	{"ports", "ports", "list serial ports, marking the likely mBot", runPorts},
-	{"calibrate", "calibrate --robot ... [-o FILE]", "measure the robot's speed and turn rate", runCalibrate},
+// commands lists every command; each lives in a file of its own name. It is
+// filled in init: the commands' flag usage looks commands up, which would
+// otherwise be an initialization cycle.
+var commands []command
+
+func init() {
+	commands = commandTable()
+}
+
+func commandTable() []command {
+	return []command{
+		{"play", "[play] [FILE] [flags]", "replay a drawing in a window (no FILE: the embedded demo)", runPlay},
+		{"bench", "bench [FILE] [flags]", "headless rendering benchmark", runBench},
+		{"plot", "plot FILE --robot sim|serial:PORT|ws://HOST:PORT/robot [flags]", "draw on the robot, with a progress bar", runPlot},
+		{"bridge", "bridge --robot serial:PORT|sim --listen ADDR [--token T]", "share one robot over WebSocket", runBridge},
+		{"loadtest", "loadtest [--clients N --rate R --seconds S]", "load-test the WebSocket bridge on loopback", runLoadtest},
+		{"convert", "convert IN OUT", "convert between formats (by extension)", runConvert},
+		{"gen", "gen --strokes N --seed S [--size WxH] -o OUT", "write a deterministic synthetic drawing", runGen},
+		{"info", "info FILE", "strokes, points, bounds and duration of a drawing", runInfo},
+		{"export", "export FILE --png OUT.png | --gif OUT.gif", "render the drawing to a PNG or its playback to a GIF", runExport},
+		{"ports", "ports", "list serial ports, marking the likely mBot", runPorts},
+		{"calibrate", "calibrate --robot ... [-o FILE]", "measure the robot's speed and turn rate", runCalibrate},
+	}
 }
 
 func lookup(name string) *command {

@@ -1,6 +1,198 @@
 package app
 
-// runPlay is not built yet; its issue replaces this file.
+import (
+	"context"
+	"fmt"
+	"image/gif"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"mbotdraw/app/config"
+	"mbotdraw/assets"
+	"mbotdraw/playback"
+	"mbotdraw/playback/format"
+)
+
+// Speed limits of the window's playback.
+const (
+	minSpeed = 0.25
+	maxSpeed = 16
+)
+
+// runPlay opens the window on FILE, or on the embedded demo without one.
+//
+// A Quick, Draw! file with many drawings opens as a gallery the user steps
+// through (PageUp/PageDown); --index N opens only drawing N, and --gallery
+// lays them all out in a grid as one drawing.
 func runPlay(env *Env, args []string) error {
-	return usagef("play: not available yet")
+	fs := newFlags(env, "play")
+	robotFlag := fs.String("robot", "", "robot to send the drawing to with R: sim, serial:PORT or ws://HOST:PORT/robot (default: the virtual mBot)")
+	speed := fs.Float64("speed", 1, "starting playback speed, 0.25 to 16")
+	profile := fs.String("profile", "default", "performance profile: default, aggressive or conservative")
+	trace := fs.String("trace", "", "write a Chrome trace (Perfetto) of the frames to `OUT.json` when the window closes")
+	traceCSV := fs.String("trace-csv", "", "write one CSV row per frame to `OUT.csv` when the window closes")
+	frames := fs.Int("frames", 0, "quit after `N` frames (0: run until closed)")
+	screenshot := fs.String("screenshot", "", "save the last frame as `OUT.png` when the window closes")
+	size := fs.String("size", "1280x800", "window size `WxH` in device-independent pixels")
+	index := fs.Int("index", -1, "open only drawing `N` (from 0) of a many-drawing file")
+	keyID := fs.String("key-id", "", "open only the Quick, Draw! drawing with this key_id")
+	gallery := fs.Bool("gallery", false, "lay every drawing of a many-drawing file out in a grid, as one drawing")
+	outDir := fs.String("out-dir", "", "folder for screenshots (S) and GIFs (G) saved from the window (default: the current folder)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, 1, "FILE"); err != nil {
+		return err
+	}
+	if env.Window == nil {
+		return usagef("play needs a window: run it with %s, the window program (this is %s, which has none; 'export' renders without one)", "mbotdraw", env.Prog)
+	}
+	cfg := config.Window{
+		Robot: *robotFlag, Speed: *speed, Profile: *profile,
+		Trace: *trace, TraceCSV: *traceCSV, Frames: *frames, Screenshot: *screenshot,
+		OutDir: *outDir,
+	}
+	if err := checkPlayFlags(&cfg, *size, *index, *keyID, *gallery); err != nil {
+		return err
+	}
+	for _, p := range []string{cfg.Screenshot, cfg.Trace, cfg.TraceCSV} {
+		if err := checkOutputDir(p); err != nil {
+			return err
+		}
+	}
+	if cfg.OutDir != "" {
+		if st, err := os.Stat(cfg.OutDir); err != nil || !st.IsDir() {
+			return fmt.Errorf("--out-dir %s: not a folder", cfg.OutDir)
+		}
+	}
+	opts := format.Options{Gallery: *gallery, KeyID: *keyID}
+	if *index >= 0 {
+		opts.Index = *index
+	}
+	var ds []*playback.Drawing
+	switch {
+	case len(pos) == 0:
+		ds, err = format.Decode(assets.DemoName, assets.Demo(), opts)
+	case *index >= 0 || *keyID != "":
+		var d *playback.Drawing
+		d, err = format.Load(pos[0], opts)
+		ds = []*playback.Drawing{d}
+		cfg.File = pos[0]
+	default:
+		ds, err = format.LoadAll(pos[0], opts)
+		cfg.File = pos[0]
+	}
+	if err != nil {
+		return err
+	}
+	if len(ds) == 0 {
+		return fmt.Errorf("%s: holds no drawing", pos[0])
+	}
+	cfg.Drawing, cfg.Drawings = ds[0], ds
+	cfg.ExportGIF = exportGIF
+	return env.Window(cfg)
+}
+
+// exportGIF is the window's G key: the playback as `export --gif` makes it
+// (its default size, frame rate and frame limit), written atomically.
+func exportGIF(ctx context.Context, d *playback.Drawing, path string) (string, error) {
+	w, h := drawingSize(d, 1, exportGIFSide)
+	g, info, err := playbackGIF(&Env{Ctx: ctx}, d, w, h, 15, 1, exportGIFMaxFrames)
+	if err != nil {
+		return "", err
+	}
+	err = writeFile(path, func(w io.Writer) error {
+		if err := gif.EncodeAll(w, g); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return nil
+	})
+	return info, err
+}
+
+// checkPlayFlags validates the flags that need no file and fills cfg's
+// size.
+func checkPlayFlags(cfg *config.Window, size string, index int, keyID string, gallery bool) error {
+	if !(cfg.Speed >= minSpeed && cfg.Speed <= maxSpeed) {
+		return usagef("--speed %v: want a speed from %v to %v", cfg.Speed, minSpeed, maxSpeed)
+	}
+	if cfg.Frames < 0 {
+		return usagef("--frames %d: want 0 or more", cfg.Frames)
+	}
+	switch cfg.Profile {
+	case "default", "aggressive", "conservative":
+	default:
+		return usagef("--profile %q: want default, aggressive or conservative", cfg.Profile)
+	}
+	if err := checkRobotFlag(cfg.Robot); err != nil {
+		return err
+	}
+	w, h, err := parseSize(size)
+	if err != nil {
+		return usagef("--size %q: %v", size, err)
+	}
+	cfg.Width, cfg.Height = w, h
+	n := 0
+	if index >= 0 {
+		n++
+	}
+	if keyID != "" {
+		n++
+	}
+	if gallery {
+		n++
+	}
+	if n > 1 {
+		return usagef("--index, --key-id and --gallery choose differently: give one of them")
+	}
+	return nil
+}
+
+// checkRobotFlag checks the form of a --robot value; the link checks the
+// rest when it connects.
+func checkRobotFlag(r string) error {
+	switch {
+	case r == "", r == "sim":
+		return nil
+	case strings.HasPrefix(r, "serial:") && len(r) > len("serial:"):
+		return nil
+	case strings.HasPrefix(r, "ws://") || strings.HasPrefix(r, "wss://"):
+		return nil
+	}
+	return usagef("--robot %q: want sim, serial:PORT or ws://HOST:PORT/robot", r)
+}
+
+// parseSize reads "WxH" with each side from 64 to 16384.
+func parseSize(s string) (w, h int, err error) {
+	a, b, ok := strings.Cut(strings.ToLower(s), "x")
+	if !ok {
+		return 0, 0, fmt.Errorf("want WIDTHxHEIGHT, like 1280x800")
+	}
+	w, err1 := strconv.Atoi(a)
+	h, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("want WIDTHxHEIGHT, like 1280x800")
+	}
+	if w < 64 || h < 64 || w > 16384 || h > 16384 {
+		return 0, 0, fmt.Errorf("each side must be from 64 to 16384")
+	}
+	return w, h, nil
+}
+
+// checkOutputDir fails early, before the window opens, when an output
+// file's folder does not exist.
+func checkOutputDir(path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return fmt.Errorf("%s: folder %s does not exist", path, dir)
+	}
+	return nil
 }

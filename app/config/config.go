@@ -5,6 +5,8 @@
 package config
 
 import (
+	"context"
+
 	"mbotdraw/playback"
 )
 
@@ -33,10 +35,20 @@ type Window struct {
 	Frames int
 	// Screenshot, if set, is where a PNG of the last frame is written at quit.
 	Screenshot string
+	// OutDir is the folder where the window saves screenshots (S) and GIFs
+	// (G); empty means the current folder.
+	OutDir string
 	// Width and Height of the window in device-independent pixels (0: 1280x800).
 	Width, Height int
 	// Listen, if set, is the address of the live companion web page.
 	Listen string
 	// Token guards the companion page when it listens beyond loopback.
 	Token string
+	// ExportGIF, if set, saves d's playback as an animated GIF at path and
+	// returns a short description of it: the window's G key. The command
+	// layer provides it, so that G and `export --gif` make the same GIFs.
+	ExportGIF func(ctx context.Context, d *playback.Drawing, path string) (string, error)
+	// Bench, if set, runs the GPU rendering benchmark (mbotdraw bench
+	// --backend gpu) on Drawing instead of opening the player.
+	Bench *Bench
 }

@@ -1,0 +1,149 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mbotdraw/app/config"
+	"mbotdraw/playback"
+)
+
+// playCmd runs `play args...` with a window function that records the
+// configuration it is given instead of opening a window (nil: the headless
+// program).
+func playCmd(t *testing.T, withWindow bool, args ...string) (cfg *config.Window, stderr string, status int) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	env := &Env{Ctx: context.Background(), Stdout: &out, Stderr: &errs, Prog: "mbotdraw"}
+	if withWindow {
+		env.Window = func(c config.Window) error {
+			cfg = &c
+			return nil
+		}
+	} else {
+		env.Prog = "mbotdraw-headless"
+	}
+	status = Run(env, append([]string{"play"}, args...))
+	return cfg, errs.String(), status
+}
+
+const playCat = "../testdata/real/quickdraw/raw/cat.ndjson"
+
+func TestPlayOpensTheWindow(t *testing.T) {
+	dir := t.TempDir()
+	shot := filepath.Join(dir, "shot.png")
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		check func(t *testing.T, c *config.Window)
+	}{
+		{"demo", nil, func(t *testing.T, c *config.Window) {
+			if c.File != "" || c.Drawing == nil || len(c.Drawing.Strokes) < 20 {
+				t.Errorf("demo: file %q, drawing %v", c.File, c.Drawing != nil)
+			}
+			if c.Speed != 1 || c.Width != 1280 || c.Height != 800 || c.Profile != "default" {
+				t.Errorf("defaults: speed %v size %dx%d profile %q", c.Speed, c.Width, c.Height, c.Profile)
+			}
+			if c.ExportGIF == nil {
+				t.Error("no GIF exporter for the G key")
+			}
+		}},
+		{"gallery to step through", []string{playCat}, func(t *testing.T, c *config.Window) {
+			if len(c.Drawings) < 10 || c.Drawing != c.Drawings[0] || c.File != playCat {
+				t.Errorf("%d drawings, file %q", len(c.Drawings), c.File)
+			}
+		}},
+		{"one drawing by index", []string{playCat, "--index", "3"}, func(t *testing.T, c *config.Window) {
+			if len(c.Drawings) != 1 {
+				t.Errorf("--index 3: %d drawings, want 1", len(c.Drawings))
+			}
+		}},
+		{"gallery grid", []string{"--gallery", playCat}, func(t *testing.T, c *config.Window) {
+			if len(c.Drawings) != 1 || len(c.Drawing.Strokes) < 50 {
+				t.Errorf("--gallery: %d drawings of %d strokes, want one grid of them all", len(c.Drawings), len(c.Drawing.Strokes))
+			}
+		}},
+		{"automation flags", []string{playCat, "--frames", "30", "--screenshot", shot, "--size", "640x480", "--speed", "4",
+			"--robot", "serial:/dev/ttyUSB0", "--profile", "aggressive", "--trace", filepath.Join(dir, "t.json")},
+			func(t *testing.T, c *config.Window) {
+				if c.Frames != 30 || c.Screenshot != shot || c.Width != 640 || c.Height != 480 || c.Speed != 4 ||
+					c.Robot != "serial:/dev/ttyUSB0" || c.Profile != "aggressive" || c.Trace == "" {
+					t.Errorf("flags not passed on: %+v", *c)
+				}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, errs, st := playCmd(t, true, tc.args...)
+			if st != 0 {
+				t.Fatalf("status %d: %s", st, errs)
+			}
+			tc.check(t, c)
+		})
+	}
+}
+
+// TestPlayGIFExport checks the exporter the window's G key calls.
+func TestPlayGIFExport(t *testing.T) {
+	c, errs, st := playCmd(t, true)
+	if st != 0 {
+		t.Fatal(errs)
+	}
+	d := playback.Generate(playback.GenOptions{Strokes: 5, Width: 300, Height: 200})
+	out := filepath.Join(t.TempDir(), "play.gif")
+	info, err := c.ExportGIF(context.Background(), d, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(out); err != nil || st.Size() < 100 || !strings.Contains(info, "frames") {
+		t.Fatalf("GIF %v (%v), info %q", st, err, info)
+	}
+}
+
+func TestPlayErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"format": "mbotdraw", "strokes": [{"points": [[1, 2], [3`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		window bool
+		args   []string
+		status int
+		want   string
+	}{
+		{"headless", false, nil, 2, "mbotdraw, the window program"},
+		{"missing file", true, []string{filepath.Join(dir, "nope.json")}, 1, "nope.json"},
+		{"broken file", true, []string{bad}, 1, "bad.json"},
+		{"two files", true, []string{playCat, playCat}, 2, "unexpected argument"},
+		{"speed", true, []string{"--speed", "100"}, 2, "--speed"},
+		{"size", true, []string{"--size", "big"}, 2, "--size"},
+		{"tiny size", true, []string{"--size", "10x10"}, 2, "--size"},
+		{"profile", true, []string{"--profile", "turbo"}, 2, "--profile"},
+		{"robot", true, []string{"--robot", "bluetooth"}, 2, "--robot"},
+		{"frames", true, []string{"--frames", "-1"}, 2, "--frames"},
+		{"index and gallery", true, []string{playCat, "--index", "1", "--gallery"}, 2, "--gallery"},
+		{"index out of range", true, []string{playCat, "--index", "100000"}, 1, "cat.ndjson"},
+		{"screenshot folder", true, []string{"--screenshot", filepath.Join(dir, "no", "such", "x.png")}, 1, "does not exist"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, errs, st := playCmd(t, tc.window, tc.args...)
+			if st != tc.status {
+				t.Fatalf("status %d, want %d: %s", st, tc.status, errs)
+			}
+			if c != nil {
+				t.Error("the window opened")
+			}
+			if !strings.Contains(errs, tc.want) {
+				t.Errorf("stderr %q does not say %q", errs, tc.want)
+			}
+			if n := strings.Count(strings.TrimSpace(errs), "\n"); n > 0 {
+				t.Errorf("error is %d lines, want one: %q", n+1, errs)
+			}
+		})
+	}
+}

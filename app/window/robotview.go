@@ -1,0 +1,404 @@
+package window
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"mbotdraw/canvas/gpu"
+	"mbotdraw/playback"
+	"mbotdraw/robot"
+	"mbotdraw/robot/link"
+)
+
+// robotRun is one drawing sent to the robot: the plan, the driver that
+// streams it on its own goroutine, and the layers of the robot's view.
+//
+// The robot's view shows the paper as the robot sees it: every stroke still
+// to come as a pale ghost, the strokes the robot has drawn in their colours,
+// and the robot itself at its pose. The drawn strokes come in the robot's
+// order (the planner reorders them to cut travel), so that layer is an ink
+// layer over the drawing's strokes rearranged in plan order, advanced one
+// finished path at a time.
+type robotRun struct {
+	spec string
+	d    *playback.Drawing
+	prog *robot.Program
+	drv  *robot.Driver
+	sim  *link.Virtual
+	stop context.CancelFunc
+	// ended is closed when the driver returns; err is what it returned.
+	ended chan struct{}
+	err   error
+
+	// last is the progress seen last, and when (wall clock) it changed.
+	last   robot.Progress
+	lastAt time.Time
+	// motionStart is the wall time at which the motion under way began.
+	motionStart time.Time
+
+	// The view's layers, made for the ink layer size and fit of the doc.
+	order      *playback.Drawing // strokes in plan order
+	pathPoints []int             // points of order in paths [0, i]
+	ghost      *gpu.Layer
+	drawn      *gpu.Layer
+	drawnMark  playback.Mark
+	ghostMark  playback.Mark
+	layerFit   fit
+	layerW     int
+	layerH     int
+	scale      float64 // robot time per wall time (time scale K)
+}
+
+// ghostColor is the tint of strokes the robot has yet to draw.
+var ghostColor = color.RGBA{0xc5, 0xcd, 0xdb, 0xff}
+
+// startRobot plans the current drawing for the robot named by --robot
+// (the virtual mBot when none is named) and starts streaming it.
+func (g *Game) startRobot() error {
+	d := g.doc.d
+	plan, err := robot.NewPlan(d, robot.PlanOptions{})
+	if err != nil {
+		return fmt.Errorf("planning: %w", err)
+	}
+	cal := robot.DefaultCalibration()
+	prog, err := robot.Compile(plan, cal, robot.CompileOptions{})
+	if err != nil {
+		return fmt.Errorf("planning: %w", err)
+	}
+	spec := g.cfg.Robot
+	if spec == "" {
+		spec = "sim"
+	}
+	k := g.robotScale
+	if !(k > 0) {
+		k = 1
+	}
+	r := &robotRun{spec: spec, d: d, prog: prog, ended: make(chan struct{}), scale: k}
+	opts := robot.DriverOptions{TimeScale: k, OnTraffic: g.perf.robotTraffic}
+	var dial robot.DialFunc
+	if spec == "sim" {
+		clock := link.NewScaledClock(k)
+		r.sim = link.NewVirtual(link.VirtualOptions{Clock: clock, NoBanner: true,
+			Model: link.Model{PWM: cal.PWM, Speed: cal.Speed, Track: cal.EffectiveTrack(), Wiring: cal.Wiring(),
+				ServoPort: cal.ServoPort, ServoSlot: cal.ServoSlot, PenUp: cal.PenUp, PenDown: cal.PenDown},
+			Start: link.Pose{X: plan.Home.X, Y: plan.Home.Y, Heading: plan.Home.Heading}})
+		opts.Clock = clock
+		dial = func(ctx context.Context) (io.ReadWriteCloser, error) {
+			return link.OpenWith("sim", link.Options{Sim: r.sim})
+		}
+	} else {
+		dial = func(ctx context.Context) (io.ReadWriteCloser, error) {
+			return link.OpenWith(spec, link.Options{})
+		}
+	}
+	r.drv = robot.NewDriver(prog, dial, opts)
+
+	r.order, r.pathPoints = planOrder(d, plan)
+	ctx, cancel := context.WithCancel(context.Background())
+	r.stop = cancel
+	now := time.Now()
+	r.lastAt, r.motionStart = now, now
+	go func() {
+		r.err = r.drv.Run(ctx)
+		if r.sim != nil {
+			r.sim.Close()
+		}
+		close(r.ended)
+	}()
+	if g.robot != nil {
+		g.robot.close()
+	}
+	g.robot = r
+	return nil
+}
+
+// planOrder returns d's strokes rearranged in the plan's path order, and
+// for each path the number of points of the strokes up to and including it.
+func planOrder(d *playback.Drawing, plan *robot.Plan) (*playback.Drawing, []int) {
+	o := playback.NewDrawing(d.Width, d.Height)
+	o.Background = color.RGBA{} // transparent: the layer goes over the ghost
+	pts := make([]int, len(plan.Paths))
+	for pi := range plan.Paths {
+		for _, si := range plan.PathStrokes(pi) {
+			s := d.Strokes[si]
+			o.BeginStroke(s.Color, s.Width)
+			for i := s.Start; i < s.End; i++ {
+				o.AddPoint(d.XY[2*i], d.XY[2*i+1], 0)
+			}
+		}
+		pts[pi] = o.NumPoints()
+	}
+	return o, pts
+}
+
+// close stops the robot (pen lifted) and frees the view's layers.
+func (r *robotRun) close() {
+	r.stop()
+	if r.ghost != nil {
+		r.ghost.Dispose()
+		r.drawn.Dispose()
+		r.ghost, r.drawn = nil, nil
+	}
+}
+
+// poll reads the driver's progress; it runs once per tick.
+func (r *robotRun) poll() {
+	p := r.drv.Progress()
+	if p.State != r.last.State || p.MotionsDone != r.last.MotionsDone || p.Motion != r.last.Motion {
+		now := time.Now()
+		if p.Motion != r.last.Motion || p.State != r.last.State {
+			r.motionStart = now
+		}
+		r.last, r.lastAt = p, now
+	}
+}
+
+// running reports whether the driver has not finished.
+func (r *robotRun) running() bool {
+	select {
+	case <-r.ended:
+		return false
+	default:
+		return true
+	}
+}
+
+// state returns the driver's state as the window shows it.
+func (r *robotRun) state() robot.State { return r.last.State }
+
+// leftWall returns the wall time left, counting down between progress
+// events while the robot draws.
+func (r *robotRun) leftWall() time.Duration {
+	left := r.last.LeftWall
+	if r.last.State == robot.StateDrawing {
+		left -= time.Since(r.lastAt)
+	}
+	return max(left, 0)
+}
+
+// pose returns where the robot is, in paper mm: the virtual mBot's own
+// pose, or for a real robot the motion model's, moved along the motion under
+// way.
+func (r *robotRun) pose() robot.Pose {
+	if r.sim != nil {
+		p := r.sim.Pose()
+		return robot.Pose{X: p.X, Y: p.Y, Heading: p.Heading}
+	}
+	p := r.last
+	from := r.prog.Home
+	if p.MotionsDone > 0 {
+		from = r.prog.Motions[p.MotionsDone-1].Pose
+	}
+	if p.State != robot.StateDrawing || p.Motion >= len(r.prog.Motions) {
+		return p.Pose
+	}
+	m := r.prog.Motions[p.Motion]
+	f := 1.0
+	if m.Duration > 0 {
+		f = math.Min(1, float64(time.Since(r.motionStart))*r.scale/float64(m.Duration))
+	}
+	to := m.Pose
+	dh := math.Mod(to.Heading-from.Heading+540, 360) - 180
+	return robot.Pose{X: from.X + (to.X-from.X)*f, Y: from.Y + (to.Y-from.Y)*f, Heading: from.Heading + dh*f}
+}
+
+// robotAction sends the drawing to the robot, or pauses and resumes it.
+func (g *Game) robotAction() {
+	r := g.robot
+	if r != nil && r.running() && r.d == g.doc.d {
+		g.robotView = true
+		switch r.state() {
+		case robot.StatePaused:
+			r.drv.Resume()
+			g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Robot: going on"})
+		default:
+			r.drv.Pause()
+			g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Robot: pausing", body: "It finishes the line it is on and lifts the pen."})
+		}
+		return
+	}
+	if err := g.startRobot(); err != nil {
+		g.msgs.show(g.tick, message{kind: msgError, id: "robot", title: "Can't send the drawing to the robot", body: err.Error()})
+		return
+	}
+	g.robotView = true
+	where := "the virtual mBot (--robot sim)"
+	if g.robot.spec != "sim" {
+		where = g.robot.spec
+	}
+	g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Sending the drawing to the robot",
+		body: fmt.Sprintf("%s · about %s · R pauses, Shift+R stops, V switches views", where, formatTime(float64(g.robot.prog.Duration)/1e6/g.robot.scale))})
+}
+
+// robotStop stops the robot with the pen lifted.
+func (g *Game) robotStop() {
+	if g.robot == nil || !g.robot.running() {
+		return
+	}
+	g.robot.stop()
+	g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Robot stopped", body: "The pen is lifted. R sends the drawing again from the start."})
+}
+
+// updateRobot follows the robot once per tick.
+func (g *Game) updateRobot() {
+	r := g.robot
+	if r == nil {
+		return
+	}
+	before := r.last.State
+	r.poll()
+	if st := r.last.State; st != before {
+		switch st {
+		case robot.StateDone:
+			g.msgs.show(g.tick, message{kind: msgDone, id: "robot", title: "The robot has finished the drawing!"})
+		case robot.StateLostLink:
+			g.msgs.show(g.tick, message{kind: msgError, id: "robot", title: "Lost the link to the robot", body: "Trying to reconnect… check the cable and that the robot is switched on."})
+		case robot.StateStopped:
+			if r.last.Err != nil && r.last.Err != context.Canceled {
+				g.msgs.show(g.tick, message{kind: msgError, id: "robot", title: "The robot stopped", body: r.last.Err.Error()})
+			}
+		case robot.StateDrawing:
+			if before == robot.StateLostLink {
+				g.msgs.show(g.tick, message{kind: msgDone, id: "robot", title: "The robot is back", body: "Going on from where it stopped."})
+			}
+		}
+	}
+}
+
+// robotButtonLabel is the robot button's label for the robot's state.
+func (g *Game) robotButtonLabel() string {
+	r := g.robot
+	if r == nil || !r.running() || r.d != g.doc.d {
+		return "Robot"
+	}
+	if r.state() == robot.StatePaused {
+		return "Resume"
+	}
+	return "Pause"
+}
+
+// robotStatus is the robot panel's text: its state and time left.
+func (g *Game) robotStatus() (title, detail string, bg color.RGBA) {
+	r := g.robot
+	p := r.last
+	bg = colRobot
+	left := formatTime(float64(r.leftWall())/1e6) + " left"
+	switch p.State {
+	case robot.StateIdle, robot.StateConnecting:
+		title, detail = "Robot is connecting…", "hello, robot!"
+	case robot.StateDrawing:
+		title, detail = fmt.Sprintf("Robot is drawing · %d%%", int(p.Percent)), left
+	case robot.StatePaused:
+		title, bg, detail = fmt.Sprintf("Robot is paused · %d%%", int(p.Percent)), colPause, left
+	case robot.StateLostLink:
+		title, bg, detail = "Robot lost its link", colError, "reconnecting…"
+	case robot.StateDone:
+		title, bg, detail = "Robot is done!", colDone, fmt.Sprintf("%d strokes drawn", p.StrokesDone)
+	case robot.StateStopped:
+		title, bg, detail = "Robot stopped", color.RGBA{0x60, 0x6a, 0x80, 0xff}, fmt.Sprintf("%d of %d strokes drawn", p.StrokesDone, p.Strokes)
+	}
+	if r.spec == "sim" {
+		title += " (virtual mBot)"
+	} else {
+		title += " (" + r.spec + ")"
+	}
+	return title, detail, bg
+}
+
+// prepareRobotLayers sizes the robot view's layers like the doc's ink
+// layer and brings the drawn layer up to the paths the robot has finished.
+func (g *Game) prepareRobotLayers() {
+	r, dc := g.robot, g.doc
+	w, h := dc.paper.Dx(), dc.paper.Dy()
+	if r.ghost == nil || r.layerW != w || r.layerH != h || r.layerFit != dc.fit {
+		if r.ghost != nil {
+			r.ghost.Dispose()
+			r.drawn.Dispose()
+		}
+		ghost := r.d.Clone()
+		for i := range ghost.Strokes {
+			ghost.Strokes[i].Color = ghostColor
+		}
+		r.ghost = newLayer(ghost, w, h, dc.fit, dc.quality)
+		r.ghostMark = playback.Mark{N: ghost.NumPoints()}
+		r.ghost.Update(r.ghostMark)
+		r.drawn = newLayer(r.order, w, h, dc.fit, dc.quality)
+		r.layerW, r.layerH, r.layerFit = w, h, dc.fit
+	}
+	n := 0
+	if k := r.last.PathsDone; k > 0 {
+		n = r.pathPoints[min(k, len(r.pathPoints))-1]
+	}
+	r.drawnMark = playback.Mark{N: n}
+	r.drawn.Update(r.drawnMark)
+}
+
+// drawRobotView draws the robot's view of the paper in place of the
+// playback's ink: the ghost, the strokes drawn, the robot.
+func (g *Game) drawRobotView(screen *ebiten.Image) {
+	g.prepareRobotLayers()
+	r, dc, v := g.robot, g.doc, g.lay.View
+	x, y := v.X+float64(dc.paper.Min.X), v.Y+float64(dc.paper.Min.Y)
+	var geo ebiten.GeoM
+	geo.Translate(x, y)
+	r.ghost.Draw(screen, r.ghostMark, geo)
+	r.drawn.Draw(screen, r.drawnMark, geo) // transparent paper: only its ink shows
+	g.drawRobot(screen)
+}
+
+// drawRobot draws the robot at its pose: a top view of an mBot facing its
+// heading, with the pen on the axle.
+func (g *Game) drawRobot(screen *ebiten.Image) {
+	r, dc, u, v := g.robot, g.doc, g.lay.U, g.lay.View
+	plan := r.prog.Plan
+	if plan == nil || plan.Scale == 0 {
+		return
+	}
+	p := r.pose()
+	dx, dy := (p.X-plan.OffsetX)/plan.Scale, (p.Y-plan.OffsetY)/plan.Scale
+	sx, sy := dc.viewFit.toView(dx, dy)
+	sx, sy = sx+v.X, sy+v.Y
+	size := math.Round(64 * u)
+	img := g.spr.get(fmt.Sprint("robot", size), size, size, func(dst *ebiten.Image, pa *painter) {
+		c := size / 2
+		// Facing +x: wheels above and below, the body between, eyes in front.
+		pa.fillRoundRect(dst, c-size*0.30, c-size*0.46, size*0.42, size*0.14, size*0.05, colPenRing)
+		pa.fillRoundRect(dst, c-size*0.30, c+size*0.32, size*0.42, size*0.14, size*0.05, colPenRing)
+		pa.fillRoundRect(dst, c-size*0.40, c-size*0.34, size*0.80, size*0.68, size*0.14, colRobot)
+		pa.fillCircle(dst, c+size*0.27, c-size*0.14, size*0.07, colBarText)
+		pa.fillCircle(dst, c+size*0.27, c+size*0.14, size*0.07, colBarText)
+		pa.fillCircle(dst, c, c, size*0.09, colAccent)
+		pa.fillCircle(dst, c, c, size*0.04, colPenRing)
+	})
+	op := &ebiten.DrawImageOptions{Filter: ebiten.FilterLinear}
+	op.GeoM.Translate(-size/2, -size/2)
+	op.GeoM.Rotate(p.Heading * math.Pi / 180)
+	op.GeoM.Translate(sx, sy)
+	op.ColorScale.ScaleAlpha(0.92)
+	screen.DrawImage(img, op)
+
+}
+
+// drawRobotPanel draws the robot's state and time left in the bottom right
+// corner of the drawing's viewport.
+func (g *Game) drawRobotPanel(screen *ebiten.Image) {
+	if g.robot == nil {
+		return
+	}
+	l, u, f := g.lay, g.lay.U, g.fonts
+	title, detail, bg := g.robotStatus()
+	w := math.Round(math.Max(textWidth(title, f.bodyBold), textWidth(detail, f.big)) + 40*u)
+	h := math.Round(f.bodyBold.Size*1.4 + f.big.Size*1.3 + 22*u)
+	img := g.spr.get(fmt.Sprint("robotpanel", title, detail, bg, w, h), w, h, func(dst *ebiten.Image, p *painter) {
+		p.fillRoundRect(dst, 0, 0, w, h, 14*u, bg)
+		drawText(dst, title, f.bodyBold, 20*u, 11*u+f.bodyBold.Size*0.7, alignStart, colBarText)
+		drawText(dst, detail, f.big, 20*u, h-11*u-f.big.Size*0.65, alignStart, colBarText)
+	})
+	drawAt(screen, img, l.W-w-16*u, l.View.Y+l.View.H-h-12*u)
+}
