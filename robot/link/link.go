@@ -1,0 +1,141 @@
+// Package link carries Makeblock frames between the host and an mBot: a USB
+// or Bluetooth serial port (go.bug.st/serial at 115200 8N1), or the virtual
+// mBot, which speaks the protocol on the other end of a pseudo-terminal or an
+// in-process pipe and draws what a real robot would draw.
+//
+// A Link is a byte stream (io.ReadWriteCloser) with a read timeout; frames
+// are built and replies parsed by package mblock. Errors say which port and
+// what went wrong: ErrNoPort, ErrBusy and ErrPermission when opening, ErrLost
+// when the port vanishes or the peer hangs up mid-stream, and ErrTimeout when
+// a read waited longer than the read timeout (the link stays usable).
+//
+// Package link does not import package robot: the virtual mBot's physical
+// model is a plain Model struct filled from the same calibration numbers the
+// host uses.
+package link
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Link is an open connection to a robot.
+type Link interface {
+	// Read, Write and Close as io.ReadWriteCloser. After the peer vanishes,
+	// Read and Write return an error matching ErrLost.
+	Read(p []byte) (int, error)
+	Write(p []byte) (int, error)
+	Close() error
+	// SetReadTimeout makes a Read that receives nothing for d return an
+	// error matching ErrTimeout (and os.ErrDeadlineExceeded); 0, the
+	// default, waits forever. The link stays usable after a timeout. Set
+	// it before reading or from the reading goroutine: the serial library
+	// does not synchronise it with a Read in progress.
+	SetReadTimeout(d time.Duration) error
+}
+
+var (
+	// ErrTimeout marks a Read that waited longer than the read timeout. It
+	// wraps os.ErrDeadlineExceeded, so errors.Is(err, os.ErrDeadlineExceeded)
+	// holds too.
+	ErrTimeout = fmt.Errorf("read timed out: %w", os.ErrDeadlineExceeded)
+	// ErrLost marks a link whose other end went away: a USB cable pulled, a
+	// pseudo-terminal closed, a virtual mBot that vanished.
+	ErrLost = errors.New("link lost")
+	// ErrClosed marks use of a link after Close.
+	ErrClosed = errors.New("link closed")
+	// ErrNoPort marks a serial port that does not exist.
+	ErrNoPort = errors.New("no such port")
+	// ErrBusy marks a serial port that another program has open.
+	ErrBusy = errors.New("busy: another program has it open")
+	// ErrPermission marks a serial port the user may not open.
+	ErrPermission = errors.New("permission denied (on Linux, add yourself to the dialout group)")
+)
+
+// Options tune Open. The zero value is the documented default.
+type Options struct {
+	// BootWait is how long Open waits, after opening a serial port, for the
+	// board to come out of the reset that opening the port causes: it reads
+	// and drops the boot banner ("Version: …") and returns as soon as the
+	// banner has arrived, or when BootWait has passed without one. Zero: 2 s.
+	// Negative: do not wait or drain at all.
+	BootWait time.Duration
+	// Baud is the serial speed. Zero: 115200 (the mBot firmware's).
+	Baud int
+	// Sim is the virtual mBot that the spec "sim" connects to. Nil: a new
+	// one with the default VirtualOptions.
+	Sim *Virtual
+}
+
+// DefaultBootWait is the longest Open waits for the board after a reset.
+const DefaultBootWait = 2 * time.Second
+
+// DefaultBaud is the mBot firmware's serial speed.
+const DefaultBaud = 115200
+
+// Open opens the link named by spec with the default Options (see OpenWith).
+func Open(spec string) (Link, error) { return OpenWith(spec, Options{}) }
+
+// OpenWith opens the link named by spec:
+//
+//	serial:/dev/ttyUSB0   a serial port (also a pseudo-terminal slave)
+//	/dev/ttyUSB0, COM3    the same, a bare path
+//	sim                   an in-process virtual mBot (o.Sim, or a new one)
+//
+// Other schemes (such as ws://) are served by the transports registered for
+// them; an unknown scheme is an error that lists the known ones.
+func OpenWith(spec string, o Options) (Link, error) {
+	switch {
+	case spec == "":
+		return nil, errors.New("robot link: empty spec; want sim, serial:PORT or a port path")
+	case spec == "sim":
+		v := o.Sim
+		if v == nil {
+			v = NewVirtual(VirtualOptions{})
+		}
+		return v.openPipe(), nil
+	case strings.HasPrefix(spec, "serial:"):
+		return OpenSerial(strings.TrimPrefix(spec, "serial:"), o)
+	}
+	if i := strings.Index(spec, "://"); i > 0 {
+		scheme := spec[:i]
+		schemesMu.Lock()
+		open := schemes[scheme]
+		schemesMu.Unlock()
+		if open == nil {
+			return nil, fmt.Errorf("robot link %q: unknown scheme %q; want %s", spec, scheme, knownSpecs())
+		}
+		return open(spec, o)
+	}
+	return OpenSerial(spec, o)
+}
+
+var (
+	schemesMu sync.Mutex
+	schemes   = map[string]func(spec string, o Options) (Link, error){}
+)
+
+// RegisterScheme makes OpenWith hand specs "scheme://…" to open. Transports
+// in other files or packages (the WebSocket link) register themselves from
+// an init function.
+func RegisterScheme(scheme string, open func(spec string, o Options) (Link, error)) {
+	schemesMu.Lock()
+	defer schemesMu.Unlock()
+	schemes[scheme] = open
+}
+
+func knownSpecs() string {
+	schemesMu.Lock()
+	defer schemesMu.Unlock()
+	names := []string{"sim", "serial:PORT"}
+	for k := range schemes {
+		names = append(names, k+"://…")
+	}
+	sort.Strings(names[2:])
+	return strings.Join(names, ", ")
+}
