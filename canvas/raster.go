@@ -1,0 +1,313 @@
+package canvas
+
+import (
+	"encoding/binary"
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+
+	"golang.org/x/image/vector"
+)
+
+// Raster is the software rasterizer: it fills tessellated pieces into an
+// *image.RGBA with anti-aliasing (golang.org/x/image/vector computes the
+// coverage; the piece's colour is composited over the image with Porter-Duff
+// "over"). Each call rasterizes into a scratch mask as large as the piece's
+// box, clipped to the image, so the cost follows the piece, not the canvas.
+// A Raster reuses its buffers; it is not safe for concurrent use.
+type Raster struct {
+	// NoAntiAlias rounds coverage to 0 or 1.
+	NoAntiAlias bool
+
+	z       vector.Rasterizer
+	mask    image.Alpha
+	buf     []byte
+	clip    [2][]Vec
+	disc    []Vec
+	snapped [][2]int32
+	// the canvas, and the box being rasterized, in canvas pixels
+	canvas, box image.Rectangle
+	anyPoly     bool
+	// touched keeps prefetchRows' loads from being optimized away.
+	touched byte
+	// convex rasterizes Emit's convex polygons instead of the outline (the
+	// tests compare the two).
+	convex bool
+}
+
+// maxBox is the largest scratch box side: up to it, the vector package uses
+// its fixed-point arithmetic, which (with coordinates snapped to its 1/512
+// pixel grid) gives every pixel the same coverage whatever box it is
+// rasterized in. Bigger pieces are rasterized box by box; the pixels are
+// the same.
+const maxBox = 512
+
+// canonMargin is how far outside the canvas polygons reach before they are
+// clipped (clipping outside the canvas changes no pixel inside it).
+const canonMargin = 1024
+
+// snap is the vector package's fixed-point resolution (1/512 pixel).
+const snap = 512
+
+// Fill draws the piece that t has prepared (whose box is minX..maxY) into
+// dst, inside the rectangle within, and returns the rectangle it touched.
+// The pixels a piece gets do not depend on within: a piece drawn in one
+// call or in several rectangles that tile its box comes out the same.
+func (rs *Raster) Fill(dst *image.RGBA, within image.Rectangle, t *Tessellator, minX, minY, maxX, maxY float32) image.Rectangle {
+	r := boxRect(minX, minY, maxX, maxY).Intersect(within).Intersect(dst.Rect)
+	if r.Empty() {
+		return image.Rectangle{}
+	}
+	rs.canvas = dst.Rect
+	for y := r.Min.Y; y < r.Max.Y; y += maxBox {
+		for x := r.Min.X; x < r.Max.X; x += maxBox {
+			b := image.Rect(x, y, min(x+maxBox, r.Max.X), min(y+maxBox, r.Max.Y))
+			rs.begin(b)
+			if rs.convex {
+				t.Emit(rs)
+			} else {
+				t.EmitOutline(rs)
+			}
+			if rs.anyPoly {
+				rs.composite(dst, b, t.Color())
+			}
+		}
+	}
+	return r
+}
+
+// Disc draws a filled disc of radius rad at (cx, cy) into dst, inside within.
+func (rs *Raster) Disc(dst *image.RGBA, within image.Rectangle, cx, cy, rad float32, c color.RGBA) image.Rectangle {
+	e := rad + 1
+	r := boxRect(cx-e, cy-e, cx+e, cy+e).Intersect(within).Intersect(dst.Rect)
+	if r.Empty() {
+		return image.Rectangle{}
+	}
+	rs.canvas = dst.Rect
+	poly := AppendDisc(rs.disc[:0], cx, cy, rad)
+	rs.disc = poly
+	for y := r.Min.Y; y < r.Max.Y; y += maxBox {
+		for x := r.Min.X; x < r.Max.X; x += maxBox {
+			b := image.Rect(x, y, min(x+maxBox, r.Max.X), min(y+maxBox, r.Max.Y))
+			rs.begin(b)
+			rs.Polygon(poly)
+			if rs.anyPoly {
+				rs.composite(dst, b, c)
+			}
+		}
+	}
+	return r
+}
+
+// boxRect returns the whole pixels that a box touches; boxes far outside
+// any image give an empty rectangle rather than overflowing.
+func boxRect(minX, minY, maxX, maxY float32) image.Rectangle {
+	const lim = 1 << 24
+	if !(minX < lim && minY < lim && maxX > -lim && maxY > -lim) {
+		return image.Rectangle{}
+	}
+	f := func(v float32) int { return int(math.Floor(float64(max(-lim, min(lim, v))))) }
+	c := func(v float32) int { return int(math.Ceil(float64(max(-lim, min(lim, v))))) }
+	return image.Rect(f(minX), f(minY), c(maxX), c(maxY))
+}
+
+func (rs *Raster) begin(r image.Rectangle) {
+	w, h := r.Dx(), r.Dy()
+	rs.z.Reset(w, h)
+	rs.z.DrawOp = draw.Src
+	rs.box = r
+	rs.anyPoly = false
+}
+
+// Polygon adds a polygon, in canvas pixels, to the current mask.
+func (rs *Raster) Polygon(p []Vec) {
+	// Clip what reaches far outside the canvas (the same way whatever the
+	// box), then snap to the 1/512 grid in canvas coordinates.
+	c := rs.canvas
+	x0, y0 := float32(c.Min.X-canonMargin), float32(c.Min.Y-canonMargin)
+	x1, y1 := float32(c.Max.X+canonMargin), float32(c.Max.Y+canonMargin)
+	for _, q := range p {
+		if !(q.X >= x0 && q.X <= x1 && q.Y >= y0 && q.Y <= y1) {
+			p = rs.clipPoly(p, x0, y0, x1, y1)
+			break
+		}
+	}
+	if len(p) < 3 {
+		return
+	}
+	// Relative to the box, in 1/512 units: exact integers.
+	bx, by := int32(rs.box.Min.X)*snap, int32(rs.box.Min.Y)*snap
+	bw, bh := int32(rs.box.Dx())*snap, int32(rs.box.Dy())*snap
+	pts := rs.snapped[:0]
+	left, top, right, bottom := true, true, true, true
+	// Coordinates are now within canonMargin of the canvas: shifted to be
+	// positive, they round by truncation.
+	offX := float32(canonMargin-c.Min.X)*snap + 0.5
+	offY := float32(canonMargin-c.Min.Y)*snap + 0.5
+	bx += int32(canonMargin-c.Min.X) * snap
+	by += int32(canonMargin-c.Min.Y) * snap
+	for _, q := range p {
+		sx := int32(q.X*snap+offX) - bx
+		sy := int32(q.Y*snap+offY) - by
+		pts = append(pts, [2]int32{sx, sy})
+		left = left && sx <= 0
+		top = top && sy <= 0
+		right = right && sx >= bw
+		bottom = bottom && sy >= bh
+	}
+	rs.snapped = pts
+	if left || top || right || bottom {
+		return // outside the box: it would add nothing
+	}
+	rs.anyPoly = true
+	const k = 1.0 / snap
+	rs.z.MoveTo(float32(pts[0][0])*k, float32(pts[0][1])*k)
+	for _, q := range pts[1:] {
+		rs.z.LineTo(float32(q[0])*k, float32(q[1])*k)
+	}
+	rs.z.ClosePath()
+}
+
+// clipPoly clips a convex polygon to a box (Sutherland–Hodgman).
+func (rs *Raster) clipPoly(p []Vec, x0, y0, x1, y1 float32) []Vec {
+	in := append(rs.clip[0][:0], p...)
+	out := rs.clip[1][:0]
+	for edge := 0; edge < 4; edge++ {
+		out = out[:0]
+		inside := func(q Vec) bool {
+			switch edge {
+			case 0:
+				return q.X >= x0
+			case 1:
+				return q.Y >= y0
+			case 2:
+				return q.X <= x1
+			}
+			return q.Y <= y1
+		}
+		cut := func(a, b Vec) Vec {
+			var t float32
+			switch edge {
+			case 0:
+				t = (x0 - a.X) / (b.X - a.X)
+				return Vec{x0, a.Y + t*(b.Y-a.Y)}
+			case 1:
+				t = (y0 - a.Y) / (b.Y - a.Y)
+				return Vec{a.X + t*(b.X-a.X), y0}
+			case 2:
+				t = (x1 - a.X) / (b.X - a.X)
+				return Vec{x1, a.Y + t*(b.Y-a.Y)}
+			}
+			t = (y1 - a.Y) / (b.Y - a.Y)
+			return Vec{a.X + t*(b.X-a.X), y1}
+		}
+		for i, b := range in {
+			a := in[(i+len(in)-1)%len(in)]
+			ai, bi := inside(a), inside(b)
+			switch {
+			case ai && bi:
+				out = append(out, b)
+			case ai && !bi:
+				out = append(out, cut(a, b))
+			case !ai && bi:
+				out = append(out, cut(a, b), b)
+			}
+		}
+		in, out = out, in
+		if len(in) == 0 {
+			break
+		}
+	}
+	rs.clip[0], rs.clip[1] = in, out
+	return in
+}
+
+// composite paints colour c through the mask just rasterized onto dst at r.
+func (rs *Raster) composite(dst *image.RGBA, r image.Rectangle, c color.RGBA) {
+	w, h := r.Dx(), r.Dy()
+	if n := w * h; cap(rs.buf) < n {
+		rs.buf = make([]byte, n)
+	}
+	rs.mask.Pix, rs.mask.Stride, rs.mask.Rect = rs.buf[:w*h], w, image.Rect(0, 0, w, h)
+	rs.z.Draw(&rs.mask, rs.mask.Rect, image.Opaque, image.Point{})
+	rs.touched = prefetchRows(dst, r, rs.mask.Pix)
+	compositeMask(dst, r, rs.mask.Pix, c, rs.NoAntiAlias)
+}
+
+// compositeMask paints c over dst inside r through mask (one byte of
+// coverage per pixel of r, row by row): dst = c·m + dst·(1 − α·m), in 8-bit
+// fixed point with exact rounding, two channels at a time.
+func compositeMask(dst *image.RGBA, r image.Rectangle, mask []byte, c color.RGBA, hard bool) {
+	w := r.Dx()
+	src := uint32(c.R) | uint32(c.G)<<8 | uint32(c.B)<<16 | uint32(c.A)<<24
+	srcLo, srcHi := src&0x00ff00ff, src>>8&0x00ff00ff
+	sa := uint32(c.A)
+	opaque := c.A == 0xff
+	for y := 0; y < r.Dy(); y++ {
+		row := mask[y*w : y*w+w]
+		off := dst.PixOffset(r.Min.X, r.Min.Y+y)
+		pix := dst.Pix[off : off+4*w : off+4*w]
+		for x := 0; x < len(row); x++ {
+			m := uint32(row[x])
+			if m == 0 {
+				// Skip empty coverage eight pixels at a time.
+				for x+8 < len(row) && binary.LittleEndian.Uint64(row[x+1:x+9]) == 0 {
+					x += 8
+				}
+				continue
+			}
+			if hard {
+				if m < 0x80 {
+					continue
+				}
+				m = 0xff
+			}
+			p := pix[4*x : 4*x+4 : 4*x+4]
+			if m == 0xff && opaque {
+				binary.LittleEndian.PutUint32(p, src)
+				continue
+			}
+			inv := 0xff - div255(sa*m)
+			d := binary.LittleEndian.Uint32(p)
+			lo := (d&0x00ff00ff)*inv + srcLo*m
+			hi := (d>>8&0x00ff00ff)*inv + srcHi*m
+			binary.LittleEndian.PutUint32(p, div255x2(lo)|div255x2(hi)<<8)
+		}
+	}
+}
+
+// prefetchRows touches, in every row of r, the first destination pixel
+// under ink, with independent loads: the processor fetches these cache
+// lines all at once instead of waiting for each in turn when compositing
+// (strokes land anywhere on a canvas far bigger than the caches).
+func prefetchRows(dst *image.RGBA, r image.Rectangle, mask []byte) (touched byte) {
+	w := r.Dx()
+	var sink byte
+	for y := 0; y < r.Dy(); y++ {
+		row := mask[y*w : y*w+w]
+		x := 0
+		for x+8 <= len(row) && binary.LittleEndian.Uint64(row[x:x+8]) == 0 {
+			x += 8
+		}
+		for x < len(row) && row[x] == 0 {
+			x++
+		}
+		if x < len(row) {
+			sink |= dst.Pix[dst.PixOffset(r.Min.X+x, r.Min.Y+y)]
+		}
+	}
+	return sink
+}
+
+// div255 returns v/255 rounded, for v ≤ 255·255.
+func div255(v uint32) uint32 {
+	v += 0x80
+	return (v + v>>8) >> 8
+}
+
+// div255x2 divides both 16-bit lanes of v by 255, rounded.
+func div255x2(v uint32) uint32 {
+	v += 0x00800080
+	return (v + v>>8&0x00ff00ff) >> 8 & 0x00ff00ff
+}

@@ -1,0 +1,385 @@
+package canvas
+
+import (
+	"image"
+	"image/color"
+
+	"mbotdraw/playback"
+)
+
+// Default canvas size.
+const (
+	DefaultWidth  = 1920
+	DefaultHeight = 1080
+)
+
+// MemoryAccount is told about the renderer's big buffers (perf's
+// MemoryOptimizer is one). Fits is asked before each keyframe is kept.
+type MemoryAccount interface {
+	Track(name string, bytes int64)
+	Release(name string)
+	Fits(bytes int64) bool
+}
+
+// Options configures a Renderer. The zero value renders at 1920×1080 with
+// the drawing fitted, full quality, DefaultKeyframeBudget and the pen drawn.
+type Options struct {
+	// Width and Height of the canvas in pixels (0: DefaultWidth×DefaultHeight).
+	Width, Height int
+	// Fit, if set, maps the drawing onto the canvas instead of FitTo.
+	Fit *Fit
+	// Quality knobs; SetQuality changes them later.
+	Quality Quality
+	// KeyframeBudget is the most memory keyframes take, in bytes (0:
+	// DefaultKeyframeBudget; negative: none in memory).
+	KeyframeBudget int64
+	// KeyframeDiskBudget is the most room keyframes take in a temporary
+	// file once the memory budget is full, in bytes (0:
+	// DefaultKeyframeDiskBudget; negative: none on disk).
+	KeyframeDiskBudget int64
+	// KeyframeDir is the folder of that file ("": the system's temporary
+	// folder).
+	KeyframeDir string
+	// Memory, if set, accounts for the frame and keyframes and may refuse a
+	// keyframe.
+	Memory MemoryAccount
+	// Redraw makes the naive renderer: every frame starts from the
+	// background and redraws every revealed chunk (the benchmark's baseline).
+	Redraw bool
+	// NoPen leaves out the pen marker.
+	NoPen bool
+}
+
+// Renderer renders frames of a playing drawing into an *image.RGBA in
+// software, doing each frame only the new work (see the package doc). It
+// allocates nothing per frame once its buffers have grown. It is not safe
+// for concurrent use.
+type Renderer struct {
+	d    *playback.Drawing
+	o    Options
+	fit  Fit
+	img  *image.RGBA
+	bg   color.RGBA
+	tess Tessellator
+	ras  Raster
+	ink  *Ink
+	mem  MemoryAccount
+
+	keys *keyframeStore
+	snap snapCopy
+	// baked counts points baked by the last Render.
+	baked  int64
+	patch  []byte
+	patchR image.Rectangle
+	pen    playback.Pen
+}
+
+// NewRenderer returns a renderer of d. Nothing is drawn until Render.
+func NewRenderer(d *playback.Drawing, o Options) *Renderer {
+	if o.Width <= 0 || o.Height <= 0 {
+		o.Width, o.Height = DefaultWidth, DefaultHeight
+	}
+	r := &Renderer{d: d, o: o, bg: d.Background, mem: o.Memory}
+	if o.Fit != nil {
+		r.fit = *o.Fit
+	} else {
+		r.fit = FitTo(d, o.Width, o.Height)
+	}
+	r.img = image.NewRGBA(image.Rect(0, 0, o.Width, o.Height))
+	if r.mem != nil {
+		r.mem.Track("canvas.frame", int64(len(r.img.Pix)))
+	}
+	r.tess.Fit = r.fit
+	ram, disk := o.KeyframeBudget, o.KeyframeDiskBudget
+	if ram == 0 {
+		ram = DefaultKeyframeBudget
+	}
+	if disk == 0 {
+		disk = DefaultKeyframeDiskBudget
+	}
+	if o.Redraw {
+		ram, disk = -1, -1
+	}
+	r.keys = newKeyframeStore(int64(len(r.img.Pix)), ram, disk, o.KeyframeDir, o.Memory)
+	r.ink = NewInk(d, (*surface)(r), o.Quality)
+	if st := r.ink.Stats(); st.Spacing > 0 {
+		r.keys.reserve(min(st.MaxKeyframes, d.NumPoints()/st.Spacing))
+	}
+	r.SetQuality(o.Quality)
+	return r
+}
+
+// Fit returns the mapping from drawing units to pixels.
+func (r *Renderer) Fit() Fit { return r.fit }
+
+// Ink returns the layer's bookkeeping (for statistics).
+func (r *Renderer) Ink() *Ink { return r.ink }
+
+// Image returns the frame buffer: the last frame rendered. It belongs to
+// the renderer and changes with the next Render; copy it to keep it.
+func (r *Renderer) Image() *image.RGBA { return r.img }
+
+// Pen returns the pen as drawn in the last frame.
+func (r *Renderer) Pen() playback.Pen { return r.pen }
+
+// SetQuality changes the quality knobs from the next frame on.
+func (r *Renderer) SetQuality(q Quality) {
+	r.o.Quality = q
+	r.ras.NoAntiAlias = q.NoAntiAlias
+	r.tess.Tolerance = q.SimplifyTolerance
+	r.ink.SetQuality(q)
+}
+
+// Quality returns the knobs in force.
+func (r *Renderer) Quality() Quality { return r.o.Quality }
+
+// Render draws the frame at mark m (from a playback.Cursor) and returns it:
+// the ink up to m, the live tail and the pen. The image is complete; it is
+// the renderer's frame buffer (see Image).
+func (r *Renderer) Render(m playback.Mark) *image.RGBA {
+	r.unpatch()
+	(*surface)(r).copySnapshot(false)
+	if r.o.Redraw {
+		r.ink.Redraw()
+	}
+	before := r.ink.stats.Points
+	r.ink.Update(m)
+	r.baked = r.ink.stats.Points - before
+	if r.ink.Lagging() {
+		m = r.ink.Baked()
+	}
+	r.overlay(m)
+	return r.img
+}
+
+// unpatch puts back the pixels under the last overlay.
+func (r *Renderer) unpatch() {
+	if r.patchR.Empty() {
+		return
+	}
+	copyRect(r.img, r.patchR, r.patch, false)
+	r.patchR = image.Rectangle{}
+}
+
+// copyRect copies rectangle rc of img to buf (save) or buf back to img.
+func copyRect(img *image.RGBA, rc image.Rectangle, buf []byte, save bool) {
+	w := 4 * rc.Dx()
+	for y := rc.Min.Y; y < rc.Max.Y; y++ {
+		off := img.PixOffset(rc.Min.X, y)
+		b := buf[(y-rc.Min.Y)*w : (y-rc.Min.Y+1)*w]
+		if save {
+			copy(b, img.Pix[off:off+w])
+		} else {
+			copy(img.Pix[off:off+w], b)
+		}
+	}
+}
+
+// Pen marker sizes in pixels.
+const (
+	penRadius = 6
+	penRing   = 1.5
+)
+
+var penInk = color.RGBA{0x30, 0x30, 0x30, 0xff}
+
+// overlay draws the tail and the pen over the ink, saving what they cover.
+func (r *Renderer) overlay(m playback.Mark) {
+	var box image.Rectangle
+	tail, hasTail := r.ink.Tail(m)
+	var tx0, ty0, tx1, ty1 float32
+	if hasTail {
+		tx0, ty0, tx1, ty1, hasTail = r.tess.Prepare(r.d, tail)
+		if hasTail {
+			box = boxRect(tx0, ty0, tx1, ty1)
+		}
+	}
+	r.pen = playback.PenAt(r.d, m)
+	drawPen := !r.o.NoPen && r.d.NumPoints() > 0
+	var pm PenMarker
+	if drawPen {
+		pm = MarkerFor(r.d, r.fit, r.pen)
+		e := pm.Radius + 1
+		box = box.Union(boxRect(pm.X-e, pm.Y-e, pm.X+e, pm.Y+e))
+	}
+	box = box.Intersect(r.img.Rect)
+	if box.Empty() {
+		return
+	}
+	if n := 4 * box.Dx() * box.Dy(); cap(r.patch) < n {
+		r.patch = make([]byte, n)
+	}
+	copyRect(r.img, box, r.patch, true)
+	r.patchR = box
+	if hasTail {
+		r.ras.Fill(r.img, r.img.Rect, &r.tess, tx0, ty0, tx1, ty1)
+	}
+	if drawPen {
+		hard := r.ras.NoAntiAlias
+		r.ras.NoAntiAlias = false
+		r.ras.Disc(r.img, r.img.Rect, pm.X, pm.Y, pm.Radius, pm.Ring)
+		r.ras.Disc(r.img, r.img.Rect, pm.X, pm.Y, pm.Inner, pm.Fill)
+		r.ras.NoAntiAlias = hard
+	}
+}
+
+// PenMarker is how the pen is shown: a dark ring of Radius around a disc of
+// radius Inner, in the ink's colour while the pen draws, white when it is
+// lifted. Positions and radii are in canvas pixels.
+type PenMarker struct {
+	X, Y, Radius, Inner float32
+	Ring, Fill          color.RGBA
+}
+
+// MarkerFor returns the marker of pen p of d, mapped by f.
+func MarkerFor(d *playback.Drawing, f Fit, p playback.Pen) PenMarker {
+	x, y := f.Apply(p.X, p.Y)
+	var w float32
+	fill := color.RGBA{0xff, 0xff, 0xff, 0xff}
+	if p.Down && p.Stroke >= 0 && p.Stroke < len(d.Strokes) {
+		w = d.Strokes[p.Stroke].Width
+		fill = d.Strokes[p.Stroke].Color
+		fill.A, fill.R, fill.G, fill.B = 0xff, opaque(fill.R, fill.A), opaque(fill.G, fill.A), opaque(fill.B, fill.A)
+	}
+	rad := max(penRadius, min(f.Radius(w), 64)+penRing+1)
+	return PenMarker{X: x, Y: y, Radius: rad, Inner: rad - penRing, Ring: penInk, Fill: fill}
+}
+
+// opaque returns a premultiplied channel as it looks at full alpha.
+func opaque(c, a uint8) uint8 {
+	if a == 0 {
+		return 0
+	}
+	return uint8(min(255, int(c)*255/int(a)))
+}
+
+// surface is the Renderer seen as its ink's Surface.
+type surface Renderer
+
+// Clear paints the background over the whole frame.
+func (s *surface) Clear() {
+	s.copySnapshot(true)
+	fillRGBA(s.img, s.bg)
+}
+
+func fillRGBA(img *image.RGBA, c color.RGBA) {
+	pix := img.Pix
+	if len(pix) == 0 {
+		return
+	}
+	pix[0], pix[1], pix[2], pix[3] = c.R, c.G, c.B, c.A
+	for n := 4; n < len(pix); n *= 2 {
+		copy(pix[n:], pix[:n])
+	}
+}
+
+// Bake composites a complete piece into the ink
+func (r *surface) Bake(p Piece) {
+	x0, y0, x1, y1, ok := r.tess.Prepare(r.d, p)
+	if !ok {
+		return
+	}
+	r.ras.Fill(r.img, r.img.Rect, &r.tess, x0, y0, x1, y1)
+	if sc := &r.snap; sc.active && sc.rows > 0 {
+		// The rows already copied get the chunk too (rasterizing inside a
+		// smaller rectangle gives the same pixels there).
+		r.ras.Fill(&sc.img, image.Rect(0, 0, r.img.Rect.Dx(), sc.rows), &r.tess, x0, y0, x1, y1)
+	}
+}
+
+// KeyframeCapacity is how many keyframes fit the budgets.
+func (r *surface) KeyframeCapacity() int { return r.keys.capacity() }
+
+// snapCopy is a keyframe being copied over several frames: rows [0, rows)
+// of the frame buffer are in img already, and every chunk baked since is
+// baked into them too, so that when the last row is copied the copy is the
+// ink as it stands then.
+type snapCopy struct {
+	active bool
+	slot   int
+	rows   int
+	img    image.RGBA
+}
+
+// Spreading keyframe copies: a frame copies snapRowsPart of the rows, unless
+// it baked more than snapSpreadPoints points (then baking everything twice
+// would cost more than one copy, and the copy is done at once).
+const (
+	snapParts        = 8
+	snapSpreadPoints = 2000
+)
+
+// Snapshot starts a keyframe copy of the ink into slot; it finishes over
+// the next frames (see snapCopy).
+func (r *surface) Snapshot(slot int) bool {
+	r.copySnapshot(true)
+	buf := r.keys.begin(slot)
+	if buf == nil {
+		return r.keys.saveDirect(slot, r.img.Pix)
+	}
+	r.snap = snapCopy{active: true, slot: slot}
+	r.snap.img = image.RGBA{Pix: buf, Stride: r.img.Stride, Rect: r.img.Rect}
+	return true
+}
+
+// snapshotDeferred reports whether slot's copy is still under way.
+func (r *surface) snapshotDeferred(slot int) bool { return r.snap.active && r.snap.slot == slot }
+
+// copySnapshot copies the next rows of a keyframe under way (all of them
+// with all) and, when it has them all, keeps the keyframe.
+func (r *surface) copySnapshot(all bool) {
+	sc := &r.snap
+	if !sc.active {
+		return
+	}
+	h := r.img.Rect.Dy()
+	n := h - sc.rows
+	if !all && r.baked <= snapSpreadPoints {
+		n = min(n, (h+snapParts-1)/snapParts)
+	}
+	a, b := sc.rows*r.img.Stride, (sc.rows+n)*r.img.Stride
+	copy(sc.img.Pix[a:b], r.img.Pix[a:b])
+	sc.rows += n
+	if sc.rows == h {
+		sc.active = false
+		r.keys.commit()
+		r.ink.snapshotDone(sc.slot)
+	}
+}
+
+// Restore copies keyframe slot back into the ink.
+func (r *surface) Restore(slot int) bool {
+	r.copySnapshot(true)
+	return r.keys.load(slot, r.img.Pix)
+}
+
+// Drop frees keyframe slot.
+func (r *surface) Drop(slot int) {
+	if r.snap.active && r.snap.slot == slot {
+		r.snap.active = false
+	}
+	r.keys.drop(slot)
+}
+
+// KeyframeUsage returns how many keyframes are kept in memory and on disk,
+// and the bytes each place holds.
+func (r *Renderer) KeyframeUsage() (ram, disk int, ramBytes, diskBytes int64) { return r.keys.usage() }
+
+// Close releases the renderer's memory accounting and keyframes.
+func (r *Renderer) Close() {
+	r.snap.active = false
+	r.ink.Invalidate()
+	r.keys.close()
+	if r.mem != nil {
+		r.mem.Release("canvas.frame")
+	}
+}
+
+// RenderAt renders d from scratch as it stands at mark m into a new image,
+// with the given options (Redraw and keyframes do not matter). It is the
+// reference that incremental rendering must equal.
+func RenderAt(d *playback.Drawing, m playback.Mark, o Options) *image.RGBA {
+	o.Redraw, o.Memory = true, nil
+	img := NewRenderer(d, o).Render(m)
+	return img
+}
