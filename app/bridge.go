@@ -1,6 +1,145 @@
 package app
 
-// runBridge is not built yet; its issue replaces this file.
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"mbotdraw/bridge"
+	"mbotdraw/bridge/wire"
+	"mbotdraw/perf"
+	"mbotdraw/robot"
+	"mbotdraw/robot/link"
+)
+
+// runBridge shares the robot plugged into this computer over WebSocket.
 func runBridge(env *Env, args []string) error {
-	return usagef("bridge: not available yet")
+	fs := newFlags(env, "bridge")
+	spec := fs.String("robot", "", "the robot this computer drives: sim (the virtual mBot) or serial:PORT (or a port path)")
+	listen := fs.String("listen", "127.0.0.1:8765", "address to listen on; beyond loopback (such as 0.0.0.0:8765) it needs --token")
+	token := fs.String("token", "", "secret that clients must send (Authorization: Bearer T, or ws://…/robot?token=T)")
+	profile := fs.String("profile", "default", "performance profile: default, aggressive or conservative (conservative turns compression off)")
+	calPath := fs.String("calibration", "", "the robot's calibration file from 'calibrate' (default: a stock mBot's values)")
+	scale := fs.String("time-scale", "1", "divide every wait by K, for --robot sim; max: as fast as the link goes")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, 0, ""); err != nil {
+		return err
+	}
+	switch {
+	case *spec == "":
+		return usagef("bridge: --robot is missing (sim or serial:PORT)")
+	case link.IsWS(*spec):
+		return usagef("bridge: --robot %s is another bridge; give the robot plugged into this computer (sim or serial:PORT)", *spec)
+	}
+	if err := bridge.CheckListen(*listen, *token); err != nil {
+		return usagef("bridge: %v", err)
+	}
+	prof, err := perf.ProfileByName(*profile)
+	if err != nil {
+		return usagef("bridge: --profile: %v", err)
+	}
+	k, err := parseTimeScale(*scale)
+	if err != nil {
+		return err
+	}
+	cal, err := loadCalibration(*calPath)
+	if err != nil {
+		return err
+	}
+	rc, err := openRobot(*spec, cal, robot.Pose{}, k)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	r := bridge.NewDriverRobot(rc.dial, cal, bridge.DriverRobotOptions{TimeScale: rc.timeScale, Clock: rc.clock})
+	defer r.Close()
+	cctx, cancel := context.WithTimeout(env.Ctx, 15*time.Second)
+	err = r.Connect(cctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("bridge: robot %s: %w", *spec, err)
+	}
+	ln, err := bridge.Listen(*listen, *token)
+	if err != nil {
+		return fmt.Errorf("bridge: %w", err)
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(env.Stderr, "bridge: "+format+"\n", a...) }
+	srv := bridge.New(r, bridge.Options{Token: *token, Compression: bridge.Compression{Off: !prof.Compression}, Logf: logf})
+	fmt.Fprintf(env.Stdout, "bridge: robot %s on ws://%s/robot (profile %s); Ctrl-C stops it with the pen lifted\n",
+		*spec, ln.Addr(), prof.Name)
+	err = srv.Serve(env.Ctx, ln)
+	st := srv.Stats()
+	fmt.Fprintf(env.Stdout, "bridge: stopped; %d connections, %d messages in, %d out, round trip p99 %.2f ms\n",
+		st.Accepted, st.MessagesIn, st.MessagesOut, st.RTT.P99)
+	return err
+}
+
+// plotViaBridge draws prog on the robot of the bridge at url (ws://HOST:PORT/robot,
+// with ?token=T if the bridge has one): its motions go as moves, the bridge
+// times them with its own robot's calibration, and its reports come back as
+// robot.Progress computed from prog's own motion model, for the progress bar.
+// A lost connection is redialled and the job resumed from the last move the
+// bridge acknowledged. Cancelling ctx cancels the job (the robot lifts its pen).
+func plotViaBridge(ctx context.Context, url string, prog *robot.Program, prof perf.Profile, onProgress func(robot.Progress)) error {
+	ws, err := link.DialWS(ctx, url, link.WSOptions{
+		Batch:         wire.BatchOptions{Size: prof.BatchSize, Delay: prof.BatchDelay},
+		NoCompression: !prof.Compression,
+	})
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	moves := bridge.Moves(prog.Motions)
+	// motionOf[k] is the index of the motion that move k came from.
+	motionOf := make([]int, 0, len(moves)+1)
+	for i, m := range prog.Motions {
+		if m.Kind != robot.Wait {
+			motionOf = append(motionOf, i)
+		}
+	}
+	report := func(p link.WSProgress) {
+		if onProgress == nil {
+			return
+		}
+		done := 0 // motions done
+		if p.Done > 0 && p.Done <= len(motionOf) {
+			done = motionOf[p.Done-1] + 1
+		}
+		rp := robot.Progress{Motion: done, MotionsDone: done, Motions: len(prog.Motions), Reconnects: p.Reconnects}
+		if prog.Plan != nil {
+			rp.Paths, rp.Strokes = len(prog.Plan.Paths), len(prog.Plan.Sources)
+		}
+		if done > 0 {
+			m := prog.Motions[done-1]
+			rp.Pose, rp.PathsDone, rp.Elapsed = m.Pose, m.PathsDone, m.End()
+			if prog.Plan != nil && m.PathsDone > 0 {
+				rp.StrokesDone = prog.Plan.Paths[m.PathsDone-1].SrcEnd
+			}
+		}
+		rp.Left = max(0, prog.Duration-rp.Elapsed)
+		rp.LeftWall = rp.Left
+		if prog.Duration > 0 {
+			rp.Percent = 100 * float64(rp.Elapsed) / float64(prog.Duration)
+		}
+		switch {
+		case p.Finished && p.State == "done":
+			rp.State = robot.StateDone
+		case p.Finished:
+			rp.State, rp.Err = robot.StateStopped, fmt.Errorf("the bridge %s the job", p.State)
+		case p.Place > 0:
+			rp.State = robot.StateConnecting // waiting its turn
+		case p.State == wire.StatePaused:
+			rp.State = robot.StatePaused
+		case p.State == wire.StateLost:
+			rp.State, rp.Err = robot.StateLostLink, errors.New("the bridge lost its robot")
+		default:
+			rp.State = robot.StateDrawing
+		}
+		onProgress(rp)
+	}
+	return ws.Plot(ctx, moves, report)
 }

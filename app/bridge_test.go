@@ -1,0 +1,136 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"image/color"
+	"net/http/httptest"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"mbotdraw/bridge"
+	"mbotdraw/bridge/wire"
+	"mbotdraw/perf"
+	"mbotdraw/playback"
+	"mbotdraw/robot"
+)
+
+// syncBuffer is a bytes.Buffer safe for a command writing while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestBridgeRefusesTheNetworkWithoutToken(t *testing.T) {
+	var out, errb syncBuffer
+	env := &Env{Stdout: &out, Stderr: &errb}
+	for _, addr := range []string{"0.0.0.0:8765", ":8765", "192.168.1.2:8765"} {
+		code := Run(env, []string{"bridge", "--robot", "sim", "--listen", addr})
+		if code != 2 || !strings.Contains(errb.String(), "--token") {
+			t.Errorf("bridge --listen %s: exit %d, stderr %q; want 2 and a word about --token", addr, code, errb.String())
+		}
+	}
+	if code := Run(env, []string{"bridge", "--listen", "127.0.0.1:0"}); code != 2 {
+		t.Errorf("bridge without --robot: exit %d, want 2", code)
+	}
+}
+
+// tinyProgram compiles a drawing of two strokes for the default robot.
+func tinyProgram(t *testing.T) *robot.Program {
+	t.Helper()
+	d := playback.NewDrawing(100, 100)
+	d.BeginStroke(color.RGBA{A: 255}, 2)
+	d.AddPoint(10, 10, 0)
+	d.AddPoint(90, 10, 100)
+	d.AddPoint(90, 90, 200)
+	d.BeginStroke(color.RGBA{A: 255}, 2)
+	d.AddPoint(10, 90, 300)
+	d.AddPoint(50, 50, 400)
+	plan, err := robot.NewPlan(d, robot.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := robot.Compile(plan, robot.Calibration{}, robot.CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prog
+}
+
+func TestBridgeCommandServesTheVirtualRobot(t *testing.T) {
+	var out, errb syncBuffer
+	ctx, stop := context.WithCancel(context.Background())
+	env := &Env{Ctx: ctx, Stdout: &out, Stderr: &errb}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(env, []string{"bridge", "--robot", "sim", "--time-scale", "max", "--listen", "127.0.0.1:0"})
+	}()
+	re := regexp.MustCompile(`ws://127\.0\.0\.1:\d+/robot`)
+	var url string
+	for deadline := time.Now().Add(20 * time.Second); url == "" && time.Now().Before(deadline); {
+		url = re.FindString(out.String())
+		time.Sleep(10 * time.Millisecond)
+	}
+	if url == "" {
+		stop()
+		t.Fatalf("the bridge never said where it listens; stdout %q, stderr %q", out.String(), errb.String())
+	}
+	prog := tinyProgram(t)
+	var last robot.Progress
+	err := plotViaBridge(ctx, url, prog, perf.DefaultProfile(), func(p robot.Progress) { last = p })
+	if err != nil {
+		t.Fatalf("plot via the bridge: %v", err)
+	}
+	if last.State != robot.StateDone || last.MotionsDone != len(prog.Motions) || last.Percent < 99.9 || last.StrokesDone != 2 {
+		t.Errorf("last progress %+v; want done, all %d motions, 2 strokes", last, len(prog.Motions))
+	}
+	stop()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("bridge exited %d after Ctrl-C; stderr %q", code, errb.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the bridge did not stop")
+	}
+	if !strings.Contains(out.String(), "stopped") {
+		t.Errorf("stdout %q: no closing summary", out.String())
+	}
+}
+
+func TestPlotViaBridgeSendsTheProgramsMoves(t *testing.T) {
+	rec := &bridge.Recorder{}
+	s := bridge.New(rec, bridge.Options{})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	defer s.Shutdown(context.Background())
+	prog := tinyProgram(t)
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/robot"
+	if err := plotViaBridge(context.Background(), url, prog, perf.DefaultProfile(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rec.Made(), bridge.Moves(prog.Motions); !reflect.DeepEqual(got, want) {
+		t.Errorf("the bridge's robot made %d moves, want the program's %d", len(got), len(want))
+	}
+	for _, m := range rec.Made() {
+		if m.Kind == 0 || m.Kind > wire.Drive {
+			t.Fatalf("odd move %v", m)
+		}
+	}
+}

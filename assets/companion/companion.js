@@ -1,0 +1,413 @@
+// mbotdraw live companion. It talks to the window over one WebSocket (/live):
+// the window sends the drawing and its playback state, the page sends
+// play/pause/seek/speed and the strokes drawn on the pad, with their timing,
+// in pieces of at most 16 points or 16 ms. No build step, no external
+// resources. window.companion exposes the state for tests.
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const token = new URLSearchParams(location.search).get("token");
+  const BATCH_POINTS = 16;
+  const BATCH_MS = 16;
+  const COLORS = ["#1c2430", "#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa"];
+
+  const st = {
+    ws: null,
+    connected: false,
+    backoff: 250,
+    outbox: [],
+    drawing: { width: 800, height: 600, background: "#ffffff", strokes: [] },
+    pb: { t: 0, duration: 0, playing: false, speed: 1, stroke: 0, strokes: 0, at: performance.now() },
+    shownT: -1,
+    seeking: false,
+    rtt: null,
+    pingId: 0,
+    pings: new Map(),
+    pad: { strokes: [], cur: null, pending: [], timer: 0, t0: null, lastT: 0, next: 0,
+           color: COLORS[1], width: 4, robot: false },
+    sent: 0,
+  };
+
+  // ---- connection ----------------------------------------------------------
+
+  function connect() {
+    let url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/live";
+    if (token) url += "?token=" + encodeURIComponent(token);
+    const ws = new WebSocket(url);
+    st.ws = ws;
+    ws.onopen = () => {
+      st.connected = true;
+      st.backoff = 250;
+      status("connected", true);
+      const out = st.outbox;
+      st.outbox = [];
+      out.forEach(send);
+    };
+    ws.onmessage = (e) => {
+      let m;
+      try { m = JSON.parse(e.data); } catch (err) { return; }
+      receive(m);
+    };
+    ws.onclose = (e) => {
+      st.connected = false;
+      const why = e.code === 1008 ? " (refused: " + (e.reason || "policy") + ")" : "";
+      status("disconnected" + why + "; trying again…", false);
+      setTimeout(connect, st.backoff);
+      st.backoff = Math.min(st.backoff * 2, 5000);
+    };
+  }
+
+  function send(m) {
+    if (st.connected && st.ws.readyState === WebSocket.OPEN) {
+      st.ws.send(JSON.stringify(m));
+      st.sent++;
+    } else if (m.type === "pad") {
+      st.outbox.push(m); // strokes wait for the connection; commands do not
+    }
+  }
+
+  function status(text, on) {
+    const el = $("status");
+    el.textContent = text + (on && st.rtt != null ? " · " + st.rtt.toFixed(1) + " ms" : "");
+    el.className = "status " + (on ? "on" : "off");
+  }
+
+  function receive(m) {
+    switch (m.type) {
+      case "drawing":
+        st.drawing = m;
+        st.shownT = -1;
+        resize();
+        break;
+      case "playback":
+        st.pb = { t: m.t, duration: m.duration, playing: m.playing, speed: m.speed || 1,
+                  stroke: m.stroke, strokes: m.strokes, at: performance.now() };
+        controlsFromState();
+        break;
+      case "pong": {
+        const sent = st.pings.get(m.id);
+        if (sent !== undefined) {
+          st.rtt = performance.now() - sent;
+          st.pings.delete(m.id);
+          status("connected", true);
+        }
+        break;
+      }
+      case "error":
+        $("info").textContent = "window: " + m.message;
+        break;
+    }
+  }
+
+  setInterval(() => {
+    if (!st.connected) return;
+    const id = ++st.pingId;
+    st.pings.set(id, performance.now());
+    if (st.pings.size > 20) st.pings.delete(st.pings.keys().next().value);
+    send({ type: "ping", id });
+  }, 2000);
+
+  // ---- the playback view ---------------------------------------------------
+
+  const view = $("view");
+  const vctx = view.getContext("2d");
+  const pad = $("pad");
+  const pctx = pad.getContext("2d");
+
+  // fit returns the transform that shows the drawing's canvas in a canvas
+  // element, letterboxed, in device pixels.
+  function fit(canvas) {
+    const d = st.drawing;
+    const w = canvas.width, h = canvas.height;
+    const s = Math.min(w / d.width, h / d.height);
+    return { s, x: (w - d.width * s) / 2, y: (h - d.height * s) / 2 };
+  }
+
+  function sizeCanvas(c) {
+    const r = c.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(r.width * dpr)), h = Math.max(1, Math.round(r.height * dpr));
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; return true; }
+    return false;
+  }
+
+  function paper(ctx, canvas) {
+    const f = fit(canvas);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "#e9edf3";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = st.drawing.background || "#ffffff";
+    ctx.fillRect(f.x, f.y, st.drawing.width * f.s, st.drawing.height * f.s);
+    ctx.setTransform(f.s, 0, 0, f.s, f.x, f.y);
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+  }
+
+  function currentT() {
+    const p = st.pb;
+    if (!p.playing) return p.t;
+    return Math.min(p.duration, p.t + (performance.now() - p.at) * p.speed);
+  }
+
+  // drawUpTo draws every stroke up to time t, the last one up to the point
+  // reached (with the partial segment). Strokes are drawn whole each time
+  // the time goes back; otherwise only strokes touched since the last frame.
+  function drawStroke(ctx, s, t) {
+    const p = s.points;
+    if (p.length < 3 || p[2] > t) return false;
+    ctx.strokeStyle = s.color;
+    ctx.fillStyle = s.color;
+    ctx.lineWidth = Math.max(s.width, 0.5);
+    if (p.length === 3) {
+      ctx.beginPath();
+      ctx.arc(p[0], p[1], ctx.lineWidth / 2, 0, 2 * Math.PI);
+      ctx.fill();
+      return true;
+    }
+    ctx.beginPath();
+    ctx.moveTo(p[0], p[1]);
+    for (let i = 3; i < p.length; i += 3) {
+      if (p[i + 2] <= t) {
+        ctx.lineTo(p[i], p[i + 1]);
+        continue;
+      }
+      const t0 = p[i - 1], t1 = p[i + 2];
+      const k = t1 > t0 ? (t - t0) / (t1 - t0) : 0;
+      ctx.lineTo(p[i - 3] + (p[i] - p[i - 3]) * k, p[i - 2] + (p[i + 1] - p[i - 2]) * k);
+      break;
+    }
+    ctx.stroke();
+    return true;
+  }
+
+  let firstOpen = 0; // strokes before this one are complete and drawn
+  function renderView() {
+    const t = currentT();
+    const strokes = st.drawing.strokes;
+    if (t < st.shownT || st.shownT < 0) {
+      paper(vctx, view);
+      firstOpen = 0;
+      st.shownT = -Infinity;
+    }
+    if (t === st.shownT) return;
+    for (let i = firstOpen; i < strokes.length; i++) {
+      const s = strokes[i];
+      if (!drawStroke(vctx, s, t)) break;
+      const p = s.points;
+      if (p[p.length - 1] <= t && i === firstOpen) firstOpen = i + 1;
+    }
+    st.shownT = t;
+    clock(t);
+  }
+
+  function fmt(ms) {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+
+  function clock(t) {
+    $("clock").textContent = fmt(t) + " / " + fmt(st.pb.duration);
+    if (!st.seeking && st.pb.duration > 0) $("seek").value = String(Math.round(1000 * t / st.pb.duration));
+  }
+
+  function controlsFromState() {
+    const b = $("play");
+    b.textContent = st.pb.playing ? "❚❚" : "▶";
+    b.setAttribute("aria-label", st.pb.playing ? "pause" : "play");
+    const sp = $("speed");
+    const want = String(st.pb.speed);
+    if ([...sp.options].some((o) => o.value === want)) sp.value = want;
+  }
+
+  // ---- controls ------------------------------------------------------------
+
+  $("play").addEventListener("click", () => {
+    const playing = !st.pb.playing;
+    send({ type: playing ? "play" : "pause" });
+    st.pb = Object.assign({}, st.pb, { t: currentT(), playing, at: performance.now() });
+    controlsFromState();
+  });
+  let lastSeek = 0;
+  function seekTo(final) {
+    const now = performance.now();
+    if (!final && now - lastSeek < 50) return;
+    lastSeek = now;
+    const t = Number($("seek").value) / 1000 * st.pb.duration;
+    send({ type: "seek", t });
+    st.pb = Object.assign({}, st.pb, { t, at: now });
+  }
+  $("seek").addEventListener("pointerdown", () => { st.seeking = true; });
+  $("seek").addEventListener("input", () => seekTo(false));
+  $("seek").addEventListener("change", () => { seekTo(true); st.seeking = false; });
+  $("speed").addEventListener("change", () => {
+    const speed = Number($("speed").value);
+    send({ type: "speed", speed });
+    st.pb = Object.assign({}, st.pb, { t: currentT(), speed, at: performance.now() });
+  });
+
+  // ---- the pad -------------------------------------------------------------
+
+  const sw = $("swatches");
+  COLORS.forEach((c) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "swatch";
+    b.style.background = c;
+    b.setAttribute("role", "radio");
+    b.setAttribute("aria-label", "colour " + c);
+    b.setAttribute("aria-checked", String(c === st.pad.color));
+    b.addEventListener("click", () => {
+      st.pad.color = c;
+      [...sw.children].forEach((x) => x.setAttribute("aria-checked", String(x === b)));
+    });
+    sw.appendChild(b);
+  });
+  $("width").addEventListener("input", () => { st.pad.width = Number($("width").value); });
+  $("robot").addEventListener("change", () => { st.pad.robot = $("robot").checked; });
+
+  function toDrawing(ev) {
+    const r = pad.getBoundingClientRect();
+    const dpr = pad.width / Math.max(1, r.width);
+    const f = fit(pad);
+    const x = ((ev.clientX - r.left) * dpr - f.x) / f.s;
+    const y = ((ev.clientY - r.top) * dpr - f.y) / f.s;
+    const d = st.drawing;
+    return [Math.min(d.width, Math.max(0, x)), Math.min(d.height, Math.max(0, y))];
+  }
+
+  function addPoint(ev) {
+    const s = st.pad.cur;
+    if (st.pad.t0 === null) st.pad.t0 = ev.timeStamp;
+    const [x, y] = toDrawing(ev);
+    // Times never go back, and they count from the pad's first stroke.
+    const t = Math.max(st.pad.lastT, ev.timeStamp - st.pad.t0);
+    st.pad.lastT = t;
+    const pt = [Math.round(x * 100) / 100, Math.round(y * 100) / 100, Math.round(t * 10) / 10];
+    const prev = s.points[s.points.length - 1];
+    s.points.push(pt);
+    st.pad.pending.push(pt);
+    // Draw it here at once.
+    pctx.strokeStyle = s.color;
+    pctx.lineWidth = s.width;
+    pctx.beginPath();
+    if (prev) {
+      pctx.moveTo(prev[0], prev[1]);
+      pctx.lineTo(pt[0], pt[1]);
+      pctx.stroke();
+    } else {
+      pctx.fillStyle = s.color;
+      pctx.arc(pt[0], pt[1], s.width / 2, 0, 2 * Math.PI);
+      pctx.fill();
+    }
+    if (st.pad.pending.length >= BATCH_POINTS) flushPad(false);
+    else if (!st.pad.timer) st.pad.timer = setTimeout(() => flushPad(false), BATCH_MS);
+  }
+
+  // flushPad sends the points waiting, as one piece of the current stroke.
+  function flushPad(end) {
+    clearTimeout(st.pad.timer);
+    st.pad.timer = 0;
+    const s = st.pad.cur;
+    if (!s || (!end && st.pad.pending.length === 0)) return;
+    send({ type: "pad", stroke: s.id, color: s.color, width: s.width, points: st.pad.pending, end, robot: s.robot });
+    st.pad.pending = [];
+  }
+
+  pad.addEventListener("pointerdown", (ev) => {
+    if (!ev.isPrimary || st.pad.cur) return;
+    ev.preventDefault();
+    pad.setPointerCapture(ev.pointerId);
+    st.pad.cur = { id: st.pad.next++, color: st.pad.color, width: st.pad.width, robot: st.pad.robot,
+                   points: [], pointer: ev.pointerId };
+    st.pad.strokes.push(st.pad.cur);
+    addPoint(ev);
+  });
+  pad.addEventListener("pointermove", (ev) => {
+    const s = st.pad.cur;
+    if (!s || ev.pointerId !== s.pointer) return;
+    const evs = ev.getCoalescedEvents ? ev.getCoalescedEvents() : [];
+    (evs.length ? evs : [ev]).forEach(addPoint);
+  });
+  function endStroke(ev) {
+    const s = st.pad.cur;
+    if (!s || ev.pointerId !== s.pointer) return;
+    flushPad(true);
+    st.pad.cur = null;
+  }
+  pad.addEventListener("pointerup", endStroke);
+  pad.addEventListener("pointercancel", endStroke);
+
+  function renderPad() {
+    paper(pctx, pad);
+    for (const s of st.pad.strokes) {
+      const flat = [];
+      s.points.forEach((p) => flat.push(p[0], p[1], 0));
+      drawStroke(pctx, { color: s.color, width: s.width, points: flat }, Infinity);
+    }
+  }
+
+  $("clear").addEventListener("click", () => {
+    st.pad.strokes = [];
+    st.pad.t0 = null;
+    st.pad.lastT = 0;
+    renderPad();
+  });
+
+  // exportJSON returns the pad's strokes as an mbotdraw JSON drawing.
+  function exportJSON() {
+    const d = st.drawing;
+    return JSON.stringify({
+      format: "mbotdraw", version: 1, width: d.width, height: d.height, background: "#ffffff",
+      strokes: st.pad.strokes.filter((s) => s.points.length > 0)
+        .map((s) => ({ color: s.color, width: s.width, points: s.points })),
+    });
+  }
+
+  $("save").addEventListener("click", () => {
+    const blob = new Blob([exportJSON()], { type: "application/json" });
+    const a = document.createElement("a");
+    const now = new Date();
+    const stamp = now.toISOString().slice(0, 16).replace(/[-:T]/g, "");
+    a.href = URL.createObjectURL(blob);
+    a.download = "pad-" + stamp + ".mbd.json";
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  });
+
+  // ---- layout and the frame loop -------------------------------------------
+
+  function resize() {
+    sizeCanvas(view);
+    sizeCanvas(pad);
+    st.shownT = -1;
+    renderView();
+    renderPad();
+  }
+  window.addEventListener("resize", resize);
+
+  function frame() {
+    if (sizeCanvas(view) || sizeCanvas(pad)) { st.shownT = -1; renderPad(); }
+    renderView();
+    requestAnimationFrame(frame);
+  }
+
+  window.companion = {
+    get connected() { return st.connected; },
+    get sent() { return st.sent; },
+    exportJSON,
+    // revealedStrokes is how many strokes the view shows begun at the
+    // current time.
+    revealedStrokes() {
+      const t = currentT();
+      return st.drawing.strokes.filter((s) => s.points.length >= 3 && s.points[2] <= t).length;
+    },
+    padStrokes() { return st.pad.strokes.length; },
+    state: st,
+  };
+
+  resize();
+  connect();
+  requestAnimationFrame(frame);
+})();

@@ -1,0 +1,31 @@
+// Package bridge is mbotdraw's WebSocket side: the robot bridge, which lets
+// many clients share the one robot plugged into this computer, and the live
+// companion, the small web page through which a tablet watches the window's
+// playback, controls it and draws into it.
+//
+// The robot bridge (Server, endpoint /robot) owns one Robot. Clients send
+// moves in batches, each batch acked by its sequence number; one job is
+// drawn at a time and the others wait their turn in order of arrival, each
+// told its place. Progress and the robot's state go to every client. A
+// client that loses its connection says hello again with its job's secret
+// key and resends from the last acked move; nothing is drawn twice.
+//
+// The live companion (Live, endpoints / and /live) serves the embedded page
+// (assets/companion) and relays, over one WebSocket per page, the window's
+// playback state to the pages, and the pages' commands and pad strokes to the
+// window as channels.
+//
+// Both speak the JSON messages of package wire and share the same
+// safeguards: listening beyond loopback needs a token (Authorization: Bearer
+// T, or ?token=T), checked before the upgrade (HTTP 401); browsers must come
+// from the same host or from loopback (HTTP 403 otherwise); every message is
+// limited in size (1 MiB by default; a larger one closes that connection
+// with code 1009) and in rate (a token bucket per client: excess messages
+// get an error and are dropped, and a client that keeps flooding is closed
+// with code 1008); every client has a bounded send queue, so a client that
+// stops reading is closed and never stalls the robot or the others;
+// malformed messages get an error and the connection stays usable.
+// Messages of 256 bytes or more are compressed (permessage-deflate) where
+// the client agrees. Round trips are measured all the time with WebSocket
+// pings into a latency histogram (Stats, RTT) for the performance monitor.
+package bridge

@@ -1,0 +1,335 @@
+package bridge
+
+import (
+	"context"
+	"image/color"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"mbotdraw/assets"
+	"mbotdraw/bridge/wire"
+	"mbotdraw/perf"
+	"mbotdraw/playback"
+)
+
+// LiveOptions configures a Live companion. The zero value is the documented
+// default.
+type LiveOptions struct {
+	// Token, if set, must come with every request to the page and the
+	// WebSocket (the page passes on the ?token=T it was opened with).
+	Token       string
+	Limits      Limits
+	Compression Compression
+	// Buffer is the capacity of the Pad and Commands channels (0: 1024). A
+	// page whose strokes the window does not take waits: nothing is lost.
+	Buffer int
+	// MaxPoints bounds the points of the drawing sent to pages (0: 500,000);
+	// a larger drawing is thinned evenly, keeping every stroke's ends.
+	MaxPoints int
+	// Logf, if set, receives one line per notable event.
+	Logf func(format string, a ...any)
+	// OnRTT, if set, receives every WebSocket ping round trip to a page
+	// (about one a second per page): hand it to perf.Monitor.RecordWebSocket.
+	OnRTT func(rtt time.Duration)
+}
+
+// Live is the live companion: it serves the embedded page at / and its
+// WebSocket at /live, publishes the window's playback to every page, and
+// hands the window what the pages send: pad strokes (Pad) and playback
+// commands (Commands).
+//
+// The window calls SetDrawing when the drawing changes and Publish every
+// frame (Live sends at most 30 updates a second), and drains Pad and
+// Commands in its Update without blocking.
+type Live struct {
+	h    *hub
+	opts LiveOptions
+	pad  chan PadStroke
+	cmds chan Command
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	drawing  []byte
+	last     Playback
+	lastSent time.Time
+	pages    atomic.Uint64
+	shutOnce sync.Once
+}
+
+// Slots of the live endpoint's broadcasts: the drawing before the playback
+// state that refers to it.
+const (
+	slotDrawing = iota
+	slotPlayback
+)
+
+// Playback is the window's playback state as pages show it.
+type Playback struct {
+	// T is the playback time and Duration the drawing's length, in ms.
+	T, Duration float64
+	// Playing says whether the clock runs; Speed is its factor (1 = real time).
+	Playing bool
+	Speed   float64
+	// Stroke is how many strokes are revealed; Strokes how many there are.
+	Stroke, Strokes int
+}
+
+// PadStroke is a piece of a stroke drawn on a page's pad. A stroke arrives
+// as one or more pieces, in order, the last with End set; the window appends
+// each piece's points to the stroke it began.
+type PadStroke struct {
+	// Page identifies the page (one per connection, from 1); Stroke numbers
+	// the stroke on its page, from 0.
+	Page   uint64
+	Stroke int
+	// Color and Width (drawing units) are the pen's.
+	Color color.RGBA
+	Width float32
+	// Points are the new points: X and Y in the drawing's units (the page's
+	// pad shows the drawing's canvas), T in ms since the page's first stroke
+	// began. T never decreases along a page's strokes.
+	Points []playback.Point
+	// End marks the stroke's last piece: the pen was lifted.
+	End bool
+	// Robot is set when the page's user asked for the stroke to be drawn by
+	// the robot too.
+	Robot bool
+}
+
+// CommandKind says what a page asks of the playback.
+type CommandKind int
+
+// Playback commands from pages.
+const (
+	CmdPlay  CommandKind = iota + 1 // start or continue playing
+	CmdPause                        // stop the clock
+	CmdSeek                         // jump to Command.T
+	CmdSpeed                        // set the speed to Command.Speed
+)
+
+func (k CommandKind) String() string {
+	switch k {
+	case CmdPlay:
+		return "play"
+	case CmdPause:
+		return "pause"
+	case CmdSeek:
+		return "seek"
+	case CmdSpeed:
+		return "speed"
+	}
+	return "CommandKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Command is a playback command from a page.
+type Command struct {
+	Kind CommandKind
+	// T is the time to seek to, in ms (CmdSeek).
+	T float64
+	// Speed is the new speed, 0.25 to 16 (CmdSpeed).
+	Speed float64
+	// Page is the page that sent it.
+	Page uint64
+}
+
+// livePeer is a page's record.
+type livePeer struct {
+	page  uint64
+	lastT float64
+}
+
+// NewLive returns a companion with no drawing yet.
+func NewLive(o LiveOptions) *Live {
+	if o.Buffer <= 0 {
+		o.Buffer = 1024
+	}
+	if o.MaxPoints <= 0 {
+		o.MaxPoints = 500_000
+	}
+	l := &Live{h: newHub(o.Token, o.Limits, o.Compression, o.Logf, o.OnRTT), opts: o,
+		pad: make(chan PadStroke, o.Buffer), cmds: make(chan Command, o.Buffer)}
+	l.ctx, l.cancel = context.WithCancel(context.Background())
+	return l
+}
+
+// Pad delivers the pages' pad strokes, piece by piece.
+func (l *Live) Pad() <-chan PadStroke { return l.pad }
+
+// Commands delivers the pages' playback commands.
+func (l *Live) Commands() <-chan Command { return l.cmds }
+
+// Handler serves the page (/, /companion.js, /companion.css) and the /live
+// WebSocket. The page needs the token like the WebSocket does.
+func (l *Live) Handler() http.Handler {
+	files := http.FileServerFS(assets.Companion())
+	mux := http.NewServeMux()
+	mux.HandleFunc("/live", func(w http.ResponseWriter, r *http.Request) {
+		l.h.serveWS(w, r, handlers{open: l.open, message: l.message})
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if !authorized(r, l.h.token) {
+			l.h.st.unauthorized.Add(1)
+			http.Error(w, "401 unauthorized: open the page with ?token=T", http.StatusUnauthorized)
+			return
+		}
+		switch r.URL.Path {
+		case "/", "/index.html", "/companion.js", "/companion.css":
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:")
+		files.ServeHTTP(w, r)
+	})
+	return mux
+}
+
+// Serve serves the companion on ln until ctx is done, then shuts it down.
+// Use Listen to get a listener checked for a token.
+func (l *Live) Serve(ctx context.Context, ln net.Listener) error {
+	return serveHTTP(ctx, ln, l.Handler(), l.Shutdown)
+}
+
+// Shutdown closes every page (code 1001) and stops delivering.
+func (l *Live) Shutdown(ctx context.Context) error {
+	l.shutOnce.Do(func() {
+		l.cancel()
+		deadline, ok := ctx.Deadline()
+		if !ok {
+			deadline = time.Now().Add(5 * time.Second)
+		}
+		l.h.closeAll(websocket.CloseGoingAway, "window closing", deadline)
+	})
+	return nil
+}
+
+// Stats returns the connection statistics.
+func (l *Live) Stats() Stats { return l.h.stats() }
+
+// RTT returns a copy of the histogram of WebSocket ping round trips to the
+// pages, for the performance monitor.
+func (l *Live) RTT() perf.Histogram { return l.h.rttHistogram() }
+
+// SetDrawing sends d to every page (and to pages that connect later), which
+// then show its playback. Safe for concurrent use; d is read during the call
+// only.
+func (l *Live) SetDrawing(d *playback.Drawing) {
+	data := encodeDrawing(d, l.opts.MaxPoints)
+	l.mu.Lock()
+	l.drawing = data
+	l.mu.Unlock()
+	l.h.broadcast(slotDrawing, data)
+}
+
+// Publish sends the playback state to every page: at once when anything but
+// the time changed or the time jumped, else at most 30 times a second while
+// playing and once a second while nothing changes. Call it every frame.
+func (l *Live) Publish(s Playback) {
+	now := time.Now()
+	l.mu.Lock()
+	prev, since := l.last, now.Sub(l.lastSent)
+	expected := prev.T
+	if prev.Playing {
+		expected += since.Seconds() * 1000 * prev.Speed
+	}
+	changed := s.Playing != prev.Playing || s.Speed != prev.Speed || s.Duration != prev.Duration ||
+		s.Strokes != prev.Strokes || abs(s.T-expected) > 100
+	if !changed && (since < 33*time.Millisecond || (!s.Playing && s == prev && since < time.Second)) {
+		l.mu.Unlock()
+		return
+	}
+	l.last, l.lastSent = s, now
+	l.mu.Unlock()
+	l.h.broadcast(slotPlayback, playbackMsg(s).Encode())
+}
+
+func playbackMsg(s Playback) wire.Message {
+	return wire.Message{Type: wire.TypePlayback, T: s.T, Duration: s.Duration, Playing: s.Playing,
+		Speed: s.Speed, Stroke: s.Stroke, Strokes: s.Strokes}
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func (l *Live) open(p *peer) {
+	p.data = &livePeer{page: l.pages.Add(1)}
+	l.mu.Lock()
+	drawing, last := l.drawing, l.last
+	l.mu.Unlock()
+	if drawing != nil {
+		p.setSlot(slotDrawing, outMsg{data: drawing})
+	}
+	p.setSlot(slotPlayback, outMsg{data: playbackMsg(last).Encode()})
+}
+
+func (l *Live) message(p *peer, m *wire.Message) {
+	lp := p.data.(*livePeer)
+	switch m.Type {
+	case wire.TypePing:
+		p.reply(wire.Message{Type: wire.TypePong, ID: m.ID}.Encode())
+	case wire.TypePong:
+	case wire.TypePad:
+		ps := PadStroke{Page: lp.page, Stroke: m.Stroke, Width: float32(m.Width), End: m.End, Robot: m.Robot,
+			Color: parseColor(m.Color), Points: make([]playback.Point, len(m.Points))}
+		for i, pt := range m.Points {
+			t := max(pt[2], lp.lastT)
+			lp.lastT = t
+			ps.Points[i] = playback.Point{X: float32(pt[0]), Y: float32(pt[1]), T: float32(t)}
+		}
+		l.deliverPad(p, ps)
+	case wire.TypePlay:
+		l.deliverCmd(p, Command{Kind: CmdPlay, Page: lp.page})
+	case wire.TypePause:
+		l.deliverCmd(p, Command{Kind: CmdPause, Page: lp.page})
+	case wire.TypeSeek:
+		l.deliverCmd(p, Command{Kind: CmdSeek, T: m.T, Page: lp.page})
+	case wire.TypeSpeed:
+		l.deliverCmd(p, Command{Kind: CmdSpeed, Speed: m.Speed, Page: lp.page})
+	default:
+		p.sendError(m.Seq, "message type %q is not used on /live", m.Type)
+	}
+}
+
+// deliverPad hands a piece to the window, waiting while its channel is full:
+// the page's connection waits with it, nobody else does.
+func (l *Live) deliverPad(p *peer, ps PadStroke) {
+	select {
+	case l.pad <- ps:
+	case <-p.quit:
+	case <-l.ctx.Done():
+	}
+}
+
+func (l *Live) deliverCmd(p *peer, c Command) {
+	select {
+	case l.cmds <- c:
+	case <-p.quit:
+	case <-l.ctx.Done():
+	}
+}
+
+// parseColor reads "#rrggbb" (wire.Decode has checked it); anything else is
+// black.
+func parseColor(s string) color.RGBA {
+	if len(s) != 7 {
+		return color.RGBA{0, 0, 0, 255}
+	}
+	v, err := strconv.ParseUint(s[1:], 16, 32)
+	if err != nil {
+		return color.RGBA{0, 0, 0, 255}
+	}
+	return color.RGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 255}
+}

@@ -1,0 +1,163 @@
+package bridge
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"mbotdraw/bridge/wire"
+	"mbotdraw/playback"
+)
+
+func newTestLive(t *testing.T, o LiveOptions) (*Live, *httptest.Server) {
+	t.Helper()
+	l := NewLive(o)
+	srv := httptest.NewServer(l.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		_ = l.Shutdown(context.Background())
+	})
+	return l, srv
+}
+
+func TestLiveRelaysPadStrokesAndCommands(t *testing.T) {
+	l, srv := newTestLive(t, LiveOptions{})
+	c := dialTest(t, wsURL(srv, "/live"), nil)
+	c.send(wire.Message{Type: wire.TypePad, Stroke: 0, Color: "#ff8000", Width: 3,
+		Points: [][3]float64{{10, 20, 0}, {12, 22, 16}}})
+	// A point whose time goes back is clamped: times never decrease.
+	c.send(wire.Message{Type: wire.TypePad, Stroke: 0, Color: "#ff8000", Width: 3,
+		Points: [][3]float64{{14, 24, 10}, {16, 26, 40}}, End: true, Robot: true})
+	c.send(wire.Message{Type: wire.TypeSeek, T: 1500})
+	c.send(wire.Message{Type: wire.TypeSpeed, Speed: 2})
+	c.send(wire.Message{Type: wire.TypePlay})
+	c.send(wire.Message{Type: wire.TypePause})
+
+	p1, p2 := <-l.Pad(), <-l.Pad()
+	if p1.Stroke != 0 || len(p1.Points) != 2 || p1.End || p1.Color.R != 0xff || p1.Color.G != 0x80 || p1.Width != 3 {
+		t.Errorf("first piece %+v", p1)
+	}
+	if !p2.End || !p2.Robot || p2.Points[0].T != 16 || p2.Points[1].T != 40 || p2.Page != p1.Page {
+		t.Errorf("second piece %+v: want the end, for the robot, times 16 and 40 on the same page", p2)
+	}
+	for _, want := range []Command{{Kind: CmdSeek, T: 1500}, {Kind: CmdSpeed, Speed: 2}, {Kind: CmdPlay}, {Kind: CmdPause}} {
+		got := <-l.Commands()
+		got.Page = 0
+		if got != want {
+			t.Errorf("command %+v, want %+v", got, want)
+		}
+	}
+	// Robot-endpoint messages are not for pages.
+	c.send(wire.Message{Type: wire.TypeMoves, Seq: 1, Moves: []wire.Move{{Kind: wire.PenUp}}})
+	if e := c.nextType(wire.TypeError); !strings.Contains(e.Message, "not used on /live") {
+		t.Errorf("error %q", e.Message)
+	}
+	c.roundTrip(3)
+}
+
+func TestLiveSendsDrawingAndPlaybackToPages(t *testing.T) {
+	l, srv := newTestLive(t, LiveOptions{})
+	d := companionDrawing()
+	l.SetDrawing(d)
+	l.Publish(Playback{T: 10, Duration: d.Duration(), Playing: true, Speed: 2, Strokes: 2})
+	// A page that connects later gets both.
+	c := dialTest(t, wsURL(srv, "/live"), nil)
+	pb := c.nextType(wire.TypePlayback)
+	if pb.T != 10 || !pb.Playing || pb.Speed != 2 || pb.Strokes != 2 || pb.Duration != d.Duration() {
+		t.Errorf("playback %+v", pb)
+	}
+	// The drawing message is decoded by the page, not by package wire; read it raw.
+	d2 := dialRaw(t, wsURL(srv, "/live"))
+	_, data, err := d2.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	if !strings.HasPrefix(s, `{"type":"drawing","width":400,"height":300,`) || strings.Count(s, `"points"`) != 2 ||
+		!strings.Contains(s, `"color":"#c81e1e"`) || !strings.Contains(s, `40,80,100,60,80,150`) {
+		t.Errorf("drawing message %.200s…", s)
+	}
+	// A seek (the time jumps) goes out at once.
+	l.Publish(Playback{T: 1000, Duration: d.Duration(), Speed: 2, Strokes: 2})
+	if pb := c.next("the seek", func(m wire.Message) bool { return m.Type == wire.TypePlayback && m.T == 1000 }); pb.Playing {
+		t.Error("paused state arrived as playing")
+	}
+}
+
+func dialRaw(t *testing.T, url string) *websocket.Conn {
+	t.Helper()
+	d := websocket.Dialer{EnableCompression: true}
+	conn, _, err := d.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func TestLiveTokenGuardsPageAndSocket(t *testing.T) {
+	_, srv := newTestLive(t, LiveOptions{Token: "t0k"})
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/"); code != 401 {
+		t.Errorf("page without token: %d, want 401", code)
+	}
+	if code, body := get("/?token=t0k"); code != 200 || !strings.Contains(body, "companion.js") {
+		t.Errorf("page with token: %d", code)
+	}
+	if code, body := get("/companion.js?token=t0k"); code != 200 || !strings.Contains(body, "new WebSocket") {
+		t.Errorf("script with token: %d", code)
+	}
+	if code, _ := get("/secret.txt?token=t0k"); code != 404 {
+		t.Errorf("unknown file: %d, want 404", code)
+	}
+	if got := dialStatus(t, wsURL(srv, "/live"), nil); got != 401 {
+		t.Errorf("socket without token: %d, want 401", got)
+	}
+	if got := dialStatus(t, wsURL(srv, "/live?token=t0k"), nil); got != 0 {
+		t.Errorf("socket with token: %d, want a connection", got)
+	}
+	if got := dialStatus(t, wsURL(srv, "/live?token=t0k"), http.Header{"Origin": {"http://evil.example"}}); got != 403 {
+		t.Errorf("socket from a foreign page: %d, want 403", got)
+	}
+}
+
+func TestLiveStalledPageCostsNothing(t *testing.T) {
+	l, srv := newTestLive(t, LiveOptions{})
+	stalled := dialRaw(t, wsURL(srv, "/live")) // never reads
+	_ = stalled
+	good := dialTest(t, wsURL(srv, "/live"), nil)
+	big := playback.Generate(playback.GenOptions{Strokes: 1000, Seed: 1})
+	for i := 0; i < 10; i++ {
+		l.SetDrawing(big)
+		l.Publish(Playback{T: float64(i * 1000), Duration: big.Duration(), Strokes: len(big.Strokes)})
+	}
+	l.Publish(Playback{T: 123456, Duration: big.Duration(), Strokes: len(big.Strokes)})
+	good.next("the latest playback", func(m wire.Message) bool { return m.Type == wire.TypePlayback && m.T == 123456 })
+	good.roundTrip(1)
+}
+
+func TestLiveListenNeedsTokenBeyondLoopback(t *testing.T) {
+	if _, err := Listen("0.0.0.0:0", ""); err == nil {
+		t.Error("Listen on every interface without a token was allowed")
+	}
+	ln, err := Listen("127.0.0.1:0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	_ = time.Second
+}

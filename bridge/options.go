@@ -1,0 +1,91 @@
+package bridge
+
+import (
+	"compress/flate"
+	"time"
+)
+
+// Limits protect a server from its clients. The zero value is the default
+// given beside each field.
+type Limits struct {
+	// ReadLimit is the largest message accepted, in bytes, after
+	// decompression (0: 1 MiB). A larger message closes that connection with
+	// code 1009 (message too big).
+	ReadLimit int64
+	// Rate is how many messages per second a client may send on average
+	// (0: 200), and Burst how many it may send at once (0: twice Rate).
+	Rate  float64
+	Burst int
+	// AbuseLimit is how many messages over the rate a client may send within
+	// ten seconds before it is closed with code 1008 (0: 1000). Below it, each
+	// one gets an error and is dropped.
+	AbuseLimit int
+	// SendQueue is how many messages may wait to be written to one client
+	// (0: 256). A client whose queue overflows is not reading: it is closed.
+	SendQueue int
+	// WriteTimeout bounds one write to a client (0: 5 s).
+	WriteTimeout time.Duration
+	// PingInterval is how often each client is pinged to measure the round
+	// trip and to check it is alive (0: 1 s).
+	PingInterval time.Duration
+	// ReadTimeout closes a client from which nothing (not even a pong) has
+	// come for this long (0: 30 s).
+	ReadTimeout time.Duration
+	// MaxClients bounds the connections served at once (0: 1000); one more
+	// gets HTTP 503 before the upgrade.
+	MaxClients int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.ReadLimit <= 0 {
+		l.ReadLimit = 1 << 20
+	}
+	if l.Rate <= 0 {
+		l.Rate = 200
+	}
+	if l.Burst <= 0 {
+		l.Burst = int(2 * l.Rate)
+	}
+	if l.AbuseLimit <= 0 {
+		l.AbuseLimit = 1000
+	}
+	if l.SendQueue <= 0 {
+		l.SendQueue = 256
+	}
+	if l.WriteTimeout <= 0 {
+		l.WriteTimeout = 5 * time.Second
+	}
+	if l.PingInterval <= 0 {
+		l.PingInterval = time.Second
+	}
+	if l.ReadTimeout <= 0 {
+		l.ReadTimeout = 30 * time.Second
+	}
+	if l.MaxClients <= 0 {
+		l.MaxClients = 1000
+	}
+	return l
+}
+
+// Compression is permessage-deflate's setting. The zero value compresses
+// messages of 256 bytes or more at the fastest level, with clients that
+// agree to it.
+type Compression struct {
+	// Off disables compression (it is then not even negotiated).
+	Off bool
+	// MinSize is the smallest message compressed, in bytes (0: 256). Small
+	// messages (acks, pongs, states) cost more to compress than they save.
+	MinSize int
+	// Level is the flate level, 1 (fastest) to 9 (0: 1).
+	Level int
+}
+
+func (c Compression) withDefaults() Compression {
+	if c.MinSize <= 0 {
+		c.MinSize = 256
+	}
+	if c.Level < flate.BestSpeed || c.Level > flate.BestCompression {
+		c.Level = flate.BestSpeed
+	}
+	return c
+}

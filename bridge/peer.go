@@ -1,0 +1,395 @@
+package bridge
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"mbotdraw/bridge/wire"
+)
+
+// numSlots is the number of latest-value slots a peer has (see hub.broadcast).
+const numSlots = 2
+
+// abuseWindow is the window in which Limits.AbuseLimit counts.
+const abuseWindow = 10 * time.Second
+
+// lingerTime is how long a closing connection waits for the client to
+// receive its close frame and answer before the socket is closed.
+const lingerTime = time.Second
+
+// outMsg is a message waiting to be written: raw JSON, or a prepared message
+// shared by every peer of a broadcast.
+type outMsg struct {
+	data []byte
+	pm   *websocket.PreparedMessage
+	size int
+}
+
+// peer is one WebSocket client: a reader goroutine that checks and decodes
+// its messages, and a writer goroutine that drains its bounded queue, its
+// latest-value slots and its pings. Nothing else ever blocks on a peer.
+type peer struct {
+	h    *hub
+	conn *websocket.Conn
+	addr string
+	hd   handlers
+
+	queue chan outMsg
+	// pending counts queued messages not yet written; writeMu is held by
+	// whoever writes a data message.
+	pending atomic.Int64
+	writeMu sync.Mutex
+	slots   [numSlots]atomic.Pointer[outMsg]
+	signal  chan struct{}
+	quit    chan struct{}
+
+	quitOnce   sync.Once
+	kickOnce   sync.Once
+	kicked     atomic.Bool
+	kickc      chan struct{} // closed by kick
+	closeFrame []byte        // set by kick, before kickc closes
+
+	// Reader-owned.
+	bucket      bucket
+	rejected    int
+	windowStart time.Time
+	buf         bytes.Buffer
+	replies     [][]byte // answers to the message being handled
+	msg         wire.Message
+
+	// data is the hub user's per-peer state (the bridge's job owner record).
+	data any
+}
+
+func newPeer(h *hub, conn *websocket.Conn, addr string, hd handlers) *peer {
+	l := h.limits
+	p := &peer{h: h, conn: conn, addr: addr, hd: hd,
+		queue: make(chan outMsg, l.SendQueue), signal: make(chan struct{}, 1), quit: make(chan struct{}), kickc: make(chan struct{}),
+		bucket: bucket{rate: l.Rate, burst: float64(l.Burst), tokens: float64(l.Burst), last: time.Now()}}
+	// The wire limit leaves room for deflate's overhead on incompressible
+	// data; the real limit is checked after decompression, in readLoop.
+	conn.SetReadLimit(l.ReadLimit + l.ReadLimit/8 + 1024)
+	if !h.comp.Off {
+		_ = conn.SetCompressionLevel(h.comp.Level)
+	}
+	conn.SetPongHandler(func(s string) error {
+		if len(s) == 8 {
+			sent := time.Duration(binary.BigEndian.Uint64([]byte(s)))
+			h.recordRTT(time.Since(h.start) - sent)
+		}
+		p.extendDeadline()
+		return nil
+	})
+	return p
+}
+
+// send queues a message the client must get (an ack, a pong). A client
+// whose queue is full is not reading: it is closed.
+func (p *peer) send(data []byte) {
+	p.pending.Add(1)
+	select {
+	case p.queue <- outMsg{data: data}:
+	case <-p.quit:
+		p.pending.Add(-1)
+	default:
+		p.pending.Add(-1)
+		p.h.st.closedSlow.Add(1)
+		p.h.logf("closing %s: not reading (send queue of %d full)", p.addr, cap(p.queue))
+		p.kick(websocket.ClosePolicyViolation, "too slow: send queue full")
+	}
+}
+
+// offer queues a message the client may miss (an error report), dropping it
+// if the queue is full.
+func (p *peer) offer(data []byte) {
+	p.pending.Add(1)
+	select {
+	case p.queue <- outMsg{data: data}:
+	default:
+		p.pending.Add(-1)
+		p.h.st.dropped.Add(1)
+	}
+}
+
+// reply answers the message being handled (an ack, a pong, a welcome). It
+// may only be called from the peer's message handler; the answers go out
+// when the handler returns, written by the reader itself when nothing else
+// waits (one goroutine hand-off less on the round trip), else queued behind
+// what waits.
+func (p *peer) reply(data []byte) { p.replies = append(p.replies, data) }
+
+// flushReplies writes the handler's answers; it reports false when the
+// connection failed.
+func (p *peer) flushReplies() bool {
+	for i, data := range p.replies {
+		p.replies[i] = nil
+		if p.pending.Load() == 0 && p.writeMu.TryLock() {
+			if p.pending.Load() == 0 {
+				err := p.write(outMsg{data: data})
+				p.writeMu.Unlock()
+				if err != nil {
+					p.writeFailed(err)
+					p.replies = p.replies[:0]
+					return false
+				}
+				continue
+			}
+			p.writeMu.Unlock()
+		}
+		p.send(data)
+	}
+	p.replies = p.replies[:0]
+	return true
+}
+
+// writeFailed ends the connection after a failed write: a write that timed
+// out means the client stopped reading.
+func (p *peer) writeFailed(err error) {
+	if isTimeout(err) {
+		p.h.st.closedSlow.Add(1)
+		p.h.logf("closing %s: write timed out (not reading)", p.addr)
+	}
+	p.quitOnce.Do(func() { close(p.quit) })
+	p.conn.Close()
+}
+
+// sendError offers an error message about seq (0: about no message).
+func (p *peer) sendError(seq uint64, format string, a ...any) {
+	p.h.st.errors.Add(1)
+	m := wire.Message{Type: wire.TypeError, Seq: seq, Message: fmt.Sprintf(format, a...)}
+	p.offer(m.Encode())
+}
+
+// setSlot replaces the slot's pending value; the writer sends the latest.
+func (p *peer) setSlot(i int, m outMsg) {
+	p.slots[i].Store(&m)
+	select {
+	case p.signal <- struct{}{}:
+	default:
+	}
+}
+
+// kick closes the connection with a close code and reason, after the
+// messages already waiting for the client. It never blocks.
+func (p *peer) kick(code int, reason string) {
+	p.kickOnce.Do(func() {
+		p.kicked.Store(true)
+		p.closeFrame = websocket.FormatCloseMessage(code, reason)
+		close(p.kickc)
+		// If the writer is stuck on a client that does not read, this ends it.
+		time.AfterFunc(2*lingerTime, func() { p.conn.Close() })
+	})
+}
+
+func (p *peer) extendDeadline() {
+	if !p.kicked.Load() {
+		_ = p.conn.SetReadDeadline(time.Now().Add(p.h.limits.ReadTimeout))
+	}
+}
+
+func (p *peer) readLoop() {
+	defer p.finish()
+	l := p.h.limits
+	for {
+		p.extendDeadline()
+		_, r, err := p.conn.NextReader()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				// gorilla has sent the close frame (1009).
+				p.h.st.closedTooBig.Add(1)
+				p.linger()
+			}
+			return
+		}
+		if p.kicked.Load() {
+			return
+		}
+		p.buf.Reset()
+		n, err := p.buf.ReadFrom(io.LimitReader(r, l.ReadLimit+1))
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				p.h.st.closedTooBig.Add(1)
+				p.linger()
+			}
+			return
+		}
+		if n > l.ReadLimit {
+			p.h.st.closedTooBig.Add(1)
+			p.kick(websocket.CloseMessageTooBig, fmt.Sprintf("message over %d bytes", l.ReadLimit))
+			return // finish lingers
+		}
+		p.h.st.in.Add(1)
+		p.h.st.bytesIn.Add(uint64(n))
+		now := time.Now()
+		if !p.bucket.allow(now) {
+			if p.overRate(now) {
+				return
+			}
+			continue
+		}
+		// The message, its moves and points are only valid during the call:
+		// handlers copy what they keep.
+		if err := wire.DecodeInto(&p.msg, p.buf.Bytes()); err != nil {
+			p.sendError(0, "%v", err)
+			continue
+		}
+		p.hd.message(p, &p.msg)
+		if !p.flushReplies() {
+			return
+		}
+	}
+}
+
+// overRate handles a message over the rate: dropped with an error, or, past
+// the abuse limit, the client closed. It reports whether the client was closed.
+func (p *peer) overRate(now time.Time) bool {
+	p.h.st.rateLimited.Add(1)
+	if now.Sub(p.windowStart) > abuseWindow {
+		p.windowStart, p.rejected = now, 0
+	}
+	p.rejected++
+	if p.rejected > p.h.limits.AbuseLimit {
+		p.h.st.closedAbuse.Add(1)
+		p.h.logf("closing %s: %d messages over the rate within %v", p.addr, p.rejected, abuseWindow)
+		p.kick(websocket.ClosePolicyViolation, "too many messages")
+		return true
+	}
+	var seq uint64
+	if m, err := wire.Decode(p.buf.Bytes()); err == nil {
+		seq = m.Seq
+	}
+	p.sendError(seq, "rate limit: at most %g messages a second (burst %d); message dropped", p.h.limits.Rate, p.h.limits.Burst)
+	return false
+}
+
+// linger gives the client time to read our close frame before the socket
+// closes: it discards what the client still sends, for at most lingerTime.
+func (p *peer) linger() {
+	nc := p.conn.NetConn()
+	_ = nc.SetReadDeadline(time.Now().Add(lingerTime))
+	_, _ = io.CopyN(io.Discard, nc, 64<<20)
+}
+
+// finish runs once the reader has stopped: it stops the writer, closes the
+// socket and tells the hub's user.
+func (p *peer) finish() {
+	if p.kicked.Load() {
+		p.linger()
+	}
+	p.quitOnce.Do(func() { close(p.quit) })
+	p.conn.Close()
+	p.h.mu.Lock()
+	delete(p.h.peers, p)
+	p.h.mu.Unlock()
+	if p.hd.close != nil {
+		p.hd.close(p)
+	}
+	p.h.wg.Done()
+}
+
+func (p *peer) writeLoop() {
+	defer p.h.wg.Done()
+	ping := time.NewTicker(p.h.limits.PingInterval)
+	defer ping.Stop()
+	for {
+		var err error
+		select {
+		case <-p.quit:
+			return
+		case <-p.kickc:
+			p.flushAndClose()
+			return
+		case m := <-p.queue:
+			p.writeMu.Lock()
+			err = p.write(m)
+			p.pending.Add(-1)
+			p.writeMu.Unlock()
+		case <-p.signal:
+			p.writeMu.Lock()
+			for i := range p.slots {
+				if m := p.slots[i].Swap(nil); m != nil && err == nil {
+					err = p.write(*m)
+				}
+			}
+			p.writeMu.Unlock()
+		case <-ping.C:
+			var b [8]byte
+			binary.BigEndian.PutUint64(b[:], uint64(time.Since(p.h.start)))
+			err = p.conn.WriteControl(websocket.PingMessage, b[:], time.Now().Add(p.h.limits.WriteTimeout))
+		}
+		if err != nil {
+			p.writeFailed(err)
+			return
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// flushAndClose writes what is waiting (latest slots, queued messages),
+// then the close frame, and gives the client lingerTime to answer.
+func (p *peer) flushAndClose() {
+	deadline := time.Now().Add(lingerTime)
+	p.writeMu.Lock()
+	defer p.writeMu.Unlock()
+	ok := true
+	for i := range p.slots {
+		if m := p.slots[i].Swap(nil); m != nil && ok {
+			ok = p.write(*m) == nil
+		}
+	}
+	for ok {
+		select {
+		case m := <-p.queue:
+			ok = p.write(m) == nil
+			p.pending.Add(-1)
+			continue
+		default:
+		}
+		break
+	}
+	_ = p.conn.WriteControl(websocket.CloseMessage, p.closeFrame, deadline)
+	_ = p.conn.SetReadDeadline(time.Now().Add(lingerTime))
+}
+
+func (p *peer) write(m outMsg) error {
+	c := p.conn
+	_ = c.SetWriteDeadline(time.Now().Add(p.h.limits.WriteTimeout))
+	size := m.size
+	if m.pm == nil {
+		size = len(m.data)
+	}
+	c.EnableWriteCompression(!p.h.comp.Off && size >= p.h.comp.MinSize)
+	p.h.st.out.Add(1)
+	if m.pm != nil {
+		return c.WritePreparedMessage(m.pm)
+	}
+	return c.WriteMessage(websocket.TextMessage, m.data)
+}
+
+// bucket is a token bucket: rate tokens a second, at most burst saved up.
+type bucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func (b *bucket) allow(now time.Time) bool {
+	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true
+	}
+	return false
+}

@@ -1,0 +1,232 @@
+package link_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"mbotdraw/bridge"
+	"mbotdraw/bridge/wire"
+	"mbotdraw/robot/link"
+)
+
+func bridgeURL(srv *httptest.Server) string {
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/robot"
+}
+
+func startBridge(t *testing.T, r bridge.Robot, o bridge.Options) *httptest.Server {
+	t.Helper()
+	s := bridge.New(r, o)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.Shutdown(ctx)
+	})
+	return srv
+}
+
+// squares returns moves drawing n small squares.
+func squares(n int) []wire.Move {
+	var out []wire.Move
+	for i := 0; i < n; i++ {
+		out = append(out, wire.Move{Kind: wire.PenDown})
+		for k := 0; k < 4; k++ {
+			out = append(out, wire.Move{Kind: wire.Drive, Value: float32(5 + i%3)}, wire.Move{Kind: wire.Turn, Value: 90})
+		}
+		out = append(out, wire.Move{Kind: wire.PenUp}, wire.Move{Kind: wire.Drive, Value: 12})
+	}
+	return out
+}
+
+func TestWSPlotDrawsEveryMoveOnce(t *testing.T) {
+	rec := &bridge.Recorder{}
+	srv := startBridge(t, rec, bridge.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ws, err := link.DialWS(ctx, bridgeURL(srv), link.WSOptions{Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	moves := squares(50)
+	var last link.WSProgress
+	var reports int
+	err = ws.Plot(ctx, moves, func(p link.WSProgress) { last = p; reports++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !last.Finished || last.State != "done" || last.Done != len(moves) || last.Strokes != 50 {
+		t.Errorf("last report %+v; want done with %d moves and 50 strokes", last, len(moves))
+	}
+	if got := rec.Made(); !reflect.DeepEqual(got, moves) {
+		t.Errorf("robot made %d moves, want the %d planned, in order", len(got), len(moves))
+		for i := range got {
+			if i >= len(moves) || got[i] != moves[i] {
+				t.Logf("first difference at %d: %v; around: got %v want %v", i, got[i], got[max(0, i-3):i+5], moves[max(0, i-3):min(len(moves), i+5)])
+				break
+			}
+		}
+	}
+	if reports == 0 {
+		t.Error("no progress reports")
+	}
+}
+
+func TestWSWrongTokenIsAClearError(t *testing.T) {
+	srv := startBridge(t, &bridge.Recorder{}, bridge.Options{Token: "right"})
+	_, err := link.DialWS(context.Background(), bridgeURL(srv), link.WSOptions{Token: "wrong"})
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("err = %v, want a 401 error", err)
+	}
+	ws, err := link.DialWS(context.Background(), bridgeURL(srv), link.WSOptions{Token: "right"})
+	if err != nil {
+		t.Fatalf("right token: %v", err)
+	}
+	ws.Close()
+}
+
+func TestWSOpenWithExplains(t *testing.T) {
+	_, err := link.Open("ws://127.0.0.1:1/robot")
+	if err == nil || !strings.Contains(err.Error(), "DialWS") {
+		t.Errorf("Open(ws://…) = %v; want an error pointing to DialWS", err)
+	}
+	if !link.IsWS("ws://h:1/robot") || link.IsWS("sim") {
+		t.Error("IsWS is wrong")
+	}
+}
+
+// cutter is a TCP proxy whose connections can all be cut at once, like a
+// flaky Wi-Fi between a laptop and the bridge.
+type cutter struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
+	// cutAfter, if positive, cuts every connection once that many bytes
+	// have gone from client to server.
+	cutAfter int64
+	sent     int64
+	cuts     int
+}
+
+// countingWriter counts what goes to the server and cuts at the threshold.
+type countingWriter struct {
+	c *cutter
+	w io.Writer
+}
+
+func (cw countingWriter) Write(p []byte) (int, error) {
+	n, err := cw.w.Write(p)
+	cw.c.mu.Lock()
+	cw.c.sent += int64(n)
+	cut := cw.c.cutAfter > 0 && cw.c.sent > cw.c.cutAfter && cw.c.cuts == 0
+	cw.c.mu.Unlock()
+	if cut {
+		cw.c.cut()
+	}
+	return n, err
+}
+
+func newCutter(t *testing.T, target string, cutAfter int64) *cutter {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cutter{ln: ln, target: target, cutAfter: cutAfter}
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			c.mu.Lock()
+			c.conns = append(c.conns, in, out)
+			c.mu.Unlock()
+			go func() { _, _ = io.Copy(countingWriter{c, out}, in); out.Close() }()
+			go func() { _, _ = io.Copy(in, out); in.Close() }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); c.cut() })
+	return c
+}
+
+func (c *cutter) cut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cuts++
+	for _, k := range c.conns {
+		k.Close()
+	}
+	c.conns = nil
+}
+
+func TestWSResumesAfterTheLinkIsCut(t *testing.T) {
+	rec := &bridge.Recorder{TimeScale: 200}
+	srv := startBridge(t, rec, bridge.Options{})
+	// Cut the link once about 3 KB of moves have gone out: mid-stream, with
+	// batches in flight and unacked.
+	px := newCutter(t, strings.TrimPrefix(srv.URL, "http://"), 3000)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ws, err := link.DialWS(ctx, "ws://"+px.ln.Addr().String()+"/robot", link.WSOptions{Window: 4, Batch: wire.BatchOptions{Size: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	moves := squares(40)
+	var reconnects int
+	err = ws.Plot(ctx, moves, func(p link.WSProgress) { reconnects = p.Reconnects })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reconnects == 0 {
+		t.Error("the link was never cut and redialled")
+	}
+	if got := rec.Made(); !reflect.DeepEqual(got, moves) {
+		t.Errorf("robot made %d moves, want exactly the %d planned (nothing twice, nothing skipped)", len(got), len(moves))
+	}
+}
+
+func TestWSCancelLiftsThePen(t *testing.T) {
+	rec := &bridge.Recorder{TimeScale: 2}
+	srv := startBridge(t, rec, bridge.Options{})
+	ws, err := link.DialWS(context.Background(), bridgeURL(srv), link.WSOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	moves := squares(100)
+	err = ws.Plot(ctx, moves, func(p link.WSProgress) {
+		if p.Done > 3 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for rec.PenDown() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if rec.PenDown() {
+		t.Error("pen still down after the plot was cancelled")
+	}
+	if n := len(rec.Made()); n >= len(moves) {
+		t.Errorf("robot made all %d moves despite the cancel", n)
+	}
+}
