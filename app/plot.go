@@ -173,6 +173,7 @@ type progressBar struct {
 	tty       bool
 	robotTime bool // time left in robot time (--time-scale max)
 	lastState robot.State
+	resets    int // robot restarts already reported
 	lastTenth int
 	lastDraw  time.Time
 	drawn     bool
@@ -183,6 +184,13 @@ func newProgressBar(w io.Writer, robotTime bool) *progressBar {
 }
 
 func (b *progressBar) update(p robot.Progress) {
+	if p.Resets > b.resets {
+		b.resets = p.Resets
+		if b.tty && b.drawn {
+			fmt.Fprintln(b.w)
+		}
+		fmt.Fprintf(b.w, "plot: the robot restarted (a power dip? fresh batteries help): pen lifted, going on from where it stopped\n")
+	}
 	left := p.LeftWall
 	unit := "left"
 	if b.robotTime {

@@ -228,8 +228,8 @@ func TestPlotOnVirtualMBot(t *testing.T) {
 			}
 			for i := range want {
 				wb, _ := hexBytes(want[i].Hex)
-				if mblock.Describe(wb) != mblock.Describe(got[i].Frame) && !(len(wb) == 5 && got[i].Frame[4] == wb[4]) {
-					t.Fatalf("frame %d: robot got %s, planned %s", i, mblock.Describe(got[i].Frame), mblock.Describe(wb))
+				if !bytes.Equal(got[i].Frame, wb) {
+					t.Fatalf("frame %d: robot got % x (%s), planned % x (%s)", i, got[i].Frame, mblock.Describe(got[i].Frame), wb, mblock.Describe(wb))
 				}
 			}
 
@@ -258,6 +258,51 @@ func TestPlotOnVirtualMBot(t *testing.T) {
 				t.Errorf("ink differs by %.2f mm between the uncut and the cut run", d)
 			}
 		})
+	}
+}
+
+// In (scaled) real time: plot a real Quick, Draw! drawing on the virtual
+// mBot at --time-scale 50, over a real pseudo-terminal, the way a user
+// tries it. The driver and the robot share a paced clock, so the robot runs
+// 50 times faster yet sees every frame at the very robot time the driver
+// meant: its trace is the plan's, and it received the dry run's frames, at
+// the dry run's times. (A scaled clock multiplies the host's scheduling
+// jitter by 50: the moves come out too long or too short.)
+func TestPlotOnVirtualMBotInScaledTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs about 1.5 s of real time")
+	}
+	dir := t.TempDir()
+	dry, run := filepath.Join(dir, "dry.jsonl"), filepath.Join(dir, "run.jsonl")
+	if _, e, st := robotCmd(t, "", "plot", catFile, "--dry-run", "--log", dry); st != 0 {
+		t.Fatal(e)
+	}
+	var sim *link.Virtual
+	withSimHook(t, func(v *link.Virtual, n int) { sim = v })
+	start := time.Now()
+	if _, e, st := robotCmd(t, "", "plot", catFile, "--robot", "sim", "--time-scale", "50", "--log", run); st != 0 {
+		t.Fatalf("status %d: %s", st, e)
+	}
+	plan := planFor(t, catFile)
+	mean, worst := traceCheck(t, plan, sim.Trace())
+	t.Logf("K=50: %v of real time; ink %.1f mm, mean distance from the plan %.4f mm, worst %.4f mm",
+		time.Since(start).Round(time.Millisecond), sim.Trace().Length(true), mean, worst)
+	if mean > 1 || worst > 0.1 {
+		t.Errorf("mean %.3f mm (want ≤ 1), worst %.3f mm (want ≤ 0.1)", mean, worst)
+	}
+	want, got := readLog(t, dry), sim.Frames()
+	if len(got) != len(want) {
+		t.Fatalf("robot received %d frames, dry run planned %d", len(got), len(want))
+	}
+	for i := range want {
+		wb, _ := hexBytes(want[i].Hex)
+		gotMs := float64(got[i].T) / float64(time.Millisecond)
+		if !bytes.Equal(got[i].Frame, wb) || math.Abs(gotMs-want[i].TMs) > 0.001 {
+			t.Fatalf("frame %d: robot got % x at %.3f ms, planned % x at %.3f ms", i, got[i].Frame, gotMs, wb, want[i].TMs)
+		}
+	}
+	if a, b := mustRead(t, dry), mustRead(t, run); !bytes.Equal(a, b) {
+		t.Error("frames sent differ from the dry run's log")
 	}
 }
 
@@ -328,6 +373,7 @@ func TestPlotRobotFaults(t *testing.T) {
 		want   string
 	}{
 		{"garbage around every reply", link.Garbage, 1, nil, 0, ""},
+		{"the robot restarts (a brown-out)", link.Brownout, 300, []string{"--reconnect", "0"}, 0, "robot restarted"},
 		{"ack never comes, robot comes back", link.Mute, 200, nil, 0, "lost link"},
 		{"ack never comes, no reconnecting", link.Mute, 200, []string{"--reconnect", "0"}, 1, "no ack"},
 	}
@@ -355,6 +401,9 @@ func TestPlotRobotFaults(t *testing.T) {
 			if st == 0 {
 				if mean, worst := traceCheck(t, plan, sim.Trace()); mean > 1 || worst > 0.1 {
 					t.Errorf("mean %.3f, worst %.3f mm", mean, worst)
+				}
+				if sim.PenDown() {
+					t.Error("pen left down")
 				}
 			}
 		})

@@ -23,7 +23,9 @@ type robotConn struct {
 	// sim is the virtual mBot for --robot sim (nil otherwise).
 	sim *link.Virtual
 	// clock is the robot time the driver must use (nil: real time scaled by
-	// timeScale); with --time-scale max it is a manual clock shared with sim.
+	// timeScale). For sim it is shared with the virtual mBot: a paced clock
+	// at K (exact at any K: the robot sees each frame at the very robot
+	// time the driver meant), or with --time-scale max a manual one.
 	clock     robot.Clock
 	timeScale float64
 	cleanup   func()
@@ -75,8 +77,8 @@ func openRobot(spec string, cal robot.Calibration, home robot.Pose, timeScale fl
 		clock, c.clock = mc, mc
 		c.timeScale = 1
 	} else {
-		sc := link.NewScaledClock(timeScale)
-		clock, c.clock = sc, sc
+		pc := link.NewPacedClock(timeScale)
+		clock, c.clock = pc, pc
 	}
 	v := link.NewVirtual(link.VirtualOptions{Model: simModel(cal), Clock: clock,
 		Start: link.Pose{X: home.X, Y: home.Y, Heading: home.Heading}})
@@ -98,10 +100,9 @@ func openRobot(spec string, cal robot.Calibration, home robot.Pose, timeScale fl
 		var err error
 		if usePTY {
 			if dials > 0 {
-				// A re-dial after a lost link: unplug the robot and plug it
-				// back in, which resets it as reopening a real mBot's USB
-				// port does (the motors stop; a hung board answers again).
-				v.Vanish()
+				// A re-dial after a lost link: plug the robot in again,
+				// which resets it as reopening a real mBot's USB port does
+				// (the motors stop; a hung board answers again).
 				if _, err := v.StartPTY(port); err != nil {
 					return nil, err
 				}

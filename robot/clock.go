@@ -9,7 +9,7 @@ import (
 // times faster than real time (a time scale), or move only when the host
 // sleeps (the virtual mBot's link.ManualClock): a host and a virtual robot
 // that share one such clock agree exactly on when each frame arrives.
-// link.ScaledClock and link.ManualClock satisfy it.
+// link.ScaledClock, link.PacedClock and link.ManualClock satisfy it.
 type Clock interface {
 	// Now returns the robot time since the clock began.
 	Now() time.Duration

@@ -7,10 +7,12 @@
 //     simplifies every stroke (Ramer–Douglas–Peucker), orders the strokes to
 //     cut pen-up travel (greedy nearest end with a k-d tree, reversing strokes
 //     where that is shorter and entering closed strokes at their nearest
-//     vertex; optional windowed 2-opt and Or-opt passes; file order kept when
-//     it is already better) and merges strokes whose ends touch, so the pen
-//     stays down between them. The plan maps every path back to the
-//     drawing's strokes (Plan.PathOf, Plan.PathStrokes).
+//     vertex; optionally 2-opt and Or-opt moves found through each end's
+//     nearest neighbours, with closed strokes re-entered at the vertex that
+//     suits their neighbours in the order; file order kept when it is
+//     already better) and merges strokes whose ends touch, so the pen stays
+//     down between them. The plan maps every path back to the drawing's
+//     strokes (Plan.PathOf, Plan.PathStrokes).
 //   - Compile turns the plan into Motions, turtle style (pen up or down, turn
 //     in place, drive straight), timed by a Calibration: the classic mBot has
 //     no wheel encoders, so every move is open loop, by time. Each Motion
@@ -18,9 +20,13 @@
 //     the start); the time estimate comes from the same model.
 //   - Driver streams those frames through a link (serial, WebSocket bridge or
 //     the virtual mBot) with one frame in flight, waits for each ack, reports
-//     progress, pauses with the pen lifted, and re-dials a lost link, resuming
-//     where the robot stopped. During long moves it sends keep-alive START
-//     frames (PingInterval), so a link that dies silently is noticed within a
+//     progress, pauses with the pen lifted, and re-dials a lost link (or takes
+//     up a robot that restarted), resuming where the robot stopped. It times
+//     each frame from when the one before it went out and closes the loop on
+//     that timing: from the frames' actual send times the motion model knows
+//     where the robot really got to, and each next move is aimed from there
+//     at the plan. During long moves it sends keep-alive START frames
+//     (PingInterval), so a link that dies silently is noticed within a
 //     second.
 //
 // Units and conventions. Paper coordinates are millimetres with the origin at

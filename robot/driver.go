@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sync"
 	"time"
@@ -78,8 +79,13 @@ type Progress struct {
 	Pose Pose
 	// Reconnects counts the links re-established after a loss.
 	Reconnects int
-	// Err is why the link was lost (StateLostLink) or why the driver
-	// stopped (StateStopped).
+	// Resets counts the times the robot restarted mid-run (its boot banner
+	// arrived: a brown-out, or someone pressed its reset button), each
+	// taken up from where it stopped, with the pen lifted first.
+	Resets int
+	// Err is why the link was lost (StateLostLink), why the driver stopped
+	// (StateStopped), or, while drawing after a restart, what restarted
+	// (an error matching ErrRobotReset).
 	Err error
 }
 
@@ -93,6 +99,7 @@ const (
 	TrafficTimeout                          // no ack in time
 	TrafficLost                             // the link failed
 	TrafficReconnect                        // the link is back
+	TrafficReset                            // the robot restarted (its boot banner came)
 )
 
 func (k TrafficKind) String() string {
@@ -107,6 +114,8 @@ func (k TrafficKind) String() string {
 		return "lost"
 	case TrafficReconnect:
 		return "reconnect"
+	case TrafficReset:
+		return "reset"
 	}
 	return fmt.Sprintf("traffic%d", uint8(k))
 }
@@ -120,12 +129,12 @@ type Traffic struct {
 	Frame []byte
 	// RTT is the round trip from the write to the ack (TrafficAck).
 	RTT time.Duration
-	// Err is the cause of a TrafficLost event.
+	// Err is the cause of a TrafficLost or TrafficReset event.
 	Err error
 }
 
 // SentFrame is a frame the driver wrote, with the robot time (since the run
-// began) at which it wrote it.
+// began) at which it issued the write.
 type SentFrame struct {
 	T     time.Duration
 	Bytes []byte
@@ -158,17 +167,44 @@ type DriverOptions struct {
 	OnTraffic func(Traffic)
 	// OnSent, if set, receives every frame written, as it is written.
 	OnSent func(SentFrame)
+	// OpenLoop sends the program's moves as compiled, each timed from when
+	// its first frame went out, without correcting for frames that went out
+	// late (see Driver). For comparison and diagnosis: the default, false,
+	// closes the loop on the driver's own timing.
+	OpenLoop bool
 }
 
 // Driver streams a Program to a robot: one frame in flight, each ack awaited
-// (one frame at a time is all the firmware's 64-byte buffer takes), each
-// frame sent at its robot time. It pauses between motions with the pen
-// lifted, and when the link is lost it re-dials, lifts the pen, and goes on
-// from where the model says the robot stopped: a move cut short is finished,
-// not redone, so nothing is drawn twice and nothing is skipped.
+// (one frame at a time is all the firmware's 64-byte buffer takes).
 //
-// Create one with NewDriver and call Run once; Pause, Resume and Progress
-// may be called from any goroutine.
+// Timing. A move is a few speed changes (ramp up, cruise, ramp down, stop).
+// Its frames are timed from when the previous one actually went out, never
+// from when an ack came back: the round trip does not lengthen a move. The
+// driver knows when it sent each frame, so from the motion model it knows
+// the pose the robot really reached, late frames included, and it closes
+// the loop on that: within a move, a speed change that went out late
+// shortens or lengthens the cruise so that the move still covers its
+// planned angle or distance; between moves, each turn and drive is aimed
+// from the pose reached at the plan's next point (a drive that would pass
+// beside its target gets a correcting turn first), a corner overshot with
+// the pen down is backed up to before the next turn, and the pen goes down
+// only at the planned spot. A late stop (a host stalled for 90 ms while the
+// robot drives at 100 mm/s overshoots 9 mm) therefore costs a short spur,
+// not a drawing shifted from there on. With a clock that does not drift
+// from the plan (a virtual mBot on a shared link.PacedClock or
+// link.ManualClock) nothing needs correcting and the frames are exactly the
+// program's. DriverOptions.OpenLoop turns the corrections off.
+//
+// Pause and loss. It pauses between motions with the pen lifted. When the
+// link is lost it re-dials, stops the motors, lifts the pen, and goes on
+// from where the model says the robot stopped: a move cut short is
+// finished, not redone, so nothing is drawn twice and nothing is skipped.
+// A robot that restarts mid-run (its boot banner arrives: a brown-out) is
+// taken up the same way without re-dialling: its motors stopped and its
+// servo let go, so the pen is lifted first.
+//
+// Create one with NewDriver and call Run once; Pause, Resume, Pose and
+// Progress may be called from any goroutine.
 type Driver struct {
 	prog *Program
 	dial DialFunc
@@ -180,17 +216,24 @@ type Driver struct {
 	pause    bool
 	resume   chan struct{} // closed and replaced on Resume
 	sent     []SentFrame
-
-	live liveMotion // the motion under way, for Pose
+	// pose is where the model puts the robot, from the times the frames
+	// actually went out; live is the move under way (nil between moves).
+	pose Pose
+	live *moveTrack
 
 	clock Clock
 	t0    time.Duration // clock reading when Run began
 	conn  *conn
-	// next is the robot time at which the next motion is due.
-	next time.Duration
 	// lostSince is when the current outage began (zero when connected and
 	// healthy); reset when a motion completes.
 	lostSince time.Time
+	// The wheels' directions in the last move and the clock reading when
+	// its stop went out: a wheel that reverses waits Rest after it.
+	lastL, lastR int
+	lastStop     time.Duration
+	// rest is what is left of the current motion after an interruption,
+	// with OpenLoop (nil: all of it).
+	rest *Motion
 }
 
 // NewDriver returns a driver for prog over the links dial opens.
@@ -207,7 +250,7 @@ func NewDriver(prog *Program, dial DialFunc, o DriverOptions) *Driver {
 	if o.RedialEvery <= 0 {
 		o.RedialEvery = 250 * time.Millisecond
 	}
-	d := &Driver{prog: prog, dial: dial, o: o, cal: prog.Calibration, resume: make(chan struct{})}
+	d := &Driver{prog: prog, dial: dial, o: o, cal: prog.Calibration, resume: make(chan struct{}), pose: prog.Home}
 	d.clock = o.Clock
 	if d.clock == nil {
 		d.clock = newScaledClock(o.TimeScale)
@@ -230,28 +273,69 @@ func (d *Driver) Progress() Progress {
 	return d.progress
 }
 
-// liveMotion is the motion under way: what is left of it, the pose before
-// it, and the clock reading at which it began.
-type liveMotion struct {
-	m      Motion
+// moveTrack is a turn or a drive as the robot runs it: the speed levels
+// (fractions of the move's rate) the driver sent and the clock readings at
+// which they went out.
+type moveTrack struct {
+	kind   MotionKind
+	sign   float64 // +1 or -1: the move's direction
 	before Pose
-	start  time.Duration
-	on     bool
+	rate   float64 // mm/s or °/s at level 1
+	at     []time.Duration
+	level  []float64
 }
 
-// Pose returns where the motion model puts the robot now: between progress
-// events it moves along the motion under way (for a view that draws the
-// robot). Between motions, and when paused or stopped, it is the pose of the
-// last progress event.
+// covered returns the magnitude (mm or degrees) run by clock reading t.
+func (m *moveTrack) covered(t time.Duration) float64 {
+	c := 0.0
+	for j, a := range m.at {
+		if t <= a {
+			break
+		}
+		end := t
+		if j+1 < len(m.at) && m.at[j+1] < t {
+			end = m.at[j+1]
+		}
+		c += m.level[j] * m.rate * (end - a).Seconds()
+	}
+	return c
+}
+
+// poseAt returns where the move has taken the robot by clock reading t.
+func (m *moveTrack) poseAt(t time.Duration) Pose {
+	return moved(m.before, m.kind, m.sign*m.covered(t))
+}
+
+// moved returns pose p after a turn by c degrees or a drive by c mm, as
+// the program's builder computes it.
+func moved(p Pose, kind MotionKind, c float64) Pose {
+	if kind == Turn {
+		p.Heading = normDeg(p.Heading + c)
+		return p
+	}
+	h := p.Heading * math.Pi / 180
+	p.X += c * math.Cos(h)
+	p.Y += c * math.Sin(h)
+	return p
+}
+
+// Pose returns where the motion model puts the robot now, from the times
+// the frames actually went out: during a move it moves along it (for a view
+// that draws the robot); between moves, and when paused or stopped, it is
+// where the last move ended.
 func (d *Driver) Pose() Pose {
 	d.mu.Lock()
-	live, pose := d.live, d.progress.Pose
-	d.mu.Unlock()
-	if !live.on {
-		return pose
+	defer d.mu.Unlock()
+	if d.live != nil {
+		return d.live.poseAt(d.clock.Now())
 	}
-	_, at, _ := d.cal.Partial(live.m, live.before, d.clock.Now()-live.start)
-	return at
+	return d.pose
+}
+
+func (d *Driver) curPose() Pose {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pose
 }
 
 // State returns the driver's state.
@@ -285,14 +369,33 @@ func (d *Driver) Resume() {
 	d.mu.Unlock()
 }
 
-// maxLag is how far behind its schedule, in robot time, the driver lets a
-// motion start before it starts the schedule again from now.
-const maxLag = 250 * time.Millisecond
+// Closed-loop tolerances.
+const (
+	// aimTol (mm): a pen-down spot, or a corner overshot with the pen down,
+	// farther than this from the plan is driven back to first.
+	aimTol = 0.3
+	// latTol (mm): a drive that would end farther than this beside its
+	// target turns towards it first.
+	latTol = 0.1
+	// nearTarget (mm): a turn whose next target is closer than this keeps
+	// its planned heading (a bearing over so short a way is noise).
+	nearTarget = 1.0
+	// sameMove: a re-aimed angle (degrees) or distance (mm) this close to
+	// the planned one is the planned one, so that a run whose timing held
+	// sends exactly the program's frames.
+	sameMove = 1e-6
+	// onSchedule: a move that covered its magnitude (mm or degrees) to
+	// within this ran as timed; the difference is the profile's rounding
+	// of its times to the nanosecond.
+	onSchedule = 1e-5
+)
 
-// lostError marks a lost link inside the driver.
+// lostError marks a lost link, or a robot that restarted (reset), inside
+// the driver.
 type lostError struct {
 	cause error
 	at    time.Duration // clock reading at which the robot is taken to have stopped
+	reset bool          // the robot restarted; the link is fine
 }
 
 func (e *lostError) Error() string { return e.cause.Error() }
@@ -300,6 +403,10 @@ func (e *lostError) Unwrap() error { return e.cause }
 
 // ErrNoAck marks a frame the robot did not acknowledge in time.
 var ErrNoAck = errors.New("no ack from the robot")
+
+// ErrRobotReset marks a robot that restarted mid-run: its boot banner came
+// (a brown-out: the batteries sagged under the motors, or its reset button).
+var ErrRobotReset = errors.New("the robot restarted")
 
 // Run streams the program and returns when it is done (nil), when ctx is
 // cancelled (ctx's error), or when the link could not be (re-)established
@@ -317,7 +424,8 @@ func (d *Driver) Run(ctx context.Context) (err error) {
 			d.conn = nil
 		}
 	}()
-	if len(d.prog.Motions) == 0 {
+	motions := d.prog.Motions
+	if len(motions) == 0 {
 		d.update(func(p *Progress) { p.State = StateDone })
 		return nil
 	}
@@ -327,94 +435,56 @@ func (d *Driver) Run(ctx context.Context) (err error) {
 	}
 	d.update(func(p *Progress) { p.State = StateDrawing })
 
-	motions := d.prog.Motions
-	i := 0
-	cur := motions[0]     // what is left of motion i
-	before := d.prog.Home // the pose before cur
-	recovering := false   // after a reconnect: stop, lift the pen, restore it
-	recovered := true     // the schedule must restart from now
-	d.next = d.clock.Now()
-	advance := func() {
-		d.complete(i)
-		i++
-		if i < len(motions) {
-			cur, before = motions[i], motions[i-1].Pose
-		}
-	}
-	// lost handles a lost link: re-dial, or give up with the error.
-	lost := func(err error) error {
+	recovering := false // stop, lift the pen and restore it before going on
+	// handle takes a lost link (re-dial) or a robot that restarted; any
+	// other error ends the run.
+	handle := func(err error) error {
 		var le *lostError
 		if !errors.As(err, &le) {
 			return err
 		}
-		if err := d.reconnect(ctx, le); err != nil {
+		if le.reset {
+			d.noteReset(le)
+		} else if err := d.reconnect(ctx, le); err != nil {
 			return err
 		}
 		recovering = true
 		return nil
 	}
-	for i < len(motions) {
+	for i := 0; i < len(motions); {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if recovering {
-			if err := d.recover(ctx, i, cur); err != nil {
-				if err := lost(err); err != nil {
+			if err := d.recover(ctx, i); err != nil {
+				if err := handle(err); err != nil {
 					return err
 				}
 				continue
 			}
-			recovering, recovered = false, true
-			if cur.Kind == PenUp {
-				advance() // the recovery lifted the pen already
+			recovering = false
+			if motions[i].Kind == PenUp {
+				d.rest = nil
+				d.complete(i) // the recovery lifted the pen already
+				i++
 				continue
 			}
 		}
-		// Motions follow each other on the planned schedule, not from when
-		// the last wait happened to wake up: a late wake-up then delays the
-		// first frame of a move as much as the others, so that no move runs
-		// longer than planned. After a pause, a reconnect or a long stall,
-		// the schedule starts again from now.
-		start := d.next
-		if now := d.clock.Now(); recovered || now-start > maxLag || now < start {
-			start = now
-		}
-		recovered = false
-		d.mu.Lock()
-		d.live = liveMotion{m: cur, before: before, start: start, on: true}
-		d.mu.Unlock()
-		err := d.runMotion(ctx, cur, start)
-		d.mu.Lock()
-		d.live.on = false
-		d.mu.Unlock()
-		if err != nil {
-			var le *lostError
-			if !errors.As(err, &le) {
+		if err := d.runStep(ctx, i); err != nil {
+			if err := handle(err); err != nil {
 				return err
-			}
-			// Where did the robot stop? The model knows, from when.
-			rest, at, left := d.cal.Partial(cur, before, le.at-start)
-			d.update(func(p *Progress) { p.Pose = at })
-			if err := lost(err); err != nil {
-				return err
-			}
-			if left {
-				cur, before = rest, at
-			} else {
-				advance()
 			}
 			continue
 		}
-		d.next = start + cur.Duration
-		advance()
+		d.rest = nil
+		d.complete(i)
+		i++
 		if i < len(motions) {
-			paused, err := d.maybePause(ctx, i)
-			if err != nil {
-				if err := lost(err); err != nil {
+			if err := d.maybePause(ctx, i); err != nil {
+				if err := handle(err); err != nil {
 					return err
 				}
 			}
-			recovered = recovered || paused
 		}
 	}
 	d.update(func(p *Progress) { p.State = StateDone })
@@ -431,110 +501,410 @@ func (d *Driver) penBefore(i int) bool {
 	return m.Kind == PenDown || (m.Ink && m.Kind != PenUp)
 }
 
-// recover runs after a reconnect, before what is left of motion i: stop the
-// motors (the robot may still be running), lift the pen, and lower it again
-// when motion i draws. The pen's settle time is also the rest a wheel needs
-// before it may reverse.
-func (d *Driver) recover(ctx context.Context, i int, cur Motion) error {
-	if err := d.send(ctx, mblock.Stop(0)); err != nil {
+// runStep runs motion i (what is left of it after an interruption),
+// aimed from where the robot really is unless OpenLoop.
+func (d *Driver) runStep(ctx context.Context, i int) error {
+	m := d.prog.Motions[i]
+	if d.rest != nil {
+		m = *d.rest
+	}
+	closed := !d.o.OpenLoop
+	switch m.Kind {
+	case PenUp:
+		return d.runPen(ctx, false, ms(d.cal.Settle))
+	case PenDown:
+		if closed {
+			if err := d.approach(ctx, d.prog.PoseBefore(i)); err != nil {
+				return err
+			}
+		}
+		return d.runPen(ctx, true, ms(d.cal.Settle))
+	case Wait:
+		return d.sleepUntil(ctx, d.clock.Now()+m.Duration)
+	case Turn:
+		if closed {
+			if m.Ink {
+				if err := d.backUp(ctx, d.prog.PoseBefore(i)); err != nil {
+					return err
+				}
+			}
+			m.Angle = d.aimTurn(i, m)
+		}
+		return d.runMove(ctx, m)
+	case Drive:
+		if closed {
+			return d.aimDrive(ctx, i, m)
+		}
+		return d.runMove(ctx, m)
+	}
+	return nil
+}
+
+// runPen moves the pen servo and waits settle from when the frame went out.
+func (d *Driver) runPen(ctx context.Context, down bool, settle time.Duration) error {
+	angle := d.cal.PenUp
+	if down {
+		angle = d.cal.PenDown
+	}
+	sent, err := d.send(ctx, mblock.Servo(0, byte(d.cal.ServoPort), byte(d.cal.ServoSlot), angle))
+	if err != nil {
 		return err
 	}
-	settle := max(ms(d.cal.Settle), ms(d.cal.Rest))
-	if err := d.runMotion(ctx, Motion{Kind: PenUp, Duration: settle}, d.clock.Now()); err != nil {
+	return d.sleepUntil(ctx, sent+settle)
+}
+
+// aimTurn returns turn motion i's angle aimed from the robot's pose: at the
+// end of the drive that follows it, or at the planned heading when no drive
+// follows or its end is too near to aim at.
+func (d *Driver) aimTurn(i int, m Motion) float64 {
+	p := d.curPose()
+	want := d.prog.Motions[i].Pose.Heading
+	for j := i + 1; j < len(d.prog.Motions); j++ {
+		n := d.prog.Motions[j]
+		if n.Kind == Wait {
+			continue
+		}
+		if n.Kind == Drive {
+			dx, dy := n.Pose.X-p.X, n.Pose.Y-p.Y
+			if math.Hypot(dx, dy) >= nearTarget {
+				want = math.Atan2(dy, dx) * 180 / math.Pi
+				if n.Distance < 0 {
+					want += 180
+				}
+			}
+		}
+		break
+	}
+	a := m.Angle + normDeg(want-normDeg(p.Heading+m.Angle))
+	if math.Abs(a-m.Angle) < sameMove {
+		return m.Angle
+	}
+	return a
+}
+
+// aimDrive runs drive motion i towards its planned end from the robot's
+// pose: a correcting turn first when it would pass more than latTol beside
+// it, then the distance along the heading.
+func (d *Driver) aimDrive(ctx context.Context, i int, m Motion) error {
+	t := d.prog.Motions[i].Pose
+	p := d.curPose()
+	along, side := project(p, t.X, t.Y)
+	if math.Abs(side) > latTol {
+		want := math.Atan2(t.Y-p.Y, t.X-p.X) * 180 / math.Pi
+		if along < 0 {
+			want += 180
+		}
+		if turn := normDeg(want - p.Heading); math.Abs(turn) >= minTurn {
+			if err := d.runMove(ctx, Motion{Kind: Turn, Angle: turn, Ink: m.Ink}); err != nil {
+				return err
+			}
+			p = d.curPose()
+			along, _ = project(p, t.X, t.Y)
+		}
+	}
+	if math.Abs(along-m.Distance) < sameMove {
+		along = m.Distance
+	}
+	if math.Abs(along) < minDrive {
+		return nil
+	}
+	m.Distance = along
+	return d.runMove(ctx, m)
+}
+
+// project returns how far (x, y) lies ahead of pose p along its heading,
+// and how far to its side.
+func project(p Pose, x, y float64) (along, side float64) {
+	h := p.Heading * math.Pi / 180
+	dx, dy := x-p.X, y-p.Y
+	return dx*math.Cos(h) + dy*math.Sin(h), -dx*math.Sin(h) + dy*math.Cos(h)
+}
+
+// backUp drives straight back (or on) to the point of target nearest the
+// heading line when the robot is more than aimTol from it: a corner
+// overshot with the pen down is retraced, not left as a detour.
+func (d *Driver) backUp(ctx context.Context, target Pose) error {
+	p := d.curPose()
+	if math.Hypot(target.X-p.X, target.Y-p.Y) <= aimTol {
+		return nil
+	}
+	along, _ := project(p, target.X, target.Y)
+	if math.Abs(along) < minDrive {
+		return nil
+	}
+	return d.runMove(ctx, Motion{Kind: Drive, Distance: along, Ink: true})
+}
+
+// approach drives (pen up) to target's spot when the robot is more than
+// aimTol from it, turning at most 90° and driving backwards when that is
+// nearer.
+func (d *Driver) approach(ctx context.Context, target Pose) error {
+	p := d.curPose()
+	dist := math.Hypot(target.X-p.X, target.Y-p.Y)
+	if dist <= aimTol {
+		return nil
+	}
+	want := math.Atan2(target.Y-p.Y, target.X-p.X) * 180 / math.Pi
+	turn := normDeg(want - p.Heading)
+	if math.Abs(turn) > 90 {
+		turn = normDeg(turn - 180)
+	}
+	if math.Abs(turn) >= minTurn {
+		if err := d.runMove(ctx, Motion{Kind: Turn, Angle: turn}); err != nil {
+			return err
+		}
+	}
+	along, _ := project(d.curPose(), target.X, target.Y)
+	if math.Abs(along) < minDrive {
+		return nil
+	}
+	return d.runMove(ctx, Motion{Kind: Drive, Distance: along})
+}
+
+// runMove runs a turn or a drive: its speed changes, each timed from when
+// the one before it actually went out, with keep-alive frames in long
+// stretches; a wheel that reverses first rests. Unless OpenLoop, a speed
+// change that went out late re-times the rest of the move so that it still
+// covers its magnitude. The robot's pose is updated from the actual send
+// times, also when the move is cut short.
+func (d *Driver) runMove(ctx context.Context, m Motion) error {
+	mag, rate, pwm := d.cal.moveParams(m)
+	steps, _ := profile(mag, rate, pwm, ms(d.cal.Ramp))
+	if len(steps) == 0 {
+		return nil
+	}
+	l, r := wheelSigns(m)
+	if l*d.lastL < 0 || r*d.lastR < 0 {
+		if err := d.sleepUntil(ctx, d.lastStop+ms(d.cal.Rest)); err != nil {
+			return err
+		}
+	}
+	sign := 1.0
+	if m.Angle < 0 || m.Distance < 0 {
+		sign = -1
+	}
+	tr := &moveTrack{kind: m.Kind, sign: sign, before: d.curPose(), rate: rate}
+	d.mu.Lock()
+	d.live = tr
+	d.mu.Unlock()
+	done := func(at time.Duration) {
+		p := tr.poseAt(at)
+		if math.Abs(tr.covered(at)-mag) < onSchedule {
+			// Ran as timed: the move is the planned one to the last bit,
+			// and so is the pose (the profile's nanosecond rounding must not
+			// add up over a drawing).
+			p = moved(tr.before, tr.kind, tr.sign*mag)
+		}
+		d.mu.Lock()
+		d.pose = p
+		d.live = nil
+		d.mu.Unlock()
+	}
+	fail := func(err error) error {
+		at := d.clock.Now()
+		var le *lostError
+		if errors.As(err, &le) {
+			at = le.at
+		}
+		done(at)
+		if d.o.OpenLoop {
+			rest := m
+			left := math.Max(0, mag-tr.covered(at))
+			if m.Kind == Turn {
+				rest.Angle = sign * left
+			} else {
+				rest.Distance = sign * left
+			}
+			d.rest = &rest
+		}
 		return err
 	}
-	if cur.Kind != PenUp && cur.Kind != PenDown && d.penBefore(i) {
-		return d.runMotion(ctx, Motion{Kind: PenDown, Duration: ms(d.cal.Settle)}, d.clock.Now())
+	dur := make([]time.Duration, len(steps)-1) // each stretch's length
+	for k := range dur {
+		dur[k] = steps[k+1].at - steps[k].at
+	}
+	wiring := d.cal.Wiring()
+	var at time.Duration // when the current stretch's frame went out
+	for k, s := range steps {
+		if k > 0 {
+			for t := PingInterval; t < dur[k-1]-PingInterval/4; t += PingInterval {
+				if err := d.sleepUntil(ctx, at+t); err != nil {
+					return fail(err)
+				}
+				if _, err := d.send(ctx, mblock.Start(0)); err != nil {
+					return fail(err)
+				}
+			}
+			if err := d.sleepUntil(ctx, at+dur[k-1]); err != nil {
+				return fail(err)
+			}
+		}
+		v := int(math.Round(s.level * float64(pwm)))
+		sent, err := d.send(ctx, wiring.Drive(0, l*v, r*v))
+		if err != nil {
+			return fail(err)
+		}
+		at = sent
+		d.mu.Lock()
+		tr.at = append(tr.at, sent)
+		tr.level = append(tr.level, s.level)
+		d.mu.Unlock()
+		if !d.o.OpenLoop && k+1 < len(steps) {
+			retime(tr, steps, dur, k, mag, at)
+		}
+	}
+	d.lastL, d.lastR, d.lastStop = l, r, at
+	done(at)
+	return nil
+}
+
+// retime adjusts the stretches from k on, after stretch k's frame went out
+// at clock reading at, so that the move covers mag: the fastest stretch
+// left (the cruise, or the current one) takes up the difference.
+func retime(tr *moveTrack, steps []step, dur []time.Duration, k int, mag float64, at time.Duration) {
+	need := mag - tr.covered(at)
+	planned := 0.0
+	best := k
+	for j := k; j < len(dur); j++ {
+		planned += steps[j].level * tr.rate * dur[j].Seconds()
+		if steps[j].level > steps[best].level {
+			best = j
+		}
+	}
+	lv := steps[best].level
+	if lv <= 0 {
+		return
+	}
+	dt := time.Duration((need - planned) / (lv * tr.rate) * float64(time.Second))
+	if dt > -time.Microsecond && dt < time.Microsecond {
+		return // on time
+	}
+	dur[best] = max(0, dur[best]+dt)
+}
+
+// recover runs after a reconnect or a restart, before what is left of
+// motion i: stop the motors (the robot may still be running), lift the pen
+// (after a restart its servo let go), and lower it again when motion i
+// draws. The pen's settle time is also the rest a wheel needs before it may
+// reverse.
+func (d *Driver) recover(ctx context.Context, i int) error {
+	sent, err := d.send(ctx, mblock.Stop(0))
+	if err != nil {
+		return err
+	}
+	d.lastStop = sent
+	if err := d.runPen(ctx, false, max(ms(d.cal.Settle), ms(d.cal.Rest))); err != nil {
+		return err
+	}
+	if k := d.prog.Motions[i].Kind; k != PenUp && k != PenDown && d.penBefore(i) {
+		return d.runPen(ctx, true, ms(d.cal.Settle))
 	}
 	return nil
 }
 
 // maybePause pauses before motion i if asked: lift the pen (when down),
-// wait for Resume, and lower the pen again when motion i draws.
-func (d *Driver) maybePause(ctx context.Context, i int) (paused bool, err error) {
+// wait for Resume, and lower the pen again when motion i draws. A robot
+// that restarts while paused gets its pen lifted again.
+func (d *Driver) maybePause(ctx context.Context, i int) error {
 	d.mu.Lock()
 	paused, resume := d.pause, d.resume
 	d.mu.Unlock()
 	if !paused {
-		return false, nil
+		return nil
 	}
 	pen := d.penBefore(i)
 	if pen {
-		if err := d.runMotion(ctx, Motion{Kind: PenUp, Duration: ms(d.cal.Settle)}, d.clock.Now()); err != nil {
-			return true, err
+		if err := d.runPen(ctx, false, ms(d.cal.Settle)); err != nil {
+			return err
 		}
 	}
 	d.update(func(p *Progress) { p.State = StatePaused })
-	select {
-	case <-resume:
-	case <-ctx.Done():
-		return true, ctx.Err()
-	case <-d.conn.lost:
+	lost := func() error {
 		// Noticed while paused; the caller reconnects when resumed.
 		select {
 		case <-resume:
 		case <-ctx.Done():
-			return true, ctx.Err()
+			return ctx.Err()
 		}
 		d.update(func(p *Progress) { p.State = StateDrawing })
-		return true, d.conn.check()
+		return d.conn.check()
+	}
+	for resumed := false; !resumed; {
+		select {
+		case <-resume:
+			resumed = true
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-d.conn.lost:
+			return lost()
+		case <-d.conn.wake().Done():
+			for err := d.conn.takeReset(); err != nil; {
+				d.noteReset(err.(*lostError))
+				if err = d.runPen(ctx, false, 0); err != nil {
+					var le *lostError
+					if !errors.As(err, &le) || !le.reset {
+						return lost()
+					}
+				}
+			}
+		}
 	}
 	d.update(func(p *Progress) { p.State = StateDrawing })
 	if pen && d.prog.Motions[i].Kind != PenUp {
-		return true, d.runMotion(ctx, Motion{Kind: PenDown, Duration: ms(d.cal.Settle)}, d.clock.Now())
-	}
-	return true, nil
-}
-
-// runMotion sends m's frames at their times from start and waits out its
-// duration.
-func (d *Driver) runMotion(ctx context.Context, m Motion, start time.Duration) error {
-	for _, f := range d.cal.frames(m) {
-		if err := d.sleepUntil(ctx, start+f.at); err != nil {
-			return err
-		}
-		if err := d.send(ctx, f.bytes); err != nil {
-			return err
-		}
-	}
-	return d.sleepUntil(ctx, start+m.Duration)
-}
-
-// sleepUntil waits until the clock reads t, waking early on a lost link.
-func (d *Driver) sleepUntil(ctx context.Context, t time.Duration) error {
-	wait := t - d.clock.Now()
-	if wait <= 0 {
-		return d.conn.check()
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(d.conn.ctx, cancel)
-	defer stop()
-	err := d.clock.Sleep(sctx, wait)
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if err != nil || d.conn.check() != nil {
-		return d.conn.check()
+		return d.runPen(ctx, true, ms(d.cal.Settle))
 	}
 	return nil
 }
 
-// send writes one frame and waits for its ack.
-func (d *Driver) send(ctx context.Context, frame []byte) error {
+// sleepUntil waits until the clock reads t, waking early on a lost link or
+// a robot that restarted.
+func (d *Driver) sleepUntil(ctx context.Context, t time.Duration) error {
 	c := d.conn
 	if err := c.check(); err != nil {
 		return err
 	}
-	// Drain stray replies (button events, a late banner) so that the next
-	// ack is this frame's.
-	for {
+	if err := c.takeReset(); err != nil {
+		return err
+	}
+	wait := t - d.clock.Now()
+	if wait <= 0 {
+		return nil
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(c.ctx, cancel)()
+	defer context.AfterFunc(c.wake(), cancel)()
+	d.clock.Sleep(sctx, wait)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	return c.takeReset()
+}
+
+// send writes one frame, waits for its ack, and returns the clock reading
+// at which it issued the write: when the robot got it, as near as the host
+// can tell (a reading after the write could fall after the ack came back,
+// when the host is slow to run again; the round trip is no part of the
+// robot's move).
+func (d *Driver) send(ctx context.Context, frame []byte) (time.Duration, error) {
+	c := d.conn
+	if err := c.check(); err != nil {
+		return 0, err
+	}
+	if err := c.takeReset(); err != nil {
+		return 0, err
+	}
+	// Drain stray replies (button events, values nobody asked for) so that
+	// the next ack is this frame's.
+	for drained := false; !drained; {
 		select {
 		case <-c.replies:
-			continue
 		default:
+			drained = true
 		}
-		break
 	}
 	now := d.clock.Now()
 	sf := SentFrame{T: now - d.t0, Bytes: frame}
@@ -556,28 +926,33 @@ func (d *Driver) send(ctx context.Context, frame []byte) error {
 	select {
 	case err := <-written:
 		if err != nil {
-			return c.fail(fmt.Errorf("write: %w", err), now)
+			return 0, c.fail(fmt.Errorf("write: %w", err), now)
 		}
 	case <-timer.C:
-		return c.fail(fmt.Errorf("write of % x did not finish in %v", frame, d.o.AckTimeout), now)
+		return 0, c.fail(fmt.Errorf("write of % x did not finish in %v", frame, d.o.AckTimeout), now)
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 	for {
 		select {
 		case r := <-c.replies:
 			if r.Kind != mblock.Ack {
-				continue // a button event, a value nobody asked for, a banner
+				continue // a button event, a value nobody asked for
 			}
 			d.traffic(Traffic{Kind: TrafficAck, At: time.Now(), Frame: frame, RTT: time.Since(wall)})
-			return nil
+			return now, nil
 		case <-c.lost:
-			return c.check()
+			return 0, c.check()
+		case <-c.wake().Done():
+			// The robot restarted: this frame is lost with its state.
+			if err := c.takeReset(); err != nil {
+				return 0, err
+			}
 		case <-timer.C:
 			d.traffic(Traffic{Kind: TrafficTimeout, At: time.Now(), Frame: frame})
-			return c.fail(fmt.Errorf("%w within %v of sending % x", ErrNoAck, d.o.AckTimeout, frame), now)
+			return 0, c.fail(fmt.Errorf("%w within %v of sending % x", ErrNoAck, d.o.AckTimeout, frame), now)
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, ctx.Err()
 		}
 	}
 }
@@ -588,13 +963,19 @@ func (d *Driver) traffic(t Traffic) {
 	}
 }
 
+// noteReset reports a robot that restarted.
+func (d *Driver) noteReset(le *lostError) {
+	d.traffic(Traffic{Kind: TrafficReset, At: time.Now(), Err: le.cause})
+	d.update(func(p *Progress) { p.Resets++; p.Err = le.cause })
+}
+
 // complete records motion i as done.
 func (d *Driver) complete(i int) {
 	m := d.prog.Motions[i]
 	d.lostSince = time.Time{}
 	d.update(func(p *Progress) {
 		p.Motion, p.MotionsDone = i+1, i+1
-		p.Pose = m.Pose
+		p.Pose = d.pose
 		p.PathsDone = m.PathsDone
 		if d.prog.Plan != nil && m.PathsDone > 0 {
 			p.StrokesDone = d.prog.Plan.Paths[m.PathsDone-1].SrcEnd
@@ -686,8 +1067,11 @@ func (d *Driver) stopRobot() {
 	if d.conn == nil || d.conn.check() != nil {
 		return
 	}
+	for d.conn.takeReset() != nil {
+		// A restart changes nothing here: stop and lift all the same.
+	}
 	ctx := context.Background()
-	if d.send(ctx, mblock.Stop(0)) != nil {
+	if _, err := d.send(ctx, mblock.Stop(0)); err != nil {
 		return
 	}
 	d.send(ctx, mblock.Servo(0, byte(d.cal.ServoPort), byte(d.cal.ServoSlot), d.cal.PenUp))
@@ -704,11 +1088,20 @@ type conn struct {
 
 	once sync.Once
 	err  *lostError
+
+	// Boot banners read (the robot restarted), not yet taken up: the
+	// clock reading and the banner's text of each; wakeCtx is cancelled
+	// while any is pending.
+	rmu     sync.Mutex
+	resets  []lostError
+	wakeCtx context.Context
+	wakeFn  context.CancelFunc
 }
 
 func (d *Driver) newConn(rw io.ReadWriteCloser) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{rw: rw, replies: make(chan mblock.Reply, 16), lost: make(chan struct{}), ctx: ctx, cancel: cancel, clock: d.clock}
+	c.wakeCtx, c.wakeFn = context.WithCancel(context.Background())
 	if t, ok := rw.(interface{ SetReadTimeout(time.Duration) error }); ok {
 		t.SetReadTimeout(200 * time.Millisecond)
 	}
@@ -730,12 +1123,48 @@ func (c *conn) read() {
 			c.fail(fmt.Errorf("read: %w", err), c.clock.Now())
 			return
 		}
+		if rep.Kind == mblock.Banner {
+			c.noteBanner(rep.Text, c.clock.Now())
+			continue
+		}
 		select {
 		case c.replies <- rep:
 		case <-c.ctx.Done():
 			return
 		}
 	}
+}
+
+// noteBanner records a boot banner read at clock reading at.
+func (c *conn) noteBanner(text string, at time.Duration) {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	cause := fmt.Errorf("%w (it printed %q mid-run: a brown-out? fresh batteries help); going on from where it stopped", ErrRobotReset, text)
+	c.resets = append(c.resets, lostError{cause: cause, at: at, reset: true})
+	c.wakeFn()
+}
+
+// wake returns a context that is done while a restart is pending.
+func (c *conn) wake() context.Context {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	return c.wakeCtx
+}
+
+// takeReset returns the oldest pending restart as a *lostError (reset set),
+// or nil.
+func (c *conn) takeReset() error {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if len(c.resets) == 0 {
+		return nil
+	}
+	le := c.resets[0]
+	c.resets = c.resets[1:]
+	if len(c.resets) == 0 {
+		c.wakeCtx, c.wakeFn = context.WithCancel(context.Background())
+	}
+	return &le
 }
 
 // fail marks the link lost (the first cause wins) and returns the error.

@@ -164,15 +164,24 @@ func TestMotorsRampAndRestAtReversals(t *testing.T) {
 	cal := DefaultCalibration()
 	d := playback.Generate(playback.GenOptions{Strokes: 30, Seed: 5, Width: 400, Height: 400})
 	prog := compileDrawing(t, d, PlanOptions{}, cal)
-	w := mblock.Wiring{}
+	if checkMotors(t, prog.Frames, cal) == 0 {
+		t.Fatal("no reversal in 30 strokes: the test checks nothing")
+	}
+}
+
+// checkMotors fails the test if a wheel jumps from rest above half speed,
+// stops from above half speed, reverses at speed, or reverses less than the
+// rest time after it stopped. It returns the number of reversals.
+func checkMotors(t *testing.T, frames []TimedFrame, cal Calibration) (reversals int) {
+	t.Helper()
+	w := cal.Wiring()
 	type wheel struct {
 		level     int
 		lastSign  int
 		stoppedAt time.Duration
 	}
 	var wh [2]wheel
-	reversals := 0
-	for _, f := range prog.Frames {
+	for _, f := range frames {
 		r, _ := mblock.ParseRequest(f.Bytes)
 		if r.Device != mblock.DevJoystick {
 			continue
@@ -203,9 +212,7 @@ func TestMotorsRampAndRestAtReversals(t *testing.T) {
 			c.level = v
 		}
 	}
-	if reversals == 0 {
-		t.Fatal("no reversal in 30 strokes: the test checks nothing")
-	}
+	return reversals
 }
 
 func abs(v int) int {

@@ -15,7 +15,7 @@ const (
 	DefaultMargin        = 15.0  // mm
 	DefaultTolerance     = 0.3   // mm, Ramer–Douglas–Peucker
 	DefaultJoinTolerance = 0.5   // mm
-	DefaultTwoOptWindow  = 48    // paths
+	DefaultTwoOptWindow  = 1000  // strokes
 )
 
 // Pose is where the robot is and which way it faces: millimetres on the paper
@@ -46,11 +46,14 @@ type PlanOptions struct {
 	// KeepOrder draws the strokes in file order and direction (no sorting,
 	// no reversing, no 2-opt); joining still applies.
 	KeepOrder bool
-	// TwoOpt runs windowed 2-opt and Or-opt passes after the greedy
-	// ordering (and on file order, for drawings of up to 20,000 strokes, to
-	// keep the better of the two).
+	// TwoOpt improves the greedy ordering with 2-opt and Or-opt moves
+	// found through each stroke end's nearest neighbours (and file order
+	// too, for drawings of up to 20,000 strokes, to keep the better of
+	// the two).
 	TwoOpt bool
-	// TwoOptWindow is how many paths ahead 2-opt and Or-opt look (0: 48).
+	// TwoOptWindow bounds how far apart in the order, in strokes, the
+	// strokes of one 2-opt or Or-opt move may be: the longest block a move
+	// reverses or shifts (0: 1000).
 	TwoOptWindow int
 	// Home is where the robot starts; nil means the centre of the paper,
 	// facing the top edge (heading -90°).
@@ -186,26 +189,27 @@ func NewPlan(d *playback.Drawing, o PlanOptions) (*Plan, error) {
 		order[k], seat[k] = k, -1
 	}
 	if n > 1 && !o.KeepOrder {
-		fileEnds := append([]float64(nil), ends...)
-		greedySeated(ends, p.closedSeats(d, ids, o), p.Home.X, p.Home.Y, order, rev, seat)
+		hx, hy := p.Home.X, p.Home.Y
+		st := p.closedSeats(d, ids, o)
+		orig := append([]float64(nil), ends...)
+		greedySeated(ends, st, hx, hy, order, rev, seat)
 		if o.TwoOpt {
-			improve(ends, p.Home.X, p.Home.Y, order, rev, o.TwoOptWindow)
+			optimize(ends, orig, st, hx, hy, order, rev, seat, o.TwoOptWindow)
 		}
 		// Greedy can lose to an order that was already good (a file saved
 		// by a plotting tool): keep file order then, improved the same way.
+		fileEnds := append([]float64(nil), orig...)
 		fileOrder := make([]int, n)
 		fileRev := make([]bool, n)
+		fileSeat := make([]int, n)
 		for k := range fileOrder {
-			fileOrder[k] = k
+			fileOrder[k], fileSeat[k] = k, -1
 		}
 		if o.TwoOpt && n <= maxFileOrderTwoOpt {
-			improve(fileEnds, p.Home.X, p.Home.Y, fileOrder, fileRev, o.TwoOptWindow)
+			optimize(fileEnds, orig, st, hx, hy, fileOrder, fileRev, fileSeat, o.TwoOptWindow)
 		}
-		if travel(fileEnds, p.Home.X, p.Home.Y, fileOrder, fileRev) < travel(ends, p.Home.X, p.Home.Y, order, rev) {
-			ends, order, rev = fileEnds, fileOrder, fileRev
-			for k := range seat {
-				seat[k] = -1
-			}
+		if travel(fileEnds, hx, hy, fileOrder, fileRev) < travel(ends, hx, hy, order, rev) {
+			ends, order, rev, seat = fileEnds, fileOrder, fileRev, fileSeat
 		}
 	}
 	p.build(d, ids, ends, order, rev, seat, o)

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"mbotdraw/playback"
@@ -348,6 +349,90 @@ func TestParsePaper(t *testing.T) {
 		w, h, err := ParsePaper(tc.in)
 		if (err != nil) != tc.bad || w != tc.w || h != tc.h {
 			t.Errorf("ParsePaper(%q) = %g, %g, %v", tc.in, w, h, err)
+		}
+	}
+}
+
+// The grid's neighbour lists are the brute-force ones, also on degenerate
+// layouts (every point on one line, many on one spot).
+func TestEndpointNeighboursMatchBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	layouts := map[string]func(i int) (float64, float64){
+		"scattered": func(int) (float64, float64) { return r.Float64() * 300, r.Float64() * 200 },
+		"clustered": func(int) (float64, float64) {
+			if r.IntN(3) == 0 {
+				return 1000 + r.Float64(), 5 + r.Float64()
+			}
+			return r.Float64() * 3, r.Float64() * 3
+		},
+		"one line":   func(int) (float64, float64) { return 7, r.Float64() * 100 },
+		"few places": func(int) (float64, float64) { return float64(r.IntN(3)), float64(r.IntN(2)) },
+	}
+	for name, at := range layouts {
+		for _, n := range []int{1, 2, 5, 300} {
+			ends := make([]float64, 4*n)
+			for i := 0; i < 2*n; i++ {
+				ends[2*i], ends[2*i+1] = at(i)
+			}
+			const k = neighbourCount
+			nb := endpointNeighbours(ends, k)
+			for e := 0; e < 2*n; e++ {
+				var want []float64
+				for o := 0; o < 2*n; o++ {
+					if o>>1 != e>>1 {
+						want = append(want, math.Hypot(ends[2*o]-ends[2*e], ends[2*o+1]-ends[2*e+1]))
+					}
+				}
+				sort.Float64s(want)
+				want = want[:min(k, len(want))]
+				for j := 0; j < k; j++ {
+					id := nb[e*k+j]
+					if j >= len(want) {
+						if id != -1 {
+							t.Fatalf("%s n=%d: endpoint %d has %d neighbours, want %d", name, n, e, j+1, len(want))
+						}
+						continue
+					}
+					if id < 0 || id>>1 == int32(e>>1) {
+						t.Fatalf("%s n=%d: endpoint %d neighbour %d is %d", name, n, e, j, id)
+					}
+					if d := math.Hypot(ends[2*id]-ends[2*e], ends[2*id+1]-ends[2*e+1]); math.Abs(d-want[j]) > 1e-12 {
+						t.Fatalf("%s n=%d: endpoint %d neighbour %d at %g, want %g", name, n, e, j, d, want[j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// The local search keeps every stroke once and never lengthens the travel;
+// on random strokes it shortens the greedy tour.
+func TestImproveShortensAndKeepsEveryStroke(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for trial := 0; trial < 30; trial++ {
+		n := 2 + r.IntN(400)
+		ends := make([]float64, 4*n)
+		for i := range ends {
+			ends[i] = r.Float64() * 200
+		}
+		order, rev := make([]int, n), make([]bool, n)
+		greedyOrder(ends, 100, 100, order, rev)
+		before := travel(ends, 100, 100, order, rev)
+		span := []int{3, 10, 1000}[trial%3]
+		improve(ends, 100, 100, order, rev, span, endpointNeighbours(ends, neighbourCount))
+		seen := make([]bool, n)
+		for _, k := range order {
+			if seen[k] {
+				t.Fatalf("trial %d: stroke %d twice", trial, k)
+			}
+			seen[k] = true
+		}
+		after := travel(ends, 100, 100, order, rev)
+		if after > before+1e-9 {
+			t.Fatalf("trial %d (n=%d): travel %g after, %g before", trial, n, after, before)
+		}
+		if n > 50 && after >= before {
+			t.Errorf("trial %d (n=%d): nothing improved on the greedy tour (%g)", trial, n, before)
 		}
 	}
 }

@@ -320,7 +320,13 @@ func TestVirtualBrownout(t *testing.T) {
 	if l, _ := v.Wheels(); l != 0 || v.Resets() != 2 {
 		t.Errorf("after the second restart: wheel %v, resets %d", l, v.Resets())
 	}
-	if len(v.Trace().Ink()) != 2 {
-		t.Errorf("ink paths %d, want 2 dots where the pen sank", len(v.Trace().Ink()))
+	sank := 0
+	for _, p := range v.Trace() {
+		if p.Down {
+			sank++
+		}
+	}
+	if sank != 2 || v.Trace().Length(true) != 0 {
+		t.Errorf("%d pen-down paths, %v mm of ink: want 2 dots where the pen sank", sank, v.Trace().Length(true))
 	}
 }

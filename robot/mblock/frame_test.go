@@ -108,6 +108,9 @@ func TestHostVectorsDecode(t *testing.T) {
 		if !bytes.Equal(r.Encode(), want[i]) {
 			t.Errorf("frame %d (%s): decoded % x, want % x", i, hostVectors[i].name, r.Encode(), want[i])
 		}
+		if !bytes.Equal(r.Raw, want[i]) {
+			t.Errorf("frame %d (%s): Raw % x, want the bytes received, % x", i, hostVectors[i].name, r.Raw, want[i])
+		}
 	}
 }
 
@@ -201,7 +204,8 @@ func TestDecoderLikeFirmware(t *testing.T) {
 		// previous byte, so the 55 after it starts a frame again and both
 		// stops arrive intact.
 		if len(got) != 3 || got[0].Device != 0x9c || !bytes.Equal(got[0].Data, []byte{0xff, 0x64, 0x00, 0xff}) ||
-			!bytes.Equal(got[1].Encode(), Stop(0)) || !bytes.Equal(got[2].Encode(), Stop(0)) {
+			!bytes.Equal(got[1].Encode(), Stop(0)) || !bytes.Equal(got[2].Encode(), Stop(0)) ||
+			!bytes.Equal(got[0].Raw, append(lost, 0xff)) || !bytes.Equal(got[2].Raw, Stop(0)) {
 			t.Fatalf("got %v, want the damaged frame (device 9c) and both stops", got)
 		}
 	})
@@ -217,7 +221,7 @@ func TestDecoderLikeFirmware(t *testing.T) {
 		var d RequestDecoder
 		f := LED(0, PortBoard, Slot2, 0, 0xff, 0x55, 0xff)
 		got := d.Feed(f)
-		if len(got) != 1 || !bytes.Equal(got[0].Encode(), f) {
+		if len(got) != 1 || !bytes.Equal(got[0].Encode(), f) || !bytes.Equal(got[0].Raw, f) {
 			t.Fatalf("got %v, want % x", got, f)
 		}
 	})

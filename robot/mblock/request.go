@@ -14,6 +14,10 @@ type Request struct {
 	Device byte // DevJoystick, DevServo, …
 	// Data holds the bytes after DEVICE (frame offset 6 on).
 	Data []byte
+	// Raw is the whole frame as RequestDecoder received it (ff 55, LEN and
+	// the LEN bytes after it), before any of the firmware's fixed-offset
+	// reading; nil for a Request built or parsed otherwise.
+	Raw []byte
 }
 
 // Arg returns data byte i (frame offset 6+i), or 0 when the frame is shorter.
@@ -135,8 +139,8 @@ type RequestDecoder struct {
 	started bool
 }
 
-// Feed decodes p and returns the frames it completes, in order. The Data of
-// each request is a fresh copy.
+// Feed decodes p and returns the frames it completes, in order. The Data and
+// Raw of each request are fresh copies.
 func (d *RequestDecoder) Feed(p []byte) []Request {
 	var out []Request
 	for _, c := range p {
@@ -187,6 +191,7 @@ func (d *RequestDecoder) FeedByte(c byte) (Request, bool) {
 		if n > 6 {
 			r.Data = append([]byte(nil), d.buf[6:n]...)
 		}
+		r.Raw = append([]byte{Head0, Head1}, d.buf[2:n]...)
 		return r, true
 	}
 	return Request{}, false
