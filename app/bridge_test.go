@@ -16,6 +16,7 @@ import (
 	"mbotdraw/bridge/wire"
 	"mbotdraw/perf"
 	"mbotdraw/playback"
+	"mbotdraw/playback/format"
 	"mbotdraw/robot"
 )
 
@@ -132,5 +133,39 @@ func TestPlotViaBridgeSendsTheProgramsMoves(t *testing.T) {
 		if m.Kind == 0 || m.Kind > wire.Drive {
 			t.Fatalf("odd move %v", m)
 		}
+	}
+}
+
+// A teacher's laptop plots through the classroom bridge: `plot FILE --robot
+// ws://…/robot` streams the same moves the plan makes, and exits 0 when the
+// bridge's robot has drawn them all.
+func TestPlotCommandDrawsThroughTheBridge(t *testing.T) {
+	rec := &bridge.Recorder{}
+	s := bridge.New(rec, bridge.Options{})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	defer s.Shutdown(context.Background())
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/robot"
+	file := "../testdata/real/quickdraw/raw/star.ndjson"
+
+	var out, errb syncBuffer
+	env := &Env{Ctx: context.Background(), Stdout: &out, Stderr: &errb}
+	if code := Run(env, []string{"plot", file, "--robot", url}); code != 0 {
+		t.Fatalf("plot via the bridge exited %d; stderr %q", code, errb.String())
+	}
+	d, err := format.Load(file, format.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := robot.NewPlan(d, robot.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := robot.Compile(plan, robot.DefaultCalibration(), robot.CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rec.Made(), bridge.Moves(prog.Motions); !reflect.DeepEqual(got, want) {
+		t.Errorf("the bridge's robot made %d moves, want the plan's %d", len(got), len(want))
 	}
 }

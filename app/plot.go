@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mbotdraw/perf"
 	"mbotdraw/playback/format"
 	"mbotdraw/robot"
 	"mbotdraw/robot/link"
@@ -22,7 +23,7 @@ func runPlot(env *Env, args []string) error {
 	paper := fs.String("paper", "A4", "paper size: WxH in mm (210x297mm), or A3, A4, A5, letter, legal, with -landscape")
 	margin := fs.Float64("margin", robot.DefaultMargin, "blank border on every side, in mm")
 	tol := fs.Float64("tolerance", robot.DefaultTolerance, "simplification tolerance in mm (0: none)")
-	twoOpt := fs.Bool("two-opt", false, "improve the stroke order further with 2-opt (slower to plan)")
+	twoOpt := fs.Bool("two-opt", true, "improve the stroke order with 2-opt moves between nearby strokes (--two-opt=false plans faster)")
 	keepOrder := fs.Bool("keep-order", false, "draw the strokes in file order, as they were drawn")
 	returnHome := fs.Bool("return-home", false, "drive back to the start at the end")
 	dry := fs.Bool("dry-run", false, "plan only: print the summary, write --log, open nothing")
@@ -96,6 +97,18 @@ func runPlot(env *Env, args []string) error {
 			frames[i] = robot.SentFrame{T: f.T, Bytes: f.Bytes}
 		}
 		return writeFrameLog(*logPath, frames)
+	}
+
+	if link.IsWS(*spec) {
+		// A robot shared by a bridge: the bridge drives it; this end streams
+		// the program's moves and shows the bridge's progress.
+		bar := newProgressBar(env.Stderr, k == 0)
+		err := plotViaBridge(env.Ctx, *spec, prog, perf.DefaultProfile(), bar.update)
+		bar.finish(err)
+		if err != nil {
+			return fmt.Errorf("plot %s on %s: %w", file, *spec, err)
+		}
+		return nil
 	}
 
 	rc, err := openRobot(*spec, cal, plan.Home, k)
