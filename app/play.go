@@ -12,6 +12,8 @@ import (
 
 	"mbotdraw/app/config"
 	"mbotdraw/assets"
+	"mbotdraw/bridge"
+	"mbotdraw/perf"
 	"mbotdraw/playback"
 	"mbotdraw/playback/format"
 )
@@ -31,9 +33,9 @@ func runPlay(env *Env, args []string) error {
 	fs := newFlags(env, "play")
 	robotFlag := fs.String("robot", "", "robot to send the drawing to with R: sim, serial:PORT or ws://HOST:PORT/robot (default: the virtual mBot)")
 	speed := fs.Float64("speed", 1, "starting playback speed, 0.25 to 16")
-	profile := fs.String("profile", "default", "performance profile: default, aggressive or conservative")
-	trace := fs.String("trace", "", "write a Chrome trace (Perfetto) of the frames to `OUT.json` when the window closes")
-	traceCSV := fs.String("trace-csv", "", "write one CSV row per frame to `OUT.csv` when the window closes")
+	profile := fs.String("profile", "default", "performance profile: default, aggressive or conservative (memory limit, anti-aliasing, optimizer thresholds)")
+	trace := fs.String("trace", "", fmt.Sprintf("write a Chrome trace (Perfetto) of the frames to `OUT.json` when the window closes: a slice per frame and per phase (update, draw, bake, present), counters, instants; bounded: the last %d frames and %d other events", perf.DefaultTraceFrames, perf.DefaultTraceFrames*perf.DefaultTraceEventsPerFrame))
+	traceCSV := fs.String("trace-csv", "", fmt.Sprintf("write one CSV row per frame to `OUT.csv` when the window closes (the last %d frames)", perf.DefaultTraceFrames))
 	frames := fs.Int("frames", 0, "quit after `N` frames (0: run until closed)")
 	screenshot := fs.String("screenshot", "", "save the last frame as `OUT.png` when the window closes")
 	size := fs.String("size", "1280x800", "window size `WxH` in device-independent pixels")
@@ -41,11 +43,16 @@ func runPlay(env *Env, args []string) error {
 	keyID := fs.String("key-id", "", "open only the Quick, Draw! drawing with this key_id")
 	gallery := fs.Bool("gallery", false, "lay every drawing of a many-drawing file out in a grid, as one drawing")
 	outDir := fs.String("out-dir", "", "folder for screenshots (S) and GIFs (G) saved from the window (default: the current folder)")
+	listen := fs.String("listen", "", "serve the live companion page on `ADDR` (like 127.0.0.1:8766), where a tablet watches, controls and draws; beyond loopback (0.0.0.0:8766) it needs --token")
+	token := fs.String("token", "", "secret the companion page asks for (its address then ends in ?token=T)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if err := wantArgs(pos, 0, 1, "FILE"); err != nil {
+		return err
+	}
+	if err := checkListenFlags(*listen, *token); err != nil {
 		return err
 	}
 	if env.Window == nil {
@@ -54,7 +61,7 @@ func runPlay(env *Env, args []string) error {
 	cfg := config.Window{
 		Robot: *robotFlag, Speed: *speed, Profile: *profile,
 		Trace: *trace, TraceCSV: *traceCSV, Frames: *frames, Screenshot: *screenshot,
-		OutDir: *outDir,
+		OutDir: *outDir, Listen: *listen, Token: *token,
 	}
 	if err := checkPlayFlags(&cfg, *size, *index, *keyID, *gallery); err != nil {
 		return err
@@ -148,6 +155,22 @@ func checkPlayFlags(cfg *config.Window, size string, index int, keyID string, ga
 	}
 	if n > 1 {
 		return usagef("--index, --key-id and --gallery choose differently: give one of them")
+	}
+	return nil
+}
+
+// checkListenFlags checks --listen and --token before anything opens: an
+// address beyond loopback without a token is refused (anyone on the
+// network could otherwise drive the window and the robot).
+func checkListenFlags(listen, token string) error {
+	switch {
+	case listen == "" && token != "":
+		return usagef("--token is for the companion page: give --listen ADDR too")
+	case listen == "":
+		return nil
+	}
+	if err := bridge.CheckListen(listen, token); err != nil {
+		return usagef("--listen: %v", err)
 	}
 	return nil
 }

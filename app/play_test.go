@@ -67,6 +67,16 @@ func TestPlayOpensTheWindow(t *testing.T) {
 				t.Errorf("--gallery: %d drawings of %d strokes, want one grid of them all", len(c.Drawings), len(c.Drawing.Strokes))
 			}
 		}},
+		{"companion on loopback", []string{"--listen", "127.0.0.1:8766"}, func(t *testing.T, c *config.Window) {
+			if c.Listen != "127.0.0.1:8766" || c.Token != "" {
+				t.Errorf("--listen not passed on: listen %q, token %q", c.Listen, c.Token)
+			}
+		}},
+		{"companion for the classroom", []string{"--listen", "0.0.0.0:8766", "--token", "s3cret"}, func(t *testing.T, c *config.Window) {
+			if c.Listen != "0.0.0.0:8766" || c.Token != "s3cret" {
+				t.Errorf("--listen/--token not passed on: listen %q, token %q", c.Listen, c.Token)
+			}
+		}},
 		{"automation flags", []string{playCat, "--frames", "30", "--screenshot", shot, "--size", "640x480", "--speed", "4",
 			"--robot", "serial:/dev/ttyUSB0", "--profile", "aggressive", "--trace", filepath.Join(dir, "t.json")},
 			func(t *testing.T, c *config.Window) {
@@ -129,6 +139,11 @@ func TestPlayErrors(t *testing.T) {
 		{"index and gallery", true, []string{playCat, "--index", "1", "--gallery"}, 2, "--gallery"},
 		{"index out of range", true, []string{playCat, "--index", "100000"}, 1, "cat.ndjson"},
 		{"screenshot folder", true, []string{"--screenshot", filepath.Join(dir, "no", "such", "x.png")}, 1, "does not exist"},
+		{"companion beyond loopback without a token", true, []string{"--listen", "0.0.0.0:1"}, 2, "--token"},
+		{"companion on every interface without a token", true, []string{"--listen", ":8766"}, 2, "--token"},
+		{"companion without a token, headless", false, []string{"--listen", "0.0.0.0:1"}, 2, "--token"},
+		{"companion address", true, []string{"--listen", "nowhere"}, 2, "--listen"},
+		{"token without companion", true, []string{"--token", "T"}, 2, "--listen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, errs, st := playCmd(t, tc.window, tc.args...)

@@ -130,9 +130,14 @@ func (g *Game) chip(screen *ebiten.Image, s string, face fontFace, x, cy float64
 // subtitle is the small line under the title.
 func (g *Game) subtitle() string {
 	var parts []string
+	if u := g.companionURL(); u != "" {
+		parts = append(parts, "Tablet: "+u)
+	}
 	switch {
 	case g.loading > 0:
 		parts = append(parts, "Opening a file…")
+	case g.live != nil && g.doc.d == g.live.pad:
+		parts = append(parts, "Drawn on the companion page, live")
 	case g.file == "":
 		parts = append(parts, "Demo drawing · drop a drawing file here to open it · H for help")
 	default:
@@ -391,19 +396,20 @@ func wrapText(s string, face fontFace, width float64, maxLines int) []string {
 func (g *Game) drawHelp(screen *ebiten.Image) {
 	l, u, f := g.lay, g.lay.U, g.fonts
 	fillRect(screen, 0, 0, l.W, l.H, colDim)
+	rows := g.helpRows()
 	rowH := math.Round(f.body.Size * 1.55)
 	w := math.Round(math.Min(980*u, l.W-40*u))
-	h := math.Round(92*u + float64(len(helpLines))*rowH + 56*u)
+	h := math.Round(92*u + float64(len(rows))*rowH + 56*u)
 	if h > l.H-20*u { // a short window: smaller rows
-		rowH = math.Max(10, (l.H-20*u-148*u)/float64(len(helpLines)))
+		rowH = math.Max(10, (l.H-20*u-148*u)/float64(len(rows)))
 		h = math.Round(l.H - 20*u)
 	}
-	img := g.spr.get(fmt.Sprint("help", w, h, u), w, h, func(dst *ebiten.Image, p *painter) {
+	img := g.spr.get(fmt.Sprint("help", w, h, u, len(rows)), w, h, func(dst *ebiten.Image, p *painter) {
 		p.fillRoundRect(dst, 0, 0, w, h, 22*u, colCard)
 		drawText(dst, "Keys and buttons", f.title, 36*u, 46*u, alignStart, colCardText)
 		col := 36*u + math.Min(330*u, w*0.38)
 		ry := 92*u + rowH/2
-		for _, hl := range helpLines {
+		for _, hl := range rows {
 			drawText(dst, hl.keys, f.bodyBold, col-20*u, ry, alignEnd, colCardText)
 			drawText(dst, fitText(hl.what, f.body, w-col-30*u), f.body, col, ry, alignStart, colCardText)
 			ry += rowH
@@ -411,4 +417,15 @@ func (g *Game) drawHelp(screen *ebiten.Image) {
 		drawText(dst, "Press H, Esc or click anywhere to close", f.small, w/2, h-28*u, alignCenter, colCardMuted)
 	})
 	drawAt(screen, img, (l.W-w)/2, (l.H-h)/2)
+}
+
+// helpRows is the help card's rows: every key, and with --listen where
+// the companion page is.
+func (g *Game) helpRows() []helpLine {
+	u := g.companionURL()
+	if u == "" {
+		return helpLines
+	}
+	return append(append(make([]helpLine, 0, len(helpLines)+1), helpLines...),
+		helpLine{"Tablet", "open " + u + " to watch, control and draw"})
 }

@@ -29,8 +29,11 @@ type robotRun struct {
 	spec string
 	d    *playback.Drawing
 	prog *robot.Program
-	drv  *robot.Driver
+	drv  robotDriver
 	sim  *link.Virtual
+	// pad is set for a stroke drawn on the companion page's pad (--listen):
+	// d is then that stroke alone on the page, not the drawing shown.
+	pad  bool
 	stop context.CancelFunc
 	// ended is closed when the driver returns; err is what it returned.
 	ended chan struct{}
@@ -58,19 +61,39 @@ type robotRun struct {
 // ghostColor is the tint of strokes the robot has yet to draw.
 var ghostColor = color.RGBA{0xc5, 0xcd, 0xdb, 0xff}
 
+// robotDriver streams a program to the robot and reports its progress:
+// robot.Driver for the virtual mBot and serial robots, wsRobot for a robot
+// bridge (ws://). Run is called once; the others from any goroutine.
+type robotDriver interface {
+	Run(ctx context.Context) error
+	Progress() robot.Progress
+	Pause()
+	Resume()
+}
+
 // startRobot plans the current drawing for the robot named by --robot
-// (the virtual mBot when none is named) and starts streaming it.
+// (the virtual mBot when none is named) and starts streaming it. Pad
+// strokes still waiting for the robot are dropped: the drawing replaces them.
 func (g *Game) startRobot() error {
 	d := g.doc.d
 	plan, err := robot.NewPlan(d, robot.PlanOptions{})
 	if err != nil {
 		return fmt.Errorf("planning: %w", err)
 	}
-	cal := robot.DefaultCalibration()
-	prog, err := robot.Compile(plan, cal, robot.CompileOptions{})
+	prog, err := robot.Compile(plan, robot.DefaultCalibration(), robot.CompileOptions{})
 	if err != nil {
 		return fmt.Errorf("planning: %w", err)
 	}
+	g.dropPadRobotQueue()
+	g.runRobot(d, prog, false)
+	return nil
+}
+
+// runRobot starts streaming prog, planned from d, to the robot named by
+// --robot, in place of the run before (which is stopped, pen lifted).
+func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) {
+	cal := prog.Calibration
+	plan := prog.Plan
 	spec := g.cfg.Robot
 	if spec == "" {
 		spec = "sim"
@@ -79,26 +102,28 @@ func (g *Game) startRobot() error {
 	if !(k > 0) {
 		k = 1
 	}
-	r := &robotRun{spec: spec, d: d, prog: prog, ended: make(chan struct{}), scale: k}
-	opts := robot.DriverOptions{TimeScale: k, OnTraffic: g.perf.robotTraffic}
-	var dial robot.DialFunc
-	if spec == "sim" {
+	r := &robotRun{spec: spec, d: d, prog: prog, ended: make(chan struct{}), scale: k, pad: pad}
+	switch {
+	case link.IsWS(spec):
+		// The bridge's robot keeps its own time: the model's time is wall time.
+		r.scale = 1
+		r.drv = newWSRobot(spec, prog, g.wsOptions())
+	case spec == "sim":
 		clock := link.NewScaledClock(k)
 		r.sim = link.NewVirtual(link.VirtualOptions{Clock: clock, NoBanner: true,
 			Model: link.Model{PWM: cal.PWM, Speed: cal.Speed, Track: cal.EffectiveTrack(), Wiring: cal.Wiring(),
 				ServoPort: cal.ServoPort, ServoSlot: cal.ServoSlot, PenUp: cal.PenUp, PenDown: cal.PenDown},
-			Start: link.Pose{X: plan.Home.X, Y: plan.Home.Y, Heading: plan.Home.Heading}})
-		opts.Clock = clock
-		dial = func(ctx context.Context) (io.ReadWriteCloser, error) {
+			Start: link.Pose{X: prog.Home.X, Y: prog.Home.Y, Heading: prog.Home.Heading}})
+		dial := func(ctx context.Context) (io.ReadWriteCloser, error) {
 			return link.OpenWith("sim", link.Options{Sim: r.sim})
 		}
-	} else {
-		dial = func(ctx context.Context) (io.ReadWriteCloser, error) {
+		r.drv = robot.NewDriver(prog, dial, robot.DriverOptions{TimeScale: k, Clock: clock, OnTraffic: g.perf.robotTraffic})
+	default:
+		dial := func(ctx context.Context) (io.ReadWriteCloser, error) {
 			return link.OpenWith(spec, link.Options{})
 		}
+		r.drv = robot.NewDriver(prog, dial, robot.DriverOptions{TimeScale: k, OnTraffic: g.perf.robotTraffic})
 	}
-	r.drv = robot.NewDriver(prog, dial, opts)
-
 	r.order, r.pathPoints = planOrder(d, plan)
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stop = cancel
@@ -115,7 +140,32 @@ func (g *Game) startRobot() error {
 		g.robot.close()
 	}
 	g.robot = r
-	return nil
+}
+
+// finalPose returns where the robot is once the run has ended: where the
+// next program must start.
+func (r *robotRun) finalPose() robot.Pose {
+	if r.sim != nil {
+		p := r.sim.Pose()
+		return robot.Pose{X: p.X, Y: p.Y, Heading: p.Heading}
+	}
+	if r.last.MotionsDone == 0 {
+		return r.prog.Home
+	}
+	return r.last.Pose
+}
+
+// where names the robot for people: the virtual mBot, the serial port, or
+// the bridge's address without its token.
+func (r *robotRun) where() string {
+	switch {
+	case r.spec == "sim":
+		return "virtual mBot"
+	case link.IsWS(r.spec):
+		u, _ := splitToken(r.spec)
+		return u
+	}
+	return r.spec
 }
 
 // planOrder returns d's strokes rearranged in the plan's path order, and
@@ -211,8 +261,8 @@ func (r *robotRun) pose() robot.Pose {
 // robotAction sends the drawing to the robot, or pauses and resumes it.
 func (g *Game) robotAction() {
 	r := g.robot
-	if r != nil && r.running() && r.d == g.doc.d {
-		g.robotView = true
+	if r != nil && r.running() && (r.d == g.doc.d || r.pad) {
+		g.robotView = !r.pad
 		switch r.state() {
 		case robot.StatePaused:
 			r.drv.Resume()
@@ -230,7 +280,7 @@ func (g *Game) robotAction() {
 	g.robotView = true
 	where := "the virtual mBot (--robot sim)"
 	if g.robot.spec != "sim" {
-		where = g.robot.spec
+		where = g.robot.where()
 	}
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Sending the drawing to the robot",
 		body: fmt.Sprintf("%s · about %s · R pauses, Shift+R stops, V switches views", where, formatTime(float64(g.robot.prog.Duration)/1e6/g.robot.scale))})
@@ -242,6 +292,7 @@ func (g *Game) robotStop() {
 		return
 	}
 	g.robot.stop()
+	g.dropPadRobotQueue()
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Robot stopped", body: "The pen is lifted. R sends the drawing again from the start."})
 }
 
@@ -256,7 +307,11 @@ func (g *Game) updateRobot() {
 	if st := r.last.State; st != before {
 		switch st {
 		case robot.StateDone:
-			g.msgs.show(g.tick, message{kind: msgDone, id: "robot", title: "The robot has finished the drawing!"})
+			title := "The robot has finished the drawing!"
+			if r.pad {
+				title = "The robot has drawn the stroke from the tablet"
+			}
+			g.msgs.show(g.tick, message{kind: msgDone, id: "robot", title: title})
 		case robot.StateLostLink:
 			g.msgs.show(g.tick, message{kind: msgError, id: "robot", title: "Lost the link to the robot", body: "Trying to reconnect… check the cable and that the robot is switched on."})
 		case robot.StateStopped:
@@ -274,7 +329,7 @@ func (g *Game) updateRobot() {
 // robotButtonLabel is the robot button's label for the robot's state.
 func (g *Game) robotButtonLabel() string {
 	r := g.robot
-	if r == nil || !r.running() || r.d != g.doc.d {
+	if r == nil || !r.running() || (r.d != g.doc.d && !r.pad) {
 		return "Robot"
 	}
 	if r.state() == robot.StatePaused {
@@ -303,11 +358,7 @@ func (g *Game) robotStatus() (title, detail string, bg color.RGBA) {
 	case robot.StateStopped:
 		title, bg, detail = "Robot stopped", color.RGBA{0x60, 0x6a, 0x80, 0xff}, fmt.Sprintf("%d of %d strokes drawn", p.StrokesDone, p.Strokes)
 	}
-	if r.spec == "sim" {
-		title += " (virtual mBot)"
-	} else {
-		title += " (" + r.spec + ")"
-	}
+	title += " (" + r.where() + ")"
 	return title, detail, bg
 }
 
@@ -386,10 +437,15 @@ func (g *Game) drawRobot(screen *ebiten.Image) {
 }
 
 // drawRobotPanel draws the robot's state and time left in the bottom right
-// corner of the drawing's viewport.
+// corner of the drawing's viewport; and while the robot draws a stroke from
+// the companion's pad, the robot itself over the live drawing (the stroke
+// is planned on the page that drawing is on).
 func (g *Game) drawRobotPanel(screen *ebiten.Image) {
 	if g.robot == nil {
 		return
+	}
+	if r := g.robot; r.pad && r.running() && g.live != nil && g.doc.d == g.live.pad {
+		g.drawRobot(screen)
 	}
 	l, u, f := g.lay, g.lay.U, g.fonts
 	title, detail, bg := g.robotStatus()
