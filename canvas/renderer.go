@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 
+	"mbotdraw/perf"
 	"mbotdraw/playback"
 )
 
@@ -48,6 +49,11 @@ type Options struct {
 	Redraw bool
 	// NoPen leaves out the pen marker.
 	NoPen bool
+	// Profiler, if set, times each Render's phases as spans: "bake" (the
+	// ink brought up to the mark: restoring the last overlay's patch,
+	// keyframe copies, baking new chunks) and "compose" (the live tail and
+	// the pen drawn over it). Nil costs nothing.
+	Profiler *perf.Profiler
 }
 
 // Renderer renders frames of a playing drawing into an *image.RGBA in
@@ -137,6 +143,7 @@ func (r *Renderer) Quality() Quality { return r.o.Quality }
 // the ink up to m, the live tail and the pen. The image is complete; it is
 // the renderer's frame buffer (see Image).
 func (r *Renderer) Render(m playback.Mark) *image.RGBA {
+	bake := r.o.Profiler.Start("bake")
 	r.unpatch()
 	(*surface)(r).copySnapshot(false)
 	if r.o.Redraw {
@@ -148,7 +155,10 @@ func (r *Renderer) Render(m playback.Mark) *image.RGBA {
 	if r.ink.Lagging() {
 		m = r.ink.Baked()
 	}
+	bake.Stop()
+	compose := r.o.Profiler.Start("compose")
 	r.overlay(m)
+	compose.Stop()
 	return r.img
 }
 

@@ -190,3 +190,21 @@ func TestMonitorRobotLink(t *testing.T) {
 		t.Errorf("trace events by thread %v, want 3 robot and 1 websocket", tids)
 	}
 }
+
+// An explicit budget (bench --budget-ms) overrides the target fps in every
+// frame check.
+func TestMonitorExplicitBudget(t *testing.T) {
+	m := NewMonitor(MonitorOptions{TargetFPS: 60, Budget: 2 * time.Millisecond})
+	if m.Budget() != 2*time.Millisecond {
+		t.Fatalf("budget %v, want 2ms", m.Budget())
+	}
+	for range 100 {
+		m.RecordFrame(3 * time.Millisecond) // inside 60 fps, over 2 ms
+	}
+	if inv := invariant(t, m, InvFPS); inv.OK || inv.Limit != 2 {
+		t.Errorf("3ms frames against a 2ms budget: %+v", inv)
+	}
+	if r := m.Report(); r.Frames.OverBudget != 100 || r.Frames.BudgetMS != 2 {
+		t.Errorf("report frames %+v", r.Frames)
+	}
+}

@@ -17,9 +17,13 @@ type Knobs struct {
 	// MaxBatchVertices; 0: the canvas's own default, and the optimizer
 	// leaves it alone).
 	BatchVertices int `json:"batch_vertices"`
-	// KeyframeSpacing is the distance between keyframe snapshots in the
-	// canvas's unit; larger means fewer snapshots to make (0: the canvas's
-	// own default, and the optimizer leaves it alone).
+	// KeyframeSpacing is the least distance between keyframe snapshots in
+	// the canvas's unit (points of the drawing); larger means fewer
+	// snapshots to make. 0 is the canvas's own automatic spacing (as close
+	// as its keyframe memory allows, at least canvas.MinKeyframeSpacing):
+	// full quality, from which the optimizer degrades to the absolute
+	// SparseKeyframeSpacings. A positive start is made 10× and 100× sparser
+	// instead. The value maps unchanged onto canvas.Quality.KeyframeSpacing.
 	KeyframeSpacing int `json:"keyframe_spacing"`
 	// DeferBake spreads the baking of finished strokes over several frames
 	// instead of doing it all in the frame that revealed them.
@@ -30,11 +34,18 @@ type Knobs struct {
 const MaxBatchVertices = 65536
 
 // DefaultKnobs returns the full-quality settings a run starts from:
-// anti-aliasing on, no simplification, 16,384-vertex batches, keyframes at
-// least 1,000 units (canvas: points) apart, baking done in the frame.
+// anti-aliasing on, no simplification, 16,384-vertex batches, the canvas's
+// automatic keyframe spacing (0), baking done in the frame.
 func DefaultKnobs() Knobs {
-	return Knobs{AntiAlias: true, Tolerance: 0, BatchVertices: 16384, KeyframeSpacing: 1000}
+	return Knobs{AntiAlias: true, Tolerance: 0, BatchVertices: 16384, KeyframeSpacing: 0}
 }
+
+// SparseKeyframeSpacings are the keyframe spacings, in points, that the
+// optimizer degrades to from the automatic spacing (0): 100,000 and then
+// 1,000,000 points between snapshots, both sparser than the canvas's
+// automatic spacing for drawings of up to a few million points (its
+// minimum is 32,768 points), so each step means fewer snapshots to copy.
+var SparseKeyframeSpacings = [...]int{100_000, 1_000_000}
 
 // Knob names as changes report them.
 const (
@@ -129,7 +140,8 @@ func (o RenderOptimizerOptions) withDefaults() RenderOptimizerOptions {
 // above DegradeAbove×budget for SustainFrames frames it degrades one step, in
 // this order: anti-aliasing off; simplification tolerance up (0.25, 0.5, 1
 // px); batches larger (×2 up to 65,536 vertices: fewer draw calls);
-// keyframes sparser (×10, ×100: fewer full-frame snapshots to copy); baking
+// keyframes sparser (from automatic to SparseKeyframeSpacings, or ×10 and
+// ×100 from an explicit spacing: fewer full-frame snapshots to copy); baking
 // deferred. When the p95 stays below RestoreBelow×budget for
 // RestoreFrames frames it restores one step, in reverse order. Between the
 // two thresholds it holds. After each change it waits Cooldown frames and
@@ -202,6 +214,11 @@ func KnobLadder(start Knobs) []Knobs {
 	if k.KeyframeSpacing > 0 {
 		for range 2 {
 			k.KeyframeSpacing *= 10
+			push()
+		}
+	} else {
+		for _, sp := range SparseKeyframeSpacings {
+			k.KeyframeSpacing = sp
 			push()
 		}
 	}
@@ -293,7 +310,13 @@ func diffKnobs(a, b Knobs) Change {
 	case a.BatchVertices != b.BatchVertices:
 		return Change{Knob: KnobBatchVertices, From: strconv.Itoa(a.BatchVertices), To: strconv.Itoa(b.BatchVertices)}
 	case a.KeyframeSpacing != b.KeyframeSpacing:
-		return Change{Knob: KnobKeyframeSpacing, From: strconv.Itoa(a.KeyframeSpacing), To: strconv.Itoa(b.KeyframeSpacing)}
+		f := func(v int) string {
+			if v <= 0 {
+				return "auto"
+			}
+			return strconv.Itoa(v)
+		}
+		return Change{Knob: KnobKeyframeSpacing, From: f(a.KeyframeSpacing), To: f(b.KeyframeSpacing)}
 	default:
 		return Change{Knob: KnobDeferBake, From: onOff(a.DeferBake), To: onOff(b.DeferBake)}
 	}

@@ -19,12 +19,25 @@ func TestKnobLadderOrder(t *testing.T) {
 		t.Errorf("ladder order:\n got %s\nwant %s", got, want)
 	}
 	last := l[len(l)-1]
-	if last.AntiAlias || last.Tolerance != 1 || last.BatchVertices != MaxBatchVertices || last.KeyframeSpacing != 100000 || !last.DeferBake {
+	if last.AntiAlias || last.Tolerance != 1 || last.BatchVertices != MaxBatchVertices || last.KeyframeSpacing != 1_000_000 || !last.DeferBake {
 		t.Errorf("most degraded = %+v", last)
 	}
-	// Knobs already off or unset are skipped.
+	// Full quality keeps the canvas's automatic keyframe spacing (0); the
+	// keyframe steps go to explicit, sparser spacings, reported as such.
+	if l[0].KeyframeSpacing != 0 || l[6].KeyframeSpacing != 0 || l[7].KeyframeSpacing != 100_000 {
+		t.Errorf("keyframe spacings along the ladder: %d, %d, %d", l[0].KeyframeSpacing, l[6].KeyframeSpacing, l[7].KeyframeSpacing)
+	}
+	if c := diffKnobs(l[6], l[7]); c.From != "auto" || c.To != "100000" {
+		t.Errorf("keyframe step reads %s → %s, want auto → 100000", c.From, c.To)
+	}
+	// An explicit start spacing is made 10× and 100× sparser.
+	l = KnobLadder(Knobs{AntiAlias: true, KeyframeSpacing: 5000})
+	if got := l[len(l)-2].KeyframeSpacing; got != 500_000 {
+		t.Errorf("from spacing 5000 the sparsest step is %d, want 500000", got)
+	}
+	// Knobs already off or unset (batch size: the canvas's own) are skipped.
 	l = KnobLadder(Knobs{AntiAlias: false, Tolerance: 0.5, DeferBake: false})
-	if len(l) != 3 || l[1].Tolerance != 1 || !l[2].DeferBake {
+	if len(l) != 5 || l[1].Tolerance != 1 || l[2].KeyframeSpacing != 100_000 || l[3].KeyframeSpacing != 1_000_000 || !l[4].DeferBake {
 		t.Errorf("ladder from a degraded start = %+v", l)
 	}
 }

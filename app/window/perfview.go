@@ -23,16 +23,16 @@ func (g *Game) drawPerf(screen *ebiten.Image) {
 	drawAt(screen, g.spr.get(fmt.Sprint("perfbox", w, h), w, h, func(dst *ebiten.Image, p *painter) {
 		p.fillRoundRect(dst, 0, 0, w, h, 14*u, colInfo)
 	}), x, y)
-	budget := ps.prof.Budget()
-	rb := ps.opt.Budget()
+	fb := ps.budget
+	budget := fb.Budget()
 	ms := func(d interface{ Seconds() float64 }) float64 { return d.Seconds() * 1000 }
-	line1 := fmt.Sprintf("%.0f fps   frame p50 %.1f ms  p95 %.1f ms", ebiten.ActualFPS(), ms(ps.work.Quantile(0.5)), ms(rb.RollingP95()))
+	line1 := fmt.Sprintf("%.0f fps   frame p50 %.1f ms  p95 %.1f ms", ebiten.ActualFPS(), ms(fb.RollingQuantile(0.5)), ms(fb.RollingP95()))
 	drawText(screen, fitText(line1, f.bodyBold, w-24*u), f.bodyBold, x+12*u, y+22*u, alignStart, colBarText)
 	quality := "full quality"
 	if lv := ps.opt.Level(); lv > 0 {
 		quality = fmt.Sprintf("quality lowered %d of %d steps", lv, ps.opt.Levels())
 	}
-	line2 := fmt.Sprintf("%d of %d frames over budget · %s", ps.over, ps.frame, quality)
+	line2 := fmt.Sprintf("%d of %d frames over budget · %s", fb.OverBudget(), fb.Frames(), quality)
 	drawText(screen, fitText(line2, f.small, w-24*u), f.small, x+12*u, y+50*u, alignStart, colBarDim)
 
 	// Graph: the last frames' work time, scaled so the budget sits at 2/3.
@@ -56,16 +56,17 @@ func (g *Game) drawPerf(screen *ebiten.Image) {
 	fillRect(screen, gx, by, gw, math.Max(1, 2*u), colAccent)
 	drawText(screen, fmt.Sprintf("budget %.1f ms", ms(budget)), f.small, gx+gw-4*u, by-10*u, alignEnd, colAccent)
 
-	// Memory bar against the profile's budget.
+	// Memory bar: the Go runtime's memory (what the monitor's memory
+	// invariant checks) against the profile's budget.
 	my := gy + gh + 12*u
 	fillRect(screen, gx, my, gw, 8*u, colBar)
-	frac := math.Min(1, ps.heapMB/ps.prof.MemoryLimitMB)
+	frac := math.Min(1, ps.mem.TotalMB/ps.prof.MemoryLimitMB)
 	mc := colPlay
 	if frac > 0.8 {
 		mc = colPause
 	}
 	fillRect(screen, gx, my, gw*frac, 8*u, mc)
-	drawText(screen, fmt.Sprintf("memory %.0f of %.0f MB", ps.heapMB, ps.prof.MemoryLimitMB), f.small, gx, my+8*u+f.small.Size*0.8, alignStart, colBarDim)
+	drawText(screen, fmt.Sprintf("memory %.0f of %.0f MB (heap %.0f MB)", ps.mem.TotalMB, ps.prof.MemoryLimitMB, ps.mem.HeapMB), f.small, gx, my+8*u+f.small.Size*0.8, alignStart, colBarDim)
 
 	ty := my + 8*u + f.small.Size*2.2
 	if len(ps.changes) > 0 {

@@ -10,36 +10,41 @@ import (
 	"mbotdraw/robot"
 )
 
-// frameRing is how many recent frames the performance overlay graphs.
+// frameRing is how many recent frames the performance overlay graphs: the
+// rolling window of the overlay's perf.FrameBudget.
 const frameRing = 240
 
 // perfSys is the window's side of the performance system: it times every
 // frame, feeds the render optimizer (whose knobs it applies to the ink
-// layer), the monitor (whose alerts the overlay shows) and, with --trace or
-// --trace-csv, the trace recorder.
+// layer), the monitor (whose alerts the overlay shows), a frame budget (the
+// overlay's graph and counts) and, with --trace or --trace-csv, the trace
+// recorder.
 //
 // A frame is the window's own work: from the start of the first Update
 // after a Draw to the end of the next Draw (normally one Update and one
 // Draw). What happens between a Draw's end and the next Update — Ebiten
 // handing the frame to the GPU (llvmpipe rasterizing it under Xvfb), the
 // swap, and any wait for the next tick — is "present", timed and traced
-// separately.
+// separately. The profiler's phases are "update", "draw" and, inside draw,
+// "bake" (the ink layer brought up to the playback time).
 type perfSys struct {
 	prof perf.Profile
 	prf  perf.Profiler
 	rec  *perf.TraceRecorder
 	opt  *perf.RenderOptimizer
 	mon  *perf.Monitor
+	// budget keeps the last frameRing frame times against the profile's
+	// budget (the graph), and the whole run's histogram and over-budget
+	// count. The optimizer's own budget clears its window at each change.
+	budget *perf.FrameBudget
 
 	frameStart time.Time // zero between a Draw and the next Update
 	drawEnd    time.Time
 	frame      int
 
-	work, present perf.Histogram
-	over          int
-	recent        [frameRing]time.Duration
-	heapMB        float64
-	changes       []perf.Change
+	present perf.Histogram
+	mem     perf.MemorySample
+	changes []perf.Change
 }
 
 // newPerfSys sets up the performance system for a profile; trace says
@@ -49,7 +54,8 @@ func newPerfSys(profile string, trace bool, meta map[string]string) (*perfSys, e
 	if err != nil {
 		return nil, err
 	}
-	ps := &perfSys{prof: prof, opt: perf.NewRenderOptimizer(prof.RenderOptimizerOptions()), mon: perf.NewMonitor(prof.MonitorOptions())}
+	ps := &perfSys{prof: prof, opt: perf.NewRenderOptimizer(prof.RenderOptimizerOptions()), mon: perf.NewMonitor(prof.MonitorOptions()),
+		budget: perf.NewFrameBudgetDuration(prof.Budget(), frameRing)}
 	if trace {
 		o := prof.TraceOptions()
 		for k, v := range meta {
@@ -64,6 +70,10 @@ func newPerfSys(profile string, trace bool, meta map[string]string) (*perfSys, e
 }
 
 // quality maps the optimizer's knobs onto the canvas's quality options.
+// perf.Knobs are in the canvas's units, so each knob carries over as it is:
+// full quality's keyframe spacing is 0, the canvas's automatic spacing, and
+// only degraded steps ask for sparser keyframes (app's qualityOf is the
+// same mapping for the bench command).
 func quality(k perf.Knobs) canvas.Quality {
 	return canvas.Quality{NoAntiAlias: !k.AntiAlias, SimplifyTolerance: k.Tolerance,
 		BatchVertices: k.BatchVertices, KeyframeSpacing: k.KeyframeSpacing, DeferBake: k.DeferBake}
@@ -92,20 +102,16 @@ func (ps *perfSys) endDraw(now time.Time, strokes int) (perf.Change, bool) {
 	}
 	d := now.Sub(start)
 	ps.frameStart, ps.drawEnd = time.Time{}, now
-	ps.work.Record(d)
-	ps.recent[ps.frame%frameRing] = d
-	if d > ps.prof.Budget() {
-		ps.over++
-	}
+	ps.budget.Add(d)
 	if ps.frame%30 == 0 {
-		ps.heapMB = ps.mon.SampleMemory().HeapMB
+		ps.mem = ps.mon.SampleMemory()
 	}
 	if ps.frame%60 == 59 {
 		ps.mon.Evaluate()
 	}
 	ps.mon.RecordFrame(d)
 	ps.mon.RecordStrokes(strokes)
-	ps.rec.Frame(perf.TraceFrame{Start: start, Dur: d, HeapMB: ps.heapMB, Strokes: strokes})
+	ps.rec.Frame(perf.TraceFrame{Start: start, Dur: d, HeapMB: ps.mem.HeapMB, Strokes: strokes})
 	c, ok := ps.opt.Observe(ps.frame, d)
 	ps.frame++
 	if ok {
@@ -119,12 +125,8 @@ func (ps *perfSys) endDraw(now time.Time, strokes int) (perf.Change, bool) {
 
 // last returns up to n recent frame times, oldest first.
 func (ps *perfSys) last(n int) []time.Duration {
-	n = min(n, ps.frame, frameRing)
-	out := make([]time.Duration, n)
-	for i := range n {
-		out[i] = ps.recent[(ps.frame-n+i)%frameRing]
-	}
-	return out
+	r := ps.budget.Recent(nil)
+	return r[len(r)-min(n, len(r)):]
 }
 
 // robotTraffic puts the robot link's events into the monitor and the
@@ -145,9 +147,10 @@ func (ps *perfSys) robotTraffic(t robot.Traffic) {
 // summary is one line about the frames, for scripts (--frames).
 func (ps *perfSys) summary() string {
 	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
+	h := ps.budget.Histogram()
 	return fmt.Sprintf("window: %d frames; update+draw p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms, %d over the %.1f ms budget; present (GPU and swap, separately) p50 %.2f ms, p99 %.2f ms",
-		ps.frame, ms(ps.work.Quantile(0.5)), ms(ps.work.Quantile(0.95)), ms(ps.work.Quantile(0.99)), ms(ps.work.Max()),
-		ps.over, ms(ps.prof.Budget()), ms(ps.present.Quantile(0.5)), ms(ps.present.Quantile(0.99)))
+		ps.frame, ms(h.Quantile(0.5)), ms(h.Quantile(0.95)), ms(h.Quantile(0.99)), ms(h.Max()),
+		ps.budget.OverBudget(), ms(ps.budget.Budget()), ms(ps.present.Quantile(0.5)), ms(ps.present.Quantile(0.99)))
 }
 
 // writeTrace writes the trace as Chrome trace JSON.

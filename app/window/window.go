@@ -130,6 +130,8 @@ type Game struct {
 	// background counts the files still being written.
 	background sync.WaitGroup
 	gifBusy    bool
+	// live is the companion page (--listen), nil without it.
+	live *liveLink
 }
 
 // loadResult is a dropped file, decoded.
@@ -169,6 +171,9 @@ func newGame(cfg config.Window, in Input) (*Game, error) {
 		return nil, err
 	}
 	g.doc.tl.Play()
+	if err := g.startLive(); err != nil {
+		return nil, err
+	}
 	return g, nil
 }
 
@@ -274,6 +279,7 @@ func (g *Game) Update() error {
 	g.updateRobot()
 	g.relayout(g.sw, g.sh)
 	g.doc.tl.Advance(dtMs())
+	g.updateLive()
 	g.msgs.expire(g.tick)
 	if g.cfg.Frames > 0 && g.tick >= g.cfg.Frames {
 		g.quitting = true
@@ -500,7 +506,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	span := g.perf.prf.Start("draw")
 	g.frame++
 	g.relayout(screen.Bounds().Dx(), screen.Bounds().Dy())
-	g.perf.prf.Measure("ink", g.doc.reveal)
+	g.perf.prf.Measure("bake", g.doc.reveal)
 	v := g.lay.View
 
 	screen.Fill(colBackdrop)
@@ -575,6 +581,7 @@ func (g *Game) finish() error {
 	g.background.Wait()
 	close(stop)
 	errs = append(errs, <-drained...)
+	g.stopLive()
 	if r := g.robot; r != nil {
 		r.stop()
 		select {
