@@ -141,6 +141,9 @@ func (ps *perfSys) robotTraffic(t robot.Traffic) {
 		ps.mon.RecordRobotReconnect()
 	case robot.TrafficTimeout:
 		ps.rec.Instant(perf.TidRobot, "ack timeout", "")
+	case robot.TrafficReset:
+		ps.mon.RecordRobotError(fmt.Errorf("the robot restarted (low batteries?): %v", t.Err))
+		ps.rec.Instant(perf.TidRobot, "robot restarted", fmt.Sprint(t.Err))
 	}
 }
 
