@@ -1,7 +1,6 @@
 package window
 
 import (
-	"bufio"
 	"fmt"
 	"image"
 	"image/png"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
+
+	"mbotdraw/atomicfile"
 )
 
 // grab reads the screen's pixels into an image. Ebiten's pixels are
@@ -23,34 +24,16 @@ func grab(screen *ebiten.Image) *image.RGBA {
 	return img
 }
 
-// writeFileAtomic writes a file whole or not at all: the content goes to a
-// temporary file beside path, which replaces path only when everything was
-// written.
+// writeFileAtomic writes a file whole or not at all (package atomicfile):
+// the content goes to a temporary file beside path, which replaces path
+// only when everything was written. Every error names path.
 func writeFileAtomic(path string, write func(w io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err := write(bw); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if err := write(w); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return nil
+	})
 }
 
 // writePNG saves img as a PNG file, atomically.

@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"mbotdraw/atomicfile"
 	"mbotdraw/playback"
 )
 
@@ -343,27 +344,15 @@ func Save(path string, d *playback.Drawing) error {
 	if f != JSON && f != SVG {
 		return noPlace(path, fmt.Errorf("cannot save %q files: use .json (mbotdraw) or .svg", filepath.Ext(path)))
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	err := atomicfile.Write(path, func(w io.Writer) error { return Encode(w, f, d) })
 	if err != nil {
-		return noPlace(path, unwrapPath(err))
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := Encode(tmp, f, d); err != nil {
-		tmp.Close()
-		return noPlace(path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return noPlace(path, unwrapPath(err))
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return noPlace(path, unwrapPath(err))
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return noPlace(path, unwrapPath(err))
 	}
 	return nil
 }
 
+// unwrapPath drops the file name from an *os.PathError inside err (the
+// temporary file's, or the one the caller names anyway): "op: cause".
 func unwrapPath(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
