@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -94,52 +93,11 @@ func plotViaBridge(ctx context.Context, url string, prog *robot.Program, prof pe
 	}
 	defer ws.Close()
 	moves := bridge.Moves(prog.Motions)
-	// motionOf[k] is the index of the motion that move k came from.
-	motionOf := make([]int, 0, len(moves)+1)
-	for i, m := range prog.Motions {
-		if m.Kind != robot.Wait {
-			motionOf = append(motionOf, i)
-		}
-	}
+	progress := bridge.JobProgress(prog)
 	report := func(p link.WSProgress) {
-		if onProgress == nil {
-			return
+		if onProgress != nil {
+			onProgress(progress(p))
 		}
-		done := 0 // motions done
-		if p.Done > 0 && p.Done <= len(motionOf) {
-			done = motionOf[p.Done-1] + 1
-		}
-		rp := robot.Progress{Motion: done, MotionsDone: done, Motions: len(prog.Motions), Reconnects: p.Reconnects}
-		if prog.Plan != nil {
-			rp.Paths, rp.Strokes = len(prog.Plan.Paths), len(prog.Plan.Sources)
-		}
-		if done > 0 {
-			m := prog.Motions[done-1]
-			rp.Pose, rp.PathsDone, rp.Elapsed = m.Pose, m.PathsDone, m.End()
-			if prog.Plan != nil && m.PathsDone > 0 {
-				rp.StrokesDone = prog.Plan.Paths[m.PathsDone-1].SrcEnd
-			}
-		}
-		rp.Left = max(0, prog.Duration-rp.Elapsed)
-		rp.LeftWall = rp.Left
-		if prog.Duration > 0 {
-			rp.Percent = 100 * float64(rp.Elapsed) / float64(prog.Duration)
-		}
-		switch {
-		case p.Finished && p.State == "done":
-			rp.State = robot.StateDone
-		case p.Finished:
-			rp.State, rp.Err = robot.StateStopped, fmt.Errorf("the bridge %s the job", p.State)
-		case p.Place > 0:
-			rp.State = robot.StateConnecting // waiting its turn
-		case p.State == wire.StatePaused:
-			rp.State = robot.StatePaused
-		case p.State == wire.StateLost:
-			rp.State, rp.Err = robot.StateLostLink, errors.New("the bridge lost its robot")
-		default:
-			rp.State = robot.StateDrawing
-		}
-		onProgress(rp)
 	}
 	return ws.Plot(ctx, moves, report)
 }

@@ -3,7 +3,6 @@ package window
 import (
 	"context"
 	"errors"
-	"fmt"
 	neturl "net/url"
 	"sync"
 
@@ -27,9 +26,8 @@ type wsRobot struct {
 	url  string
 	prog *robot.Program
 	opts link.WSOptions
-	// motionOf[k] is the index of the motion that move k came from (the
-	// program's waits are not sent: the bridge adds its own).
-	motionOf []int
+	// progress reads the bridge's reports as the program's progress.
+	progress func(link.WSProgress) robot.Progress
 
 	mu       sync.Mutex
 	p        robot.Progress
@@ -47,12 +45,7 @@ func newWSRobot(url string, prog *robot.Program, o link.WSOptions) *wsRobot {
 	if token != "" {
 		o.Token = token // as a header: it never shows in a message
 	}
-	w := &wsRobot{url: url, prog: prog, opts: o}
-	for i, m := range prog.Motions {
-		if m.Kind != robot.Wait {
-			w.motionOf = append(w.motionOf, i)
-		}
-	}
+	w := &wsRobot{url: url, prog: prog, opts: o, progress: bridge.JobProgress(prog)}
 	w.p = robot.Progress{State: robot.StateConnecting, Motions: len(prog.Motions), Left: prog.Duration, LeftWall: prog.Duration}
 	if prog.Plan != nil {
 		w.p.Paths, w.p.Strokes = len(prog.Plan.Paths), len(prog.Plan.Sources)
@@ -92,9 +85,6 @@ func (w *wsRobot) Run(ctx context.Context) (err error) {
 	}
 	defer ws.Close()
 	moves := bridge.Moves(w.prog.Motions)
-	if len(moves) != len(w.motionOf) {
-		return fmt.Errorf("robot bridge %s: %d motions became %d moves", w.url, len(w.motionOf), len(moves))
-	}
 	job, err := ws.Start(len(moves), w.report)
 	if err != nil {
 		return err
@@ -111,40 +101,10 @@ func (w *wsRobot) Run(ctx context.Context) (err error) {
 	return job.Wait(ctx)
 }
 
-// report maps the bridge's news of the job onto the program's motions. It
-// runs on the link's reader goroutine.
+// report takes the bridge's news of the job, mapped onto the program's
+// motions. It runs on the link's reader goroutine.
 func (w *wsRobot) report(p link.WSProgress) {
-	prog := w.prog
-	done := 0 // motions done
-	if p.Done > 0 && p.Done <= len(w.motionOf) {
-		done = w.motionOf[p.Done-1] + 1
-	}
-	rp := robot.Progress{Motion: done, MotionsDone: done, Motions: len(prog.Motions), Reconnects: p.Reconnects, Pose: prog.Home}
-	if prog.Plan != nil {
-		rp.Paths, rp.Strokes = len(prog.Plan.Paths), len(prog.Plan.Sources)
-	}
-	if done > 0 {
-		m := prog.Motions[done-1]
-		rp.Pose, rp.PathsDone, rp.Elapsed = m.Pose, m.PathsDone, m.End()
-		if prog.Plan != nil && m.PathsDone > 0 {
-			rp.StrokesDone = prog.Plan.Paths[m.PathsDone-1].SrcEnd
-		}
-	}
-	rp.Left = max(0, prog.Duration-rp.Elapsed)
-	rp.LeftWall = rp.Left
-	if prog.Duration > 0 {
-		rp.Percent = 100 * float64(rp.Elapsed) / float64(prog.Duration)
-	}
-	switch {
-	case p.Finished && p.State == "done":
-		rp.State = robot.StateDone
-	case p.Finished:
-		rp.State, rp.Err = robot.StateStopped, fmt.Errorf("the bridge %s the job", p.State)
-	case p.Place > 0:
-		rp.State = robot.StateConnecting // waiting its turn behind other jobs
-	default:
-		rp.State = robot.StateDrawing
-	}
+	rp := w.progress(p)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.final {
