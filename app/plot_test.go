@@ -414,7 +414,7 @@ func TestPlotRobotFaults(t *testing.T) {
 // --reconnect with one clear line.
 func TestPlotPortVanishes(t *testing.T) {
 	cal := robot.DefaultCalibration()
-	v := link.NewVirtual(link.VirtualOptions{Model: simModel(cal), TimeScale: 100})
+	v := link.NewVirtual(link.VirtualOptions{Model: cal.VirtualModel(), TimeScale: 100})
 	defer v.Close()
 	port := filepath.Join(t.TempDir(), "ttyMBOT")
 	if _, err := v.StartPTY(port); err != nil {

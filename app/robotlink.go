@@ -80,7 +80,7 @@ func openRobot(spec string, cal robot.Calibration, home robot.Pose, timeScale fl
 		pc := link.NewPacedClock(timeScale)
 		clock, c.clock = pc, pc
 	}
-	v := link.NewVirtual(link.VirtualOptions{Model: simModel(cal), Clock: clock,
+	v := link.NewVirtual(link.VirtualOptions{Model: cal.VirtualModel(), Clock: clock,
 		Start: link.Pose{X: home.X, Y: home.Y, Heading: home.Heading}})
 	c.sim = v
 	// The virtual mBot answers on a pseudo-terminal, through the same serial
@@ -125,12 +125,6 @@ func openRobot(spec string, cal robot.Calibration, home robot.Pose, timeScale fl
 		os.RemoveAll(dir)
 	}
 	return c, nil
-}
-
-// simModel is the virtual mBot that behaves exactly as cal says.
-func simModel(cal robot.Calibration) link.Model {
-	return link.Model{PWM: cal.PWM, Speed: cal.Speed, Track: cal.EffectiveTrack(), Wiring: cal.Wiring(),
-		ServoPort: cal.ServoPort, ServoSlot: cal.ServoSlot, PenUp: cal.PenUp, PenDown: cal.PenDown}
 }
 
 // loadCalibration reads --calibration, or returns the defaults for "".

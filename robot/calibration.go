@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"mbotdraw/robot/link"
 	"mbotdraw/robot/mblock"
 )
 
@@ -288,6 +289,16 @@ func (c Calibration) EffectiveTrack() float64 {
 // Wiring returns the motor wiring the calibration describes.
 func (c Calibration) Wiring() mblock.Wiring {
 	return mblock.Wiring{InvertLeft: c.InvertLeft, InvertRight: c.InvertRight}
+}
+
+// VirtualModel returns the physics of a virtual mBot (link.Virtual) that
+// moves exactly as c says: its wheels' speed for a PWM, its turn rate (as
+// EffectiveTrack), its motor wiring, and where its pen servo is plugged and
+// at which angles the pen is up and down. Fields left zero in c stay zero,
+// which the virtual mBot reads as its own defaults.
+func (c Calibration) VirtualModel() link.Model {
+	return link.Model{PWM: c.PWM, Speed: c.Speed, Track: c.EffectiveTrack(), Wiring: c.Wiring(),
+		ServoPort: c.ServoPort, ServoSlot: c.ServoSlot, PenUp: c.PenUp, PenDown: c.PenDown}
 }
 
 func ms(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }

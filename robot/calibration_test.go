@@ -2,11 +2,16 @@ package robot
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mbotdraw/robot/link"
 )
 
 func TestDefaultCalibrationIsValid(t *testing.T) {
@@ -111,4 +116,51 @@ func FuzzReadCalibration(f *testing.F) {
 			t.Fatalf("valid calibration does not compile: %v", err)
 		}
 	})
+}
+
+// TestVirtualModelMovesAsTheCalibrationSays drives a virtual mBot built by
+// VirtualModel from calibrations unlike the stock one (speeds, turn rate,
+// motor wiring, pen servo): it ends where the program says and inks the
+// pen-down drives only.
+func TestVirtualModelMovesAsTheCalibrationSays(t *testing.T) {
+	fast := DefaultCalibration()
+	fast.PWM, fast.Speed, fast.TurnPWM, fast.TurnRate = 150, 80, 100, 65
+	invL := DefaultCalibration()
+	invL.InvertLeft = true
+	invBoth := DefaultCalibration()
+	invBoth.InvertLeft, invBoth.InvertRight = true, true
+	servo := DefaultCalibration()
+	servo.ServoPort, servo.ServoSlot, servo.PenUp, servo.PenDown = 3, 2, 40, 120
+	cases := []struct {
+		name string
+		cal  Calibration
+	}{{"stock", DefaultCalibration()}, {"speeds and turn rate", fast}, {"left motor inverted", invL},
+		{"both motors inverted", invBoth}, {"servo elsewhere", servo}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			home := Pose{X: 50, Y: 50, Heading: 30}
+			prog, err := NewProgram([]Motion{{Kind: PenDown}, {Kind: Drive, Distance: 60}, {Kind: Turn, Angle: 90},
+				{Kind: Drive, Distance: 40}, {Kind: PenUp}, {Kind: Turn, Angle: -135}, {Kind: Drive, Distance: -25}}, home, c.cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clock := &link.ManualClock{}
+			v := link.NewVirtual(link.VirtualOptions{Model: c.cal.VirtualModel(), Clock: clock,
+				Start: link.Pose{X: home.X, Y: home.Y, Heading: home.Heading}})
+			defer v.Close()
+			dial := func(ctx context.Context) (io.ReadWriteCloser, error) {
+				return link.OpenWith("sim", link.Options{Sim: v})
+			}
+			if err := NewDriver(prog, dial, DriverOptions{Clock: clock}).Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			end, want := v.Pose(), prog.PoseBefore(len(prog.Motions))
+			if math.Hypot(end.X-want.X, end.Y-want.Y) > 1e-6 || math.Abs(normDeg(end.Heading-want.Heading)) > 1e-6 {
+				t.Errorf("robot ends at %+v, program says %+v", end, want)
+			}
+			if ink := v.Trace().Length(true); math.Abs(ink-100) > 1e-6 {
+				t.Errorf("ink %.6f mm, want the 100 mm driven with the pen down", ink)
+			}
+		})
+	}
 }

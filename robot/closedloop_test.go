@@ -48,7 +48,7 @@ func TestDriverTimesMovesFromTheirSends(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := &link.ManualClock{}
-	v := link.NewVirtual(link.VirtualOptions{Model: modelFor(cal), Clock: clock, Start: link.Pose{X: 50, Y: 50}})
+	v := link.NewVirtual(link.VirtualOptions{Model: cal.VirtualModel(), Clock: clock, Start: link.Pose{X: 50, Y: 50}})
 	defer v.Close()
 	dial := func(ctx context.Context) (io.ReadWriteCloser, error) {
 		l, err := link.OpenWith("sim", link.Options{Sim: v})

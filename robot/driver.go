@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"mbotdraw/robot/link"
 	"mbotdraw/robot/mblock"
 )
 
@@ -253,7 +254,7 @@ func NewDriver(prog *Program, dial DialFunc, o DriverOptions) *Driver {
 	d := &Driver{prog: prog, dial: dial, o: o, cal: prog.Calibration, resume: make(chan struct{}), pose: prog.Home}
 	d.clock = o.Clock
 	if d.clock == nil {
-		d.clock = newScaledClock(o.TimeScale)
+		d.clock = link.NewScaledClock(o.TimeScale)
 	}
 	d.progress = Progress{State: StateIdle, Motions: len(prog.Motions), Left: prog.Duration,
 		LeftWall: scaleDown(prog.Duration, o.TimeScale), Pose: prog.Home}

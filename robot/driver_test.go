@@ -16,13 +16,6 @@ import (
 	"mbotdraw/robot/link"
 )
 
-// modelFor is the virtual mBot's physics for a calibration.
-func modelFor(c Calibration) link.Model {
-	return link.Model{PWM: c.PWM, Speed: c.Speed, Track: c.EffectiveTrack(),
-		Wiring:    c.Wiring(),
-		ServoPort: c.ServoPort, ServoSlot: c.ServoSlot, PenUp: c.PenUp, PenDown: c.PenDown}
-}
-
 // rig is a program, a virtual mBot on a shared manual clock, and a dial
 // function that connects to it through an in-process pipe.
 type rig struct {
@@ -40,7 +33,7 @@ func newRig(t *testing.T, d *playback.Drawing) *rig {
 	cal := DefaultCalibration()
 	prog := compileDrawing(t, d, PlanOptions{}, cal)
 	clock := &link.ManualClock{}
-	v := link.NewVirtual(link.VirtualOptions{Model: modelFor(cal), Clock: clock,
+	v := link.NewVirtual(link.VirtualOptions{Model: cal.VirtualModel(), Clock: clock,
 		Start: link.Pose{X: prog.Home.X, Y: prog.Home.Y, Heading: prog.Home.Heading}})
 	t.Cleanup(func() { v.Close() })
 	r := &rig{prog: prog, v: v, clock: clock}

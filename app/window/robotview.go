@@ -76,17 +76,28 @@ type robotDriver interface {
 // strokes still waiting for the robot are dropped: the drawing replaces them.
 func (g *Game) startRobot() error {
 	d := g.doc.d
-	plan, err := robot.NewPlan(d, robot.PlanOptions{})
+	prog, err := planDrawing(d)
 	if err != nil {
-		return fmt.Errorf("planning: %w", err)
-	}
-	prog, err := robot.Compile(plan, robot.DefaultCalibration(), robot.CompileOptions{})
-	if err != nil {
-		return fmt.Errorf("planning: %w", err)
+		return err
 	}
 	g.dropPadRobotQueue()
 	g.runRobot(d, prog, false)
 	return nil
+}
+
+// planDrawing plans and compiles a drawing for the robot as `plot` does
+// by default (A4, 2-opt ordering on), so that the paper and the screen
+// agree, with the stock mBot's calibration.
+func planDrawing(d *playback.Drawing) (*robot.Program, error) {
+	plan, err := robot.NewPlan(d, robot.PlanOptions{TwoOpt: true})
+	if err != nil {
+		return nil, fmt.Errorf("planning: %w", err)
+	}
+	prog, err := robot.Compile(plan, robot.DefaultCalibration(), robot.CompileOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("planning: %w", err)
+	}
+	return prog, nil
 }
 
 // runRobot starts streaming prog, planned from d, to the robot named by
@@ -109,10 +120,12 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) {
 		r.scale = 1
 		r.drv = newWSRobot(spec, prog, g.wsOptions())
 	case spec == "sim":
-		clock := link.NewScaledClock(k)
-		r.sim = link.NewVirtual(link.VirtualOptions{Clock: clock, NoBanner: true,
-			Model: link.Model{PWM: cal.PWM, Speed: cal.Speed, Track: cal.EffectiveTrack(), Wiring: cal.Wiring(),
-				ServoPort: cal.ServoPort, ServoSlot: cal.ServoSlot, PenUp: cal.PenUp, PenDown: cal.PenDown},
+		// One paced clock shared by the driver and the virtual mBot, as
+		// `plot --robot sim` does: exact at any time scale K (the robot
+		// sees every frame at the very robot time the driver meant), where
+		// real time scaled by K would multiply scheduling jitter by K.
+		clock := link.NewPacedClock(k)
+		r.sim = link.NewVirtual(link.VirtualOptions{Clock: clock, NoBanner: true, Model: cal.VirtualModel(),
 			Start: link.Pose{X: prog.Home.X, Y: prog.Home.Y, Heading: prog.Home.Heading}})
 		dial := func(ctx context.Context) (io.ReadWriteCloser, error) {
 			return link.OpenWith("sim", link.Options{Sim: r.sim})

@@ -545,7 +545,9 @@ func smallDrawing() *playback.Drawing {
 
 // TestRobot sends a drawing to the virtual mBot (at 10x its real speed):
 // the view shows the robot's progress, R pauses and resumes it, and it
-// finishes with every path drawn.
+// finishes with every path drawn, exactly where the program ends: the
+// driver and the virtual mBot share a paced clock, so scheduling jitter
+// does not move the robot (real time scaled by 10 would multiply it by 10).
 func TestRobot(t *testing.T) {
 	ev := map[int]Events{3: keys(ebiten.KeyR)}
 	g := newTestGame(t, config.Window{Drawing: smallDrawing()}, &script{events: ev})
@@ -590,11 +592,41 @@ func TestRobot(t *testing.T) {
 	if r.last.PathsDone != len(r.prog.Plan.Paths) || r.last.StrokesDone != len(g.doc.d.Strokes) {
 		t.Errorf("done with %d of %d paths, %d of %d strokes", r.last.PathsDone, len(r.prog.Plan.Paths), r.last.StrokesDone, len(g.doc.d.Strokes))
 	}
+	end, last := r.finalPose(), r.prog.PoseBefore(len(r.prog.Motions))
+	if math.Hypot(end.X-last.X, end.Y-last.Y) > 1e-6 || math.Abs(math.Remainder(end.Heading-last.Heading, 360)) > 1e-6 {
+		t.Errorf("the virtual mBot ends at %+v, the program at %+v", end, last)
+	}
 	if d := os.Getenv("MBOTDRAW_TEST_OUT"); d != "" && mid != nil {
 		savePNG(t, filepath.Join(d, "robot-paused.png"), mid)
 	}
 	if err := g.finish(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRobotPlanMatchesPlot: the window plans a drawing for the robot the
+// way plot does by default, with 2-opt ordering on, so that the robot's
+// view shows the order the paper gets.
+func TestRobotPlanMatchesPlot(t *testing.T) {
+	d := playback.Generate(playback.GenOptions{Strokes: 300, Seed: 11})
+	prog, err := planDrawing(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	greedy, err := robot.NewPlan(d, robot.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plot, err := robot.NewPlan(d, robot.PlanOptions{TwoOpt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(plot.Stats.PenUp < greedy.Stats.PenUp) {
+		t.Fatalf("2-opt does not improve this drawing (%.0f mm): fix the test", greedy.Stats.PenUp)
+	}
+	if prog.Plan.Stats != plot.Stats || !slices.Equal(prog.Plan.XY, plot.XY) {
+		t.Errorf("the window's plan (%.0f mm of pen-up travel) is not plot's (%.0f mm; greedy %.0f mm)",
+			prog.Plan.Stats.PenUp, plot.Stats.PenUp, greedy.Stats.PenUp)
 	}
 }
 

@@ -9,9 +9,9 @@
 // when the port vanishes or the peer hangs up mid-stream, and ErrTimeout when
 // a read waited longer than the read timeout (the link stays usable).
 //
-// Package link does not import package robot: the virtual mBot's physical
-// model is a plain Model struct filled from the same calibration numbers the
-// host uses.
+// Package link does not import package robot (robot imports link): the
+// virtual mBot's physical model is a plain Model struct filled from the same
+// calibration numbers the host uses (robot.Calibration.VirtualModel).
 package link
 
 import (

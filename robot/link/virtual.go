@@ -24,7 +24,8 @@ type Model struct {
 	// Track is the wheel base in mm that turns the difference of the wheel
 	// speeds into a turn rate. To reproduce a calibration measured as a turn
 	// rate R (°/s at TurnPWM), pass the effective track
-	// 2·Speed·TurnPWM/PWM / (R·π/180) (robot.Calibration.EffectiveTrack).
+	// 2·Speed·TurnPWM/PWM / (R·π/180) (robot.Calibration.EffectiveTrack;
+	// robot.Calibration.VirtualModel fills a whole Model).
 	// Zero: 114.59 mm, which spins at 100°/s at PWM 120.
 	Track float64
 	// Wiring says which motor runs backwards; zero: the stock mBot.
