@@ -282,7 +282,7 @@ func TestCompanionPageInChromium(t *testing.T) {
 	defer srv.Close()
 	defer func() { _ = live.Shutdown(context.Background()) }()
 	d := companionDrawing()
-	live.SetDrawing(d)
+	live.SetDrawing(timing(t, d))
 	live.Publish(Playback{T: 0, Duration: d.Duration(), Speed: 1, Strokes: 2})
 
 	page := startChromium(t, srv.URL+"/")
@@ -366,6 +366,43 @@ func TestCompanionPageInChromium(t *testing.T) {
 	}
 	if got := ds[0]; len(got.Strokes) != 2 || got.NumPoints() != len(strokes[0])+len(strokes[1]) {
 		t.Errorf("saved pad has %d strokes and %d points; want 2 and %d", len(got.Strokes), got.NumPoints(), len(strokes[0])+len(strokes[1]))
+	}
+
+	// Clear empties the pad, not its clock: a stroke drawn after it keeps
+	// its rhythm (its times grow with the drag), after the strokes before.
+	// A restarted clock would put its times below the last stroke's, which
+	// the bridge holds at that stroke's end: every point at one time.
+	page.click("clear")
+	page.until("companion.padStrokes() === 0")
+	page.drag(cx-60, cy+40, cx+60, cy+40, 10)
+	var after []playback.Point
+	for done := false; !done; {
+		select {
+		case ps := <-live.Pad():
+			if ps.Stroke != 2 {
+				t.Fatalf("stroke number %d after Clear, want 2", ps.Stroke)
+			}
+			after = append(after, ps.Points...)
+			done = ps.End
+		case <-time.After(15 * time.Second):
+			t.Fatal("the window got no stroke drawn after Clear")
+		}
+	}
+	if len(after) < 5 || !(after[0].T >= prevT) {
+		t.Fatalf("after Clear: %d points from %v ms, want the drag's from after %v ms", len(after), after[0].T, prevT)
+	}
+	if span := after[len(after)-1].T - after[0].T; !(span >= 30) {
+		t.Errorf("the stroke drawn after Clear spans %v ms of pad time (%v … %v), want the drag's 40 ms or more",
+			span, after[0].T, after[len(after)-1].T)
+	}
+	// The pad saved now holds that stroke, its times counted from 0.
+	page.eval("companion.exportJSON()", &saved)
+	var file struct {
+		Strokes []struct{ Points [][3]float64 }
+	}
+	if err := json.Unmarshal([]byte(saved), &file); err != nil || len(file.Strokes) != 1 ||
+		len(file.Strokes[0].Points) != len(after) || file.Strokes[0].Points[0][2] != 0 {
+		t.Errorf("pad saved after Clear (%v): %.300s, want the one stroke from t = 0", err, saved)
 	}
 
 	// The controls command the window.

@@ -9,16 +9,21 @@ import (
 	"mbotdraw/playback"
 )
 
-// encodeDrawing encodes d as the live endpoint's "drawing" message:
+// encodeDrawing encodes the drawing tm plays as the live endpoint's
+// "drawing" message:
 //
 //	{"type":"drawing","width":W,"height":H,"background":"#rrggbb","name":"…",
 //	 "strokes":[{"color":"#rrggbb","width":3,"points":[x0,y0,t0,x1,y1,t1,…]}]}
 //
 // Points are flat triples, coordinates to 0.01 unit and times to 0.1 ms.
-// Beyond maxPoints the strokes are thinned evenly, keeping their ends.
-func encodeDrawing(d *playback.Drawing, maxPoints int) []byte {
-	if d == nil {
-		d = playback.NewDrawing(800, 600)
+// The times are playback times (tm.PointTime), the window's clock, which
+// the playback messages' t counts in: not the recorded times, whose long
+// pauses the clock shortens. Beyond maxPoints the strokes are thinned
+// evenly, keeping their ends. A nil tm is an empty 800x600 drawing.
+func encodeDrawing(tm *playback.Timing, maxPoints int) []byte {
+	d := playback.NewDrawing(800, 600)
+	if tm != nil {
+		d = tm.Drawing()
 	}
 	step := 1
 	if n := d.NumPoints(); maxPoints > 0 && n > maxPoints {
@@ -52,12 +57,11 @@ func encodeDrawing(d *playback.Drawing, maxPoints int) []byte {
 				b = append(b, ',')
 			}
 			first = false
-			p := d.Point(i)
-			b = strconv.AppendFloat(b, round(float64(p.X), 100), 'f', -1, 64)
+			b = strconv.AppendFloat(b, round(float64(d.XY[2*i]), 100), 'f', -1, 64)
 			b = append(b, ',')
-			b = strconv.AppendFloat(b, round(float64(p.Y), 100), 'f', -1, 64)
+			b = strconv.AppendFloat(b, round(float64(d.XY[2*i+1]), 100), 'f', -1, 64)
 			b = append(b, ',')
-			b = strconv.AppendFloat(b, round(float64(p.T), 10), 'f', -1, 64)
+			b = strconv.AppendFloat(b, round(tm.PointTime(i), 10), 'f', -1, 64)
 		}
 		b = append(b, "]}"...)
 	}

@@ -19,7 +19,7 @@ func virtualRobot(t *testing.T) (*DriverRobot, *link.Virtual, *int) {
 	clock := &link.ManualClock{}
 	cal := robot.DefaultCalibration()
 	v := link.NewVirtual(link.VirtualOptions{Clock: clock, NoBanner: true,
-		Model: link.Model{PWM: cal.PWM, Speed: cal.Speed, Track: cal.EffectiveTrack()}})
+		Model: cal.VirtualModel()})
 	t.Cleanup(func() { v.Close() })
 	dials := 0
 	dial := func(ctx context.Context) (io.ReadWriteCloser, error) {

@@ -44,9 +44,9 @@ type LiveOptions struct {
 // hands the window what the pages send: pad strokes (Pad) and playback
 // commands (Commands).
 //
-// The window calls SetDrawing when the drawing changes and Publish every
-// frame (Live sends at most 30 updates a second), and drains Pad and
-// Commands in its Update without blocking.
+// The window calls SetDrawing (with its clock's timing) when the drawing
+// changes and Publish every frame (Live sends at most 30 updates a second),
+// and drains Pad and Commands in its Update without blocking.
 type Live struct {
 	h    *hub
 	opts LiveOptions
@@ -219,11 +219,14 @@ func (l *Live) Stats() Stats { return l.h.stats() }
 // pages, for the performance monitor.
 func (l *Live) RTT() perf.Histogram { return l.h.rttHistogram() }
 
-// SetDrawing sends d to every page (and to pages that connect later), which
-// then show its playback. Safe for concurrent use; d is read during the call
-// only.
-func (l *Live) SetDrawing(d *playback.Drawing) {
-	data := encodeDrawing(d, l.opts.MaxPoints)
+// SetDrawing sends the drawing tm plays to every page (and to pages that
+// connect later), which then show its playback: each point at its time on
+// the window's clock (tm.PointTime, the time Publish's Playback.T counts
+// in), so that a page draws each stroke when the window does, long pauses
+// shortened alike. Safe for concurrent use; tm and its drawing are read
+// during the call only.
+func (l *Live) SetDrawing(tm *playback.Timing) {
+	data := encodeDrawing(tm, l.opts.MaxPoints)
 	l.mu.Lock()
 	l.drawing = data
 	l.mu.Unlock()

@@ -2,9 +2,12 @@ package bridge
 
 import (
 	"context"
+	"encoding/json"
+	"image/color"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +67,7 @@ func TestLiveRelaysPadStrokesAndCommands(t *testing.T) {
 func TestLiveSendsDrawingAndPlaybackToPages(t *testing.T) {
 	l, srv := newTestLive(t, LiveOptions{})
 	d := companionDrawing()
-	l.SetDrawing(d)
+	l.SetDrawing(timing(t, d))
 	l.Publish(Playback{T: 10, Duration: d.Duration(), Playing: true, Speed: 2, Strokes: 2})
 	// A page that connects later gets both.
 	c := dialTest(t, wsURL(srv, "/live"), nil)
@@ -87,6 +90,67 @@ func TestLiveSendsDrawingAndPlaybackToPages(t *testing.T) {
 	l.Publish(Playback{T: 1000, Duration: d.Duration(), Speed: 2, Strokes: 2})
 	if pb := c.next("the seek", func(m wire.Message) bool { return m.Type == wire.TypePlayback && m.T == 1000 }); pb.Playing {
 		t.Error("paused state arrived as playing")
+	}
+}
+
+// timing is d's playback times as the window's clock plays them.
+func timing(t *testing.T, d *playback.Drawing) *playback.Timing {
+	t.Helper()
+	tm, err := playback.NewTiming(d, playback.Pacing{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
+// TestLiveDrawingHasPlaybackTimes: the drawing sent to pages carries the
+// window clock's times, not the recorded ones: a pause of 5 s between two
+// strokes, which the clock shortens to 1 s, reaches the pages as 1 s (or
+// the page would draw the second stroke 4 s after the window); under
+// uniform pacing the times are the uniform ones.
+func TestLiveDrawingHasPlaybackTimes(t *testing.T) {
+	d := playback.NewDrawing(400, 300)
+	d.BeginStroke(color.RGBA{200, 30, 30, 255}, 4)
+	for i := range 6 {
+		d.AddPoint(float32(40+20*i), 80, float32(100*i)) // 0 … 500 ms
+	}
+	d.BeginStroke(color.RGBA{30, 30, 200, 255}, 4)
+	for i := range 6 {
+		d.AddPoint(200, float32(100+20*i), float32(5500+100*i)) // 5 s later
+	}
+	uniform, err := playback.NewTiming(d, playback.Pacing{Uniform: true, SegmentMs: 10, StrokeGapMs: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		tm   *playback.Timing
+		want [2][]float64 // each stroke's point times
+	}{
+		{"recorded, pause shortened", timing(t, d), [2][]float64{{0, 100, 200, 300, 400, 500}, {1500, 1600, 1700, 1800, 1900, 2000}}},
+		{"uniform", uniform, [2][]float64{{0, 10, 20, 30, 40, 50}, {250, 260, 270, 280, 290, 300}}},
+	} {
+		var m struct {
+			Strokes []struct{ Points []float64 }
+		}
+		if err := json.Unmarshal(encodeDrawing(c.tm, 0), &m); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if len(m.Strokes) != 2 {
+			t.Fatalf("%s: %d strokes", c.name, len(m.Strokes))
+		}
+		for s, st := range m.Strokes {
+			var got []float64
+			for k := 2; k < len(st.Points); k += 3 {
+				got = append(got, st.Points[k])
+			}
+			if !slices.Equal(got, c.want[s]) {
+				t.Errorf("%s: stroke %d times %v, want %v", c.name, s, got, c.want[s])
+			}
+		}
+		if last := c.want[1][5]; last != c.tm.Duration() {
+			t.Errorf("%s: the last point at %v ms, the clock's duration is %v", c.name, last, c.tm.Duration())
+		}
 	}
 }
 
@@ -142,7 +206,7 @@ func TestLiveStalledPageCostsNothing(t *testing.T) {
 	good := dialTest(t, wsURL(srv, "/live"), nil)
 	big := playback.Generate(playback.GenOptions{Strokes: 1000, Seed: 1})
 	for i := 0; i < 10; i++ {
-		l.SetDrawing(big)
+		l.SetDrawing(timing(t, big))
 		l.Publish(Playback{T: float64(i * 1000), Duration: big.Duration(), Strokes: len(big.Strokes)})
 	}
 	l.Publish(Playback{T: 123456, Duration: big.Duration(), Strokes: len(big.Strokes)})

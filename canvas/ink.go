@@ -187,28 +187,13 @@ func (k *Ink) firstPoint(p Pos) int {
 	return k.d.Strokes[p.Stroke].Start + p.Chunk*ChunkSegments
 }
 
-// strokeOf returns the stroke that holds point i.
-func (k *Ink) strokeOf(i int) int {
-	ss := k.d.Strokes
-	lo, hi := 0, len(ss)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if ss[m].End <= i {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
-}
-
 // Target returns the position at which every chunk complete at m is baked:
 // the first chunk whose last point is not revealed.
 func (k *Ink) Target(m playback.Mark) Pos {
 	if m.N <= 0 {
 		return Pos{}
 	}
-	s := k.strokeOf(m.N - 1)
+	s := k.d.StrokeOf(m.N - 1)
 	st := k.d.Strokes[s]
 	q := m.N - 1 - st.Start
 	if q >= st.Len()-1 {

@@ -144,7 +144,7 @@ func PenAt(d *Drawing, m Mark) Pen {
 		return Pen{X: d.XY[0], Y: d.XY[1], Stroke: -1}
 	}
 	i := min(m.N, d.NumPoints()) - 1
-	s := strokeOf(d, i)
+	s := d.StrokeOf(i)
 	p := Pen{X: d.XY[2*i], Y: d.XY[2*i+1], Stroke: s}
 	if i+1 < d.Strokes[s].End {
 		// Inside the stroke: the pen is down, possibly between points.
@@ -154,21 +154,6 @@ func PenAt(d *Drawing, m Mark) Pen {
 		}
 	}
 	return p
-}
-
-// strokeOf returns the index of the stroke holding point i.
-func strokeOf(d *Drawing, i int) int {
-	ss := d.Strokes
-	lo, hi := 0, len(ss)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if ss[m].End <= i {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
 }
 
 // lerp2 returns the point frac of the way from point i to point i+1.

@@ -78,6 +78,24 @@ func (d *Drawing) Point(i int) Point {
 	return Point{X: d.XY[2*i], Y: d.XY[2*i+1], T: d.T[i]}
 }
 
+// StrokeOf returns the index of the stroke holding point i, for strokes
+// that cover the point store in order (as every loader builds them): the
+// first stroke whose End is past i, found by binary search; len(d.Strokes)
+// for a point past the last stroke.
+func (d *Drawing) StrokeOf(i int) int {
+	ss := d.Strokes
+	lo, hi := 0, len(ss)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ss[m].End <= i {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 // BeginStroke starts a new stroke; AddPoint appends to it until the next
 // BeginStroke.
 func (d *Drawing) BeginStroke(c color.RGBA, width float32) {

@@ -145,7 +145,7 @@ func (tm *Timing) PointTime(i int) float64 {
 }
 
 // StrokeOf returns the index of the stroke holding point i.
-func (tm *Timing) StrokeOf(i int) int { return strokeOf(tm.d, i) }
+func (tm *Timing) StrokeOf(i int) int { return tm.d.StrokeOf(i) }
 
 // Revealed returns how many points have a playback time at or before t:
 // the points [0, n) are drawn at time t.

@@ -532,7 +532,7 @@ func (g *Game) publishLive() {
 	l := g.live
 	d, now := g.doc.d, time.Now()
 	if d != l.sent || (d.NumPoints() != l.sentN && (l.open < 0 || now.Sub(l.sentAt) >= liveDrawingEvery)) {
-		l.srv.SetDrawing(d)
+		l.srv.SetDrawing(g.doc.tl.Timing()) // the pages draw each point when the window does
 		l.sent, l.sentN, l.sentAt = d, d.NumPoints(), now
 	}
 	tl := g.doc.tl

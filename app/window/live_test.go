@@ -23,6 +23,7 @@ import (
 	"mbotdraw/app/config"
 	"mbotdraw/bridge"
 	"mbotdraw/bridge/wire"
+	"mbotdraw/playback"
 	"mbotdraw/robot"
 	"mbotdraw/robot/link"
 )
@@ -288,6 +289,43 @@ func TestLiveCompanion(t *testing.T) {
 	}
 }
 
+// TestLivePageGetsTheWindowsTimes: the page gets the drawing shown with
+// the window clock's times, so it draws each stroke when the window does:
+// a 5 s pause between two strokes, which the window plays as 1 s, reaches
+// the page as 1 s, and the drawing ends at the duration the page is told.
+func TestLivePageGetsTheWindowsTimes(t *testing.T) {
+	d := playback.NewDrawing(400, 300)
+	d.BeginStroke(color.RGBA{0xe5, 0x39, 0x35, 0xff}, 6)
+	for i := range 5 {
+		d.AddPoint(float32(60+40*i), 100, float32(100*i)) // 0 … 400 ms
+	}
+	d.BeginStroke(color.RGBA{0x1e, 0x88, 0xe5, 0xff}, 6)
+	for i := range 5 {
+		d.AddPoint(200, float32(120+30*i), float32(5400+100*i)) // after 5 s
+	}
+	g := newTestGame(t, config.Window{Drawing: d, Listen: "127.0.0.1:0"}, &script{})
+	pg := openPage(t, g)
+	var dr pageDrawing
+	var pb pageMsg
+	run(t, &job{g: g, maxTicks: 600, afterUpdate: func(tick int) bool {
+		var ok, ok2 bool
+		dr, ok = pg.lastDrawing()
+		pb, ok2 = pg.lastPlayback()
+		return ok && ok2 && pb.Duration > 0
+	}})
+	if len(dr.Strokes) != 2 || len(dr.Strokes[1].Points) != 15 {
+		t.Fatalf("the page got %d strokes", len(dr.Strokes))
+	}
+	pts := dr.Strokes[1].Points
+	if first, last := pts[2], pts[len(pts)-1]; first != 1400 || last != 1800 || last != pb.Duration {
+		t.Errorf("the second stroke reaches the page from %v to %v ms (the drawing lasts %v ms); want 1400 to 1800, as the window plays it",
+			first, last, pb.Duration)
+	}
+	if err := g.finish(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // waitFor waits up to 5 s for cond.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -329,8 +367,7 @@ func TestRobotOverBridge(t *testing.T) {
 	clock := link.NewPacedClock(20)
 	cal := robot.DefaultCalibration()
 	v := link.NewVirtual(link.VirtualOptions{Clock: clock, NoBanner: true,
-		Model: link.Model{PWM: cal.PWM, Speed: cal.Speed, Track: cal.EffectiveTrack(), Wiring: cal.Wiring(),
-			ServoPort: cal.ServoPort, ServoSlot: cal.ServoSlot, PenUp: cal.PenUp, PenDown: cal.PenDown}})
+		Model: cal.VirtualModel()})
 	t.Cleanup(func() { v.Close() })
 	br := bridge.NewDriverRobot(func(ctx context.Context) (io.ReadWriteCloser, error) {
 		return link.OpenWith("sim", link.Options{Sim: v})

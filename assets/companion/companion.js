@@ -279,7 +279,9 @@
     const s = st.pad.cur;
     if (st.pad.t0 === null) st.pad.t0 = ev.timeStamp;
     const [x, y] = toDrawing(ev);
-    // Times never go back, and they count from the pad's first stroke.
+    // Times never go back, and they count from the page's first stroke:
+    // Clear does not restart them (the window, and the bridge that keeps
+    // each page's times from going back, follow one clock per page).
     const t = Math.max(st.pad.lastT, ev.timeStamp - st.pad.t0);
     st.pad.lastT = t;
     const pt = [Math.round(x * 100) / 100, Math.round(y * 100) / 100, Math.round(t * 10) / 10];
@@ -346,20 +348,24 @@
     }
   }
 
+  // Clear empties the pad. Its clock goes on: strokes drawn after it keep
+  // their rhythm on the window (see addPoint).
   $("clear").addEventListener("click", () => {
     st.pad.strokes = [];
-    st.pad.t0 = null;
-    st.pad.lastT = 0;
     renderPad();
   });
 
-  // exportJSON returns the pad's strokes as an mbotdraw JSON drawing.
+  // exportJSON returns the pad's strokes as an mbotdraw JSON drawing, its
+  // times counted from its first point.
   function exportJSON() {
     const d = st.drawing;
+    const strokes = st.pad.strokes.filter((s) => s.points.length > 0);
+    const t0 = strokes.length ? strokes[0].points[0][2] : 0;
+    const at = (t) => Math.round((t - t0) * 10) / 10;
     return JSON.stringify({
       format: "mbotdraw", version: 1, width: d.width, height: d.height, background: "#ffffff",
-      strokes: st.pad.strokes.filter((s) => s.points.length > 0)
-        .map((s) => ({ color: s.color, width: s.width, points: s.points })),
+      strokes: strokes.map((s) => ({ color: s.color, width: s.width,
+        points: s.points.map((p) => [p[0], p[1], at(p[2])]) })),
     });
   }
 
