@@ -211,6 +211,21 @@ func NewPlan(d *playback.Drawing, o PlanOptions) (*Plan, error) {
 		if travel(fileEnds, hx, hy, fileOrder, fileRev) < travel(ends, hx, hy, order, rev) {
 			ends, order, rev, seat = fileEnds, fileOrder, fileRev, fileSeat
 		}
+		// A few strokes: the shortest order exactly, keeping the loops'
+		// seats (a seated loop starts and ends at its seat either way round).
+		if n <= maxExactOrder {
+			exOrder := make([]int, n)
+			exRev := make([]bool, n)
+			exactOrder(ends, hx, hy, exOrder, exRev)
+			for k := range exRev {
+				if seat[k] >= 0 {
+					exRev[k] = rev[k]
+				}
+			}
+			if travel(ends, hx, hy, exOrder, exRev) < travel(ends, hx, hy, order, rev)-1e-9 {
+				order, rev = exOrder, exRev
+			}
+		}
 	}
 	p.build(d, ids, ends, order, rev, seat, o)
 	if p.Stats.FilePenUp > 0 {
