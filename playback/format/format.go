@@ -1,5 +1,7 @@
 // Package format loads and saves drawings: mbotdraw JSON (the native format),
-// Quick, Draw! ndjson (raw, with times, and simplified, without) and SVG.
+// Quick, Draw! ndjson (raw, with times, and simplified, without) and SVG;
+// and loads the ink of other apps: write-math JSON, MyScript iink JSON,
+// tldraw v1 documents and Excalidraw libraries and scenes.
 //
 // Every loader returns drawings that pass playback.Drawing.Validate: finite
 // coordinates within ±playback.MaxCoord, non-empty strokes, times in
@@ -33,10 +35,14 @@ type Format int
 
 // The formats this package knows.
 const (
-	Unknown   Format = iota
-	JSON             // mbotdraw JSON (.json, .mbd.json)
-	QuickDraw        // Quick, Draw! ndjson, raw or simplified (.ndjson)
-	SVG              // SVG 1.1 line art (.svg)
+	Unknown    Format = iota
+	JSON              // mbotdraw JSON (.json, .mbd.json)
+	QuickDraw         // Quick, Draw! ndjson, raw or simplified (.ndjson)
+	SVG               // SVG 1.1 line art (.svg)
+	WriteMath         // write-math.com JSON (.json), load only
+	MyScript          // MyScript iink JSON (.json), load only
+	Tldraw            // tldraw v1 document (.tldr), load only
+	Excalidraw        // Excalidraw library or scene (.excalidrawlib, .excalidraw), load only
 )
 
 func (f Format) String() string {
@@ -47,6 +53,14 @@ func (f Format) String() string {
 		return "quickdraw"
 	case SVG:
 		return "svg"
+	case WriteMath:
+		return "writemath"
+	case MyScript:
+		return "myscript"
+	case Tldraw:
+		return "tldraw"
+	case Excalidraw:
+		return "excalidraw"
 	}
 	return "unknown"
 }
@@ -60,8 +74,8 @@ const DefaultTolerance = 0.25
 // file, flattens curves to DefaultTolerance and times untimed input at
 // playback.DefaultPenSpeed.
 type Options struct {
-	// Index chooses a drawing of a many-drawing file (Quick, Draw! ndjson),
-	// counting from 0. Load only.
+	// Index chooses a drawing of a many-drawing file (Quick, Draw! ndjson,
+	// a tldraw page, an Excalidraw library item), counting from 0. Load only.
 	Index int
 	// KeyID chooses a Quick, Draw! drawing by its key_id instead of by Index.
 	// Load only.
@@ -138,7 +152,7 @@ func oneLine(s string) string {
 
 // ErrNotDrawing is the error (wrapped in *Error) for content that is none of
 // the supported formats.
-var ErrNotDrawing = errors.New("not a drawing: expected mbotdraw JSON, Quick, Draw! ndjson or SVG")
+var ErrNotDrawing = errors.New("not a drawing: expected mbotdraw JSON, Quick, Draw! ndjson, SVG, write-math or MyScript JSON, tldraw or Excalidraw")
 
 // errAt returns an *Error for byte offset off of data, with line and column.
 func errAt(name string, data []byte, off int, err error) *Error {
@@ -167,6 +181,10 @@ func ByExtension(name string) Format {
 		return QuickDraw
 	case ".svg":
 		return SVG
+	case ".tldr":
+		return Tldraw
+	case ".excalidrawlib", ".excalidraw":
+		return Excalidraw
 	}
 	return Unknown
 }
@@ -194,31 +212,75 @@ func Sniff(name string, data []byte) Format {
 		}
 		return Unknown
 	case '[':
+		// [[[…: a bare Quick, Draw! drawing; [[{: write-math strokes;
+		// [{: MyScript items.
+		switch next(head, 1) {
+		case '{':
+			return MyScript
+		case '[':
+			if next(head, nextIndex(head, 1)+1) == '{' {
+				return WriteMath
+			}
+		}
 		return QuickDraw
 	case '{':
-		d := bytes.Index(head, []byte(`"drawing"`))
-		j := firstIndex(head, `"strokes"`, `"mbotdraw"`)
+		// The marker that comes first decides: the one key each format
+		// is sure to have near its start.
+		best, f := -1, Unknown
+		for _, m := range []struct {
+			key string
+			f   Format
+		}{{`"drawing"`, QuickDraw}, {`"strokes"`, JSON}, {`"mbotdraw"`, JSON}, {`"excalidraw`, Excalidraw}, {`"document"`, Tldraw}} {
+			i := bytes.Index(head, []byte(m.key))
+			if m.f == Excalidraw {
+				i = excalidrawType(head)
+			}
+			if i >= 0 && (best < 0 || i < best) {
+				best, f = i, m.f
+			}
+		}
 		switch {
-		case d >= 0 && (j < 0 || d < j):
-			return QuickDraw
-		case j >= 0:
-			return JSON
-		case ext == QuickDraw:
-			return QuickDraw
+		case f != Unknown:
+			return f
+		case ext == QuickDraw || ext == Tldraw || ext == Excalidraw:
+			return ext
 		}
 		return JSON
 	}
 	return ext
 }
 
-func firstIndex(b []byte, subs ...string) int {
-	best := -1
-	for _, s := range subs {
-		if i := bytes.Index(b, []byte(s)); i >= 0 && (best < 0 || i < best) {
-			best = i
+// excalidrawType returns the index of "type": "excalidraw…" in b, or -1.
+func excalidrawType(b []byte) int {
+	for off := 0; ; {
+		i := bytes.Index(b[off:], []byte(`"excalidraw`))
+		if i < 0 {
+			return -1
 		}
+		i += off
+		k := bytes.TrimRight(b[:i], " \t\r\n")
+		if bytes.HasSuffix(k, []byte(":")) && bytes.HasSuffix(bytes.TrimRight(k[:len(k)-1], " \t\r\n"), []byte(`"type"`)) {
+			return i
+		}
+		off = i + 1
 	}
-	return best
+}
+
+// nextIndex returns the index of the first non-space byte of b at or after
+// i (len(b) when there is none).
+func nextIndex(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// next returns the first non-space byte of b at or after i, or 0.
+func next(b []byte, i int) byte {
+	if i = nextIndex(b, i); i < len(b) {
+		return b[i]
+	}
+	return 0
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -280,13 +342,39 @@ func Decode(name string, data []byte, o Options) ([]*playback.Drawing, error) {
 		}
 		return ds, nil
 	case SVG:
-		d, err := decodeSVG(name, data, o)
+		return one(decodeSVG(name, data, o))
+	case WriteMath:
+		return one(decodeWriteMath(name, data, o))
+	case MyScript:
+		return one(decodeMyScript(name, data, o))
+	case Tldraw:
+		return many(decodeTldraw(name, data, o))(o)
+	case Excalidraw:
+		return many(decodeExcalidraw(name, data, o))(o)
+	}
+	return nil, &Error{File: name, Offset: int64(firstNonSpace(data)), Err: ErrNotDrawing}
+}
+
+// one returns a single drawing as a list.
+func one(d *playback.Drawing, err error) ([]*playback.Drawing, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []*playback.Drawing{d}, nil
+}
+
+// many returns a many-drawing file's drawings, or with Options.Gallery the
+// one gallery drawing.
+func many(ds []*playback.Drawing, err error) func(Options) ([]*playback.Drawing, error) {
+	return func(o Options) ([]*playback.Drawing, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []*playback.Drawing{d}, nil
+		if o.Gallery && len(ds) > 1 {
+			return []*playback.Drawing{Gallery(ds)}, nil
+		}
+		return ds, nil
 	}
-	return nil, &Error{File: name, Offset: int64(firstNonSpace(data)), Err: ErrNotDrawing}
 }
 
 func firstNonSpace(data []byte) int {
@@ -319,6 +407,25 @@ func decodeOne(name string, data []byte, o Options) (*playback.Drawing, error) {
 			return nil, err
 		}
 		return ds[0], nil
+	}
+	if f == Tldraw || f == Excalidraw {
+		if o.KeyID != "" {
+			return nil, noPlace(name, fmt.Errorf("key_id %q: a %s file has no key_ids (use the drawing index)", o.KeyID, f))
+		}
+		if o.Index < 0 {
+			return nil, noPlace(name, fmt.Errorf("drawing index %d is negative", o.Index))
+		}
+		ds, err := Decode(name, data, o)
+		if err != nil {
+			return nil, err
+		}
+		if o.Gallery {
+			return ds[0], nil
+		}
+		if o.Index >= len(ds) {
+			return nil, noPlace(name, fmt.Errorf("drawing index %d is out of range: the file holds %d drawing%s", o.Index, len(ds), plural(len(ds))))
+		}
+		return ds[o.Index], nil
 	}
 	if f != Unknown {
 		if o.KeyID != "" {

@@ -138,12 +138,16 @@ func FuzzSVG(f *testing.F) {
 
 // FuzzDecode sniffs and decodes under each name a dropped file may have.
 func FuzzDecode(f *testing.F) {
-	names := []string{"f", "f.json", "f.ndjson", "f.svg", "f.mbd.json", "f.png"}
+	names := []string{"f", "f.json", "f.ndjson", "f.svg", "f.mbd.json", "f.png", "f.tldr", "f.excalidrawlib"}
 	f.Add(uint8(0), []byte(`{"strokes":[]}`))
 	f.Add(uint8(2), []byte(`{"drawing":[[[1],[2]]]}`))
 	f.Add(uint8(3), []byte(`<svg><path d="M0 0L1 1"/></svg>`))
 	f.Add(uint8(5), []byte("\x89PNG\r\n\x1a\n"))
 	f.Add(uint8(7), []byte(`[[[1,2],[3,4]]]`))
+	f.Add(uint8(1), []byte(`[[{"x":1,"y":2,"time":3}]]`))
+	f.Add(uint8(1), []byte(`[{"type":"stroke","pointers":[{"x":1,"y":2}]}]`))
+	f.Add(uint8(6), []byte(`{"document":{"pages":{"p":{"shapes":{"a":{"type":"draw","points":[[0,0]]}}}}}}`))
+	f.Add(uint8(7), []byte(`{"type":"excalidrawlib","libraryItems":[{"elements":[{"type":"line","points":[[0,0],[1,1]]}]}]}`))
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
 		name := names[int(which)%len(names)]
 		Sniff(name, data)
