@@ -62,15 +62,13 @@ func runExport(env *Env, args []string) error {
 	}
 	var w, h int
 	if *size != "" {
-		if w, h, err = parseCanvasSize(*size); err != nil {
+		if w, h, err = parseSize(*size, 16); err != nil {
 			return usagef("--size %q: %v", *size, err)
 		}
 	}
 	for _, out := range []string{*pngOut, *gifOut} {
-		if out != "" {
-			if err := outputDirExists(out); err != nil {
-				return err
-			}
+		if err := checkOutputDir(out); err != nil {
+			return err
 		}
 	}
 	d, err := format.Load(pos[0], format.Options{Index: *index, Gallery: *gallery})
@@ -83,12 +81,7 @@ func runExport(env *Env, args []string) error {
 			pw, ph = drawingSize(d, *scale, exportMaxSide)
 		}
 		img := canvas.RenderAt(d, playback.Mark{N: d.NumPoints()}, canvas.Options{Width: pw, Height: ph, NoPen: true})
-		if err := writeFile(*pngOut, func(w io.Writer) error {
-			if err := png.Encode(w, img); err != nil {
-				return fmt.Errorf("%s: %w", *pngOut, err)
-			}
-			return nil
-		}); err != nil {
+		if err := writeFile(*pngOut, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "%s: %dx%d PNG of %d strokes\n", *pngOut, pw, ph, len(d.Strokes))
@@ -102,12 +95,7 @@ func runExport(env *Env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}
-		if err := writeFile(*gifOut, func(w io.Writer) error {
-			if err := gif.EncodeAll(w, g); err != nil {
-				return fmt.Errorf("%s: %w", *gifOut, err)
-			}
-			return nil
-		}); err != nil {
+		if err := writeFile(*gifOut, func(w io.Writer) error { return gif.EncodeAll(w, g) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "%s: %dx%d GIF, %s\n", *gifOut, gw, gh, info)
@@ -144,9 +132,12 @@ func playbackGIF(env *Env, d *playback.Drawing, w, h int, fps, speed float64, ma
 	}
 	dur := tm.Duration()
 	step := 1000 / fps * speed
-	n := int(math.Ceil(dur/step)) + 1
-	if n > maxFrames {
-		n = maxFrames
+	// Counted in floating point: a tiny --speed makes more frames than an
+	// int holds.
+	n := maxFrames
+	if f := math.Ceil(dur/step) + 1; f <= float64(maxFrames) {
+		n = int(f)
+	} else {
 		step = dur / float64(n-1)
 		speed = step * fps / 1000
 	}

@@ -125,3 +125,19 @@ func TestExportErrors(t *testing.T) {
 		t.Error("a failed export left an output file")
 	}
 }
+
+// A speed so small that the frame count overflows an int is sped up to
+// --max-frames like any other.
+func TestExportGIFTinySpeed(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "slow.gif")
+	stdout, errs, st := renderCmd(t, nil, "export", exportCat, "--gif", out, "--speed", "1e-300", "--max-frames", "4", "--size", "64x48")
+	if st != 0 {
+		t.Fatalf("status %d: %s", st, errs)
+	}
+	if !strings.Contains(stdout, "64x48 GIF") {
+		t.Errorf("stdout %q", stdout)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatal(err)
+	}
+}
