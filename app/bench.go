@@ -45,7 +45,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -199,7 +198,7 @@ func runBench(env *Env, args []string) error {
 	if set["bench-time"] || set["count"] {
 		return usagef("--bench-time and --count go with --suite")
 	}
-	w, h, err := parseCanvasSize(*size)
+	w, h, err := parseSize(*size, 16)
 	if err != nil {
 		return usagef("--size %q: %v", *size, err)
 	}
@@ -252,10 +251,8 @@ func runBench(env *Env, args []string) error {
 		budget = max(time.Duration(*budgetMS*1e6), time.Nanosecond)
 	}
 	for _, p := range []string{*jsonOut, *traceOut, *traceCSV, *cpuProfile, *memProfile} {
-		if p != "" {
-			if err := outputDirExists(p); err != nil {
-				return err
-			}
+		if err := checkOutputDir(p); err != nil {
+			return err
 		}
 	}
 
@@ -392,10 +389,8 @@ func (b *benchRun) writeOutputs(cpu *perf.CPUProfile, cpuPath, memPath, tracePat
 	if cpu != nil {
 		cpu.Stop()
 		if err := writeFile(cpuPath, func(w io.Writer) error {
-			if _, err := cpu.WriteTo(w); err != nil {
-				return fmt.Errorf("%s: %w", cpuPath, err)
-			}
-			return nil
+			_, err := cpu.WriteTo(w)
+			return err
 		}); err != nil {
 			return err
 		}
@@ -410,31 +405,19 @@ func (b *benchRun) writeOutputs(cpu *perf.CPUProfile, cpuPath, memPath, tracePat
 			prof = buf.Bytes()
 		}
 		if err := writeFile(memPath, func(w io.Writer) error {
-			if _, err := w.Write(prof); err != nil {
-				return fmt.Errorf("%s: %w", memPath, err)
-			}
-			return nil
+			_, err := w.Write(prof)
+			return err
 		}); err != nil {
 			return err
 		}
 	}
 	if tracePath != "" {
-		if err := writeFile(tracePath, func(w io.Writer) error {
-			if err := b.trace.WriteJSON(w); err != nil {
-				return fmt.Errorf("%s: %w", tracePath, err)
-			}
-			return nil
-		}); err != nil {
+		if err := writeFile(tracePath, b.trace.WriteJSON); err != nil {
 			return err
 		}
 	}
 	if csvPath != "" {
-		if err := writeFile(csvPath, func(w io.Writer) error {
-			if err := b.trace.WriteCSV(w); err != nil {
-				return fmt.Errorf("%s: %w", csvPath, err)
-			}
-			return nil
-		}); err != nil {
+		if err := writeFile(csvPath, b.trace.WriteCSV); err != nil {
 			return err
 		}
 	}
@@ -446,35 +429,8 @@ func writeJSON(path string, v any) error {
 	return writeFile(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(v); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		return nil
+		return enc.Encode(v)
 	})
-}
-
-// outputDirExists fails early, before a long run, when an output file's
-// folder does not exist.
-func outputDirExists(path string) error {
-	dir := filepath.Dir(path)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return fmt.Errorf("%s: folder %s does not exist", path, dir)
-	}
-	return nil
-}
-
-// parseCanvasSize reads "WxH" with each side from 16 to 16384.
-func parseCanvasSize(s string) (w, h int, err error) {
-	a, b, ok := strings.Cut(strings.ToLower(s), "x")
-	w, err1 := strconv.Atoi(a)
-	h, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("want WIDTHxHEIGHT, like 1920x1080")
-	}
-	if w < 16 || h < 16 || w > 16384 || h > 16384 {
-		return 0, 0, fmt.Errorf("each side must be from 16 to 16384")
-	}
-	return w, h, nil
 }
 
 // mbBytes turns a flag's MB (2^20 bytes) into bytes: 0 stays 0 (the

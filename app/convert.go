@@ -3,9 +3,7 @@ package app
 import (
 	"flag"
 	"fmt"
-	"io"
 
-	"mbotdraw/playback"
 	"mbotdraw/playback/format"
 )
 
@@ -49,23 +47,13 @@ func (l *loadFlags) options() (format.Options, error) {
 	return format.Options{Index: *l.index, KeyID: *l.key, Gallery: *l.gallery, Tolerance: *l.tolerance, PenSpeed: *l.penSpeed}, nil
 }
 
-// outputFormat returns the format an output file's extension asks for.
-func outputFormat(path string) (format.Format, error) {
-	f := format.ByExtension(path)
-	if f != format.JSON && f != format.SVG {
-		return f, usagef("%s: the output must end in .json (or .mbd.json) for mbotdraw JSON, or .svg", path)
+// checkOutputFormat fails, as bad usage, when an output file's extension
+// names no format that format.Save writes.
+func checkOutputFormat(path string) error {
+	if f := format.ByExtension(path); f != format.JSON && f != format.SVG {
+		return usagef("%s: the output must end in .json (or .mbd.json) for mbotdraw JSON, or .svg", path)
 	}
-	return f, nil
-}
-
-// saveDrawing writes d to path, whole or not at all.
-func saveDrawing(path string, f format.Format, d *playback.Drawing) error {
-	return writeFile(path, func(w io.Writer) error {
-		if err := format.Encode(w, f, d); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		return nil
-	})
+	return nil
 }
 
 // runConvert reads a drawing in any format this program reads (by content)
@@ -82,8 +70,7 @@ func runConvert(env *Env, args []string) error {
 		return err
 	}
 	in, out := pos[0], pos[1]
-	of, err := outputFormat(out)
-	if err != nil {
+	if err := checkOutputFormat(out); err != nil {
 		return err
 	}
 	o, err := lf.options()
@@ -94,7 +81,7 @@ func runConvert(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := saveDrawing(out, of, d); err != nil {
+	if err := format.Save(out, d); err != nil {
 		return err
 	}
 	st := d.Stats()

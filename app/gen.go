@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mbotdraw/playback"
+	"mbotdraw/playback/format"
 )
 
 // maxGenStrokes bounds gen: a million strokes is about 30 million points,
@@ -32,8 +33,7 @@ func runGen(env *Env, args []string) error {
 	if *out == "" {
 		return usagef("gen: -o OUT is required")
 	}
-	of, err := outputFormat(*out)
-	if err != nil {
+	if err := checkOutputFormat(*out); err != nil {
 		return err
 	}
 	if *strokes < 1 || *strokes > maxGenStrokes {
@@ -51,7 +51,7 @@ func runGen(env *Env, args []string) error {
 	}
 	d := playback.Generate(playback.GenOptions{Strokes: *strokes, Seed: *seed, Width: w, Height: h,
 		PointsPerStroke: *points, Duration: *duration * 1000})
-	if err := saveDrawing(*out, of, d); err != nil {
+	if err := format.Save(*out, d); err != nil {
 		return err
 	}
 	st := d.Stats()

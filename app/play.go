@@ -6,8 +6,6 @@ import (
 	"image/gif"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	"mbotdraw/app/config"
@@ -16,12 +14,6 @@ import (
 	"mbotdraw/perf"
 	"mbotdraw/playback"
 	"mbotdraw/playback/format"
-)
-
-// Speed limits of the window's playback.
-const (
-	minSpeed = 0.25
-	maxSpeed = 16
 )
 
 // runPlay opens the window on FILE, or on the embedded demo without one.
@@ -40,7 +32,8 @@ func runPlay(env *Env, args []string) error {
 	screenshot := fs.String("screenshot", "", "save the last frame as `OUT.png` when the window closes")
 	size := fs.String("size", "1280x800", "window size `WxH` in device-independent pixels")
 	index := fs.Int("index", -1, "open only drawing `N` (from 0) of a many-drawing file")
-	keyID := fs.String("key-id", "", "open only the Quick, Draw! drawing with this key_id")
+	keyID := fs.String("key", "", "open only the Quick, Draw! drawing with this key_id")
+	fs.StringVar(keyID, "key-id", "", "the same as --key")
 	gallery := fs.Bool("gallery", false, "lay every drawing of a many-drawing file out in a grid, as one drawing")
 	outDir := fs.String("out-dir", "", "folder for screenshots (S) and GIFs (G) saved from the window (default: the current folder)")
 	listen := fs.String("listen", "", "serve the live companion page on `ADDR` (like 127.0.0.1:8766), where a tablet watches, controls and draws; beyond loopback (0.0.0.0:8766) it needs --token")
@@ -112,20 +105,15 @@ func exportGIF(ctx context.Context, d *playback.Drawing, path string) (string, e
 	if err != nil {
 		return "", err
 	}
-	err = writeFile(path, func(w io.Writer) error {
-		if err := gif.EncodeAll(w, g); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		return nil
-	})
+	err = writeFile(path, func(w io.Writer) error { return gif.EncodeAll(w, g) })
 	return info, err
 }
 
 // checkPlayFlags validates the flags that need no file and fills cfg's
 // size.
 func checkPlayFlags(cfg *config.Window, size string, index int, keyID string, gallery bool) error {
-	if !(cfg.Speed >= minSpeed && cfg.Speed <= maxSpeed) {
-		return usagef("--speed %v: want a speed from %v to %v", cfg.Speed, minSpeed, maxSpeed)
+	if !(cfg.Speed >= playback.MinSpeed && cfg.Speed <= playback.MaxSpeed) {
+		return usagef("--speed %v: want a speed from %v to %v", cfg.Speed, playback.MinSpeed, playback.MaxSpeed)
 	}
 	if cfg.Frames < 0 {
 		return usagef("--frames %d: want 0 or more", cfg.Frames)
@@ -138,7 +126,7 @@ func checkPlayFlags(cfg *config.Window, size string, index int, keyID string, ga
 	if err := checkRobotFlag(cfg.Robot); err != nil {
 		return err
 	}
-	w, h, err := parseSize(size)
+	w, h, err := parseSize(size, 64)
 	if err != nil {
 		return usagef("--size %q: %v", size, err)
 	}
@@ -154,7 +142,7 @@ func checkPlayFlags(cfg *config.Window, size string, index int, keyID string, ga
 		n++
 	}
 	if n > 1 {
-		return usagef("--index, --key-id and --gallery choose differently: give one of them")
+		return usagef("--index, --key and --gallery choose differently: give one of them")
 	}
 	return nil
 }
@@ -187,35 +175,4 @@ func checkRobotFlag(r string) error {
 		return nil
 	}
 	return usagef("--robot %q: want sim, serial:PORT or ws://HOST:PORT/robot", r)
-}
-
-// parseSize reads "WxH" with each side from 64 to 16384.
-func parseSize(s string) (w, h int, err error) {
-	a, b, ok := strings.Cut(strings.ToLower(s), "x")
-	if !ok {
-		return 0, 0, fmt.Errorf("want WIDTHxHEIGHT, like 1280x800")
-	}
-	w, err1 := strconv.Atoi(a)
-	h, err2 := strconv.Atoi(b)
-	if err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("want WIDTHxHEIGHT, like 1280x800")
-	}
-	if w < 64 || h < 64 || w > 16384 || h > 16384 {
-		return 0, 0, fmt.Errorf("each side must be from 64 to 16384")
-	}
-	return w, h, nil
-}
-
-// checkOutputDir fails early, before the window opens, when an output
-// file's folder does not exist.
-func checkOutputDir(path string) error {
-	if path == "" {
-		return nil
-	}
-	dir := filepath.Dir(path)
-	st, err := os.Stat(dir)
-	if err != nil || !st.IsDir() {
-		return fmt.Errorf("%s: folder %s does not exist", path, dir)
-	}
-	return nil
 }

@@ -116,10 +116,8 @@ func runSuiteCmd(env *Env, name string, benchTime time.Duration, count int, json
 	if err != nil {
 		return usagef("--suite: %v", err)
 	}
-	if jsonOut != "" {
-		if err := outputDirExists(jsonOut); err != nil {
-			return err
-		}
+	if err := checkOutputDir(jsonOut); err != nil {
+		return err
 	}
 	rep, err := perf.RunSuites(env.Ctx, env.Stdout, suites, perf.RunOptions{BenchTime: benchTime, Count: count})
 	if err != nil {
