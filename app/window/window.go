@@ -257,9 +257,15 @@ func (g *Game) Update() error {
 	if g.done {
 		return ebiten.Termination
 	}
-	if g.quitting && (g.cfg.Screenshot == "" || g.finalShot != nil) {
-		g.done = true
-		return ebiten.Termination
+	if g.quitting {
+		if g.cfg.Screenshot == "" || g.finalShot != nil {
+			g.done = true
+			return ebiten.Termination
+		}
+		// Hold still until the Draw that takes the final screenshot: Ebiten
+		// may run several updates before the next draw, and --frames N
+		// means N.
+		return nil
 	}
 	g.tick++
 	g.relayout(g.layoutW, g.layoutH)
