@@ -452,20 +452,27 @@ func (w *WS) readLoop(conn *websocket.Conn) {
 		if active && j.lostSince.IsZero() {
 			j.lostSince = time.Now()
 		}
-		w.mu.Unlock()
 		if !active {
 			// Nothing to resume: stay disconnected; Start fails from now on.
-			w.mu.Lock()
-			w.closed = true
-			close(w.done)
+			w.shutLocked()
 			w.mu.Unlock()
 			return
 		}
+		w.mu.Unlock()
 		w.o.Logf("robot bridge %s: connection lost (%v); reconnecting", w.url, lost)
 		conn = w.redial(j)
 		if conn == nil {
 			return
 		}
+	}
+}
+
+// shutLocked marks the link closed and stops the loops, unless Close did
+// already.
+func (w *WS) shutLocked() {
+	if !w.closed {
+		w.closed = true
+		close(w.done)
 	}
 }
 
@@ -481,8 +488,7 @@ func (w *WS) redial(j *WSJob) *websocket.Conn {
 		if time.Since(since) > w.o.RetryFor {
 			w.mu.Lock()
 			j.finishLocked(fmt.Errorf("robot bridge %s: lost for more than %v", w.url, w.o.RetryFor))
-			w.closed = true
-			close(w.done)
+			w.shutLocked() // Close may have come during the last dial
 			w.mu.Unlock()
 			return nil
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"mbotdraw/bridge"
 	"mbotdraw/bridge/wire"
 	"mbotdraw/robot/link"
+
+	"github.com/gorilla/websocket"
 )
 
 func bridgeURL(srv *httptest.Server) string {
@@ -228,5 +231,76 @@ func TestWSCancelLiftsThePen(t *testing.T) {
 	}
 	if n := len(rec.Made()); n >= len(moves) {
 		t.Errorf("robot made all %d moves despite the cancel", n)
+	}
+}
+
+// Closing the link while it redials a bridge that is down, and then the
+// redial giving up, must not close the link a second time (a panic).
+func TestWSCloseWhileRedialling(t *testing.T) {
+	up := websocket.Upgrader{}
+	var requests sync.WaitGroup
+	requests.Add(1)
+	hanging := make(chan struct{}, 1)
+	release := make(chan struct{})
+	first := true
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		isFirst := first
+		first = false
+		mu.Unlock()
+		if isFirst {
+			c, err := up.Upgrade(rw, r, nil)
+			if err != nil {
+				return
+			}
+			c.ReadMessage() // the hello
+			c.Close()       // the bridge goes down
+			return
+		}
+		// The bridge's host is up but its server hangs, then fails.
+		select {
+		case hanging <- struct{}{}:
+		default:
+		}
+		<-release
+		http.Error(rw, "down", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, err := link.DialWS(ctx, bridgeURL(srv), link.WSOptions{RetryFor: 50 * time.Millisecond, PingInterval: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := ws.Start(1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Add(wire.Move{Kind: wire.Drive, Value: 10})
+	j.End()
+	select {
+	case <-hanging:
+	case <-ctx.Done():
+		t.Fatal("the link never redialled")
+	}
+	closed := make(chan struct{})
+	go func() { ws.Close(); close(closed) }()
+	time.Sleep(100 * time.Millisecond) // Close has begun; RetryFor has passed
+	close(release)
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		t.Fatal("Close did not return")
+	}
+	if err := j.Wait(ctx); err == nil {
+		t.Error("the job succeeded on a bridge that went down")
 	}
 }
