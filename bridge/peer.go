@@ -57,6 +57,13 @@ type peer struct {
 	kickc      chan struct{} // closed by kick
 	closeFrame []byte        // set by kick, before kickc closes
 
+	// pingSent is the payload of the last ping (ns since the hub's start),
+	// set by the writer; pongSeen that of the last pong measured, kept by
+	// the reader. Only a pong answering a ping sent since is measured, so
+	// that a client's unsolicited or replayed pongs cannot skew the RTT.
+	pingSent atomic.Int64
+	pongSeen int64
+
 	// Reader-owned.
 	bucket      bucket
 	rejected    int
@@ -82,8 +89,11 @@ func newPeer(h *hub, conn *websocket.Conn, addr string, hd handlers) *peer {
 	}
 	conn.SetPongHandler(func(s string) error {
 		if len(s) == 8 {
-			sent := time.Duration(binary.BigEndian.Uint64([]byte(s)))
-			h.recordRTT(time.Since(h.start) - sent)
+			sent := int64(binary.BigEndian.Uint64([]byte(s)))
+			if sent > p.pongSeen && sent <= p.pingSent.Load() {
+				p.pongSeen = sent
+				h.recordRTT(time.Since(h.start) - time.Duration(sent))
+			}
 		}
 		p.extendDeadline()
 		return nil
@@ -322,7 +332,9 @@ func (p *peer) writeLoop() {
 			p.writeMu.Unlock()
 		case <-ping.C:
 			var b [8]byte
-			binary.BigEndian.PutUint64(b[:], uint64(time.Since(p.h.start)))
+			sent := max(1, int64(time.Since(p.h.start)))
+			p.pingSent.Store(sent)
+			binary.BigEndian.PutUint64(b[:], uint64(sent))
 			err = p.conn.WriteControl(websocket.PingMessage, b[:], time.Now().Add(p.h.limits.WriteTimeout))
 		}
 		if err != nil {

@@ -2,6 +2,8 @@ package bridge
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -277,5 +279,38 @@ func TestTooManyClientsAreTurnedAway(t *testing.T) {
 	b.roundTrip(2)
 	if s.Stats().Refused != 1 {
 		t.Errorf("Refused = %d, want 1", s.Stats().Refused)
+	}
+}
+
+// A client's own pongs (unsolicited, or a ping's answer sent again) are not
+// round trips: they must not reach the RTT statistics.
+func TestUnsolicitedPongsAreNotMeasured(t *testing.T) {
+	s, srv := newTestServer(t, &Recorder{}, Options{Limits: Limits{PingInterval: time.Hour}})
+	c := dialTest(t, wsURL(srv, "/robot"), nil)
+	for _, v := range []uint64{0, 1, 1 << 62, math.MaxUint64} {
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], v)
+		if err := c.conn.WriteControl(websocket.PongMessage, b[:], time.Now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.roundTrip(1) // the pongs were read before the ping
+	if st := s.Stats(); st.RTTCount != 0 {
+		t.Errorf("%d round trips measured from pongs nobody asked for (max %v ms), want 0", st.RTTCount, st.RTT.Max)
+	}
+}
+
+func TestPingsAreMeasured(t *testing.T) {
+	s, srv := newTestServer(t, &Recorder{}, Options{Limits: Limits{PingInterval: 10 * time.Millisecond}})
+	c := dialTest(t, wsURL(srv, "/robot"), nil)
+	for deadline := time.Now().Add(5 * time.Second); s.Stats().RTTCount < 3; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d round trips measured in 5 s of pings every 10 ms, want 3 or more", s.Stats().RTTCount)
+		}
+		c.roundTrip(2) // the client answers pings while it reads
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := s.Stats(); !(st.RTT.Max > 0 && st.RTT.Max < 5000) {
+		t.Errorf("ping round trip max %v ms on loopback", st.RTT.Max)
 	}
 }
