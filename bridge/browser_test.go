@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -436,4 +437,64 @@ func expectCmd(t *testing.T, live *Live, kind CommandKind) Command {
 		t.Fatalf("no %v command from the page", kind)
 	}
 	return Command{}
+}
+
+// Strokes drawn while the connection is down reach the window when it comes
+// back, however many pieces wait: more than the server lets a page send at
+// once (400) must not be dropped for going over its rate.
+func TestCompanionSendsStrokesDrawnOffline(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("skipping the browser test: headless Chromium is not installed at %s", chromiumPath)
+	}
+	live := NewLive(LiveOptions{})
+	var down atomic.Bool
+	h := live.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() && r.URL.Path == "/live" {
+			http.Error(w, "503 down for the test", http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	defer func() { _ = live.Shutdown(context.Background()) }()
+	live.SetDrawing(timing(t, companionDrawing()))
+
+	page := startChromium(t, srv.URL+"/")
+	page.until("window.companion && companion.connected")
+	down.Store(true)
+	page.eval("companion.state.ws.close()", nil)
+	page.until("!companion.connected")
+	// One long stroke in 300 pieces, then 150 one-point strokes: 450 pieces.
+	page.eval(`(() => {
+		const pad = (stroke, x, t, end) => companion.send({type: "pad", stroke, color: "#1e88e5", width: 4, points: [[x, 7, t]], end, robot: false});
+		for (let i = 0; i < 300; i++) pad(0, i, i, i === 299);
+		for (let k = 1; k <= 150; k++) pad(k, k, 300 + k, true);
+	})()`, nil)
+	down.Store(false)
+
+	points := map[int][]playback.Point{}
+	ends := 0
+	timeout := time.After(20 * time.Second)
+	for ends < 151 {
+		select {
+		case ps := <-live.Pad():
+			points[ps.Stroke] = append(points[ps.Stroke], ps.Points...)
+			if ps.End {
+				ends++
+			}
+		case <-timeout:
+			var info string
+			page.eval(`document.getElementById("info").textContent`, &info)
+			t.Fatalf("the window got %d of the 151 strokes drawn offline (page says %q)", ends, info)
+		}
+	}
+	if got := points[0]; len(got) != 300 || got[0].X != 0 || got[299].X != 299 {
+		t.Errorf("the long stroke came as %d points, want its 300 in order", len(got))
+	}
+	for k := 1; k <= 150; k++ {
+		if len(points[k]) != 1 {
+			t.Fatalf("stroke %d came with %d points, want 1", k, len(points[k]))
+		}
+	}
 }

@@ -16,6 +16,7 @@
     connected: false,
     backoff: 250,
     outbox: [],
+    drainTimer: 0,
     drawing: { width: 800, height: 600, background: "#ffffff", strokes: [] },
     pb: { t: 0, duration: 0, playing: false, speed: 1, stroke: 0, strokes: 0, at: performance.now() },
     shownT: -1,
@@ -39,9 +40,7 @@
       st.connected = true;
       st.backoff = 250;
       status("connected", true);
-      const out = st.outbox;
-      st.outbox = [];
-      out.forEach(send);
+      drain();
     };
     ws.onmessage = (e) => {
       let m;
@@ -57,13 +56,42 @@
     };
   }
 
+  function online() { return st.connected && st.ws.readyState === WebSocket.OPEN; }
+
   function send(m) {
-    if (st.connected && st.ws.readyState === WebSocket.OPEN) {
+    if (online() && (m.type !== "pad" || st.outbox.length === 0)) {
       st.ws.send(JSON.stringify(m));
       st.sent++;
     } else if (m.type === "pad") {
       st.outbox.push(m); // strokes wait for the connection; commands do not
     }
+  }
+
+  // drain sends the strokes drawn while the connection was down: the pieces
+  // of each stroke joined (at most MAX_PAD_POINTS points a message), and at
+  // most DRAIN_BURST messages a second, so that a long time offline does not
+  // go over the server's rate (200 a second, 400 at once), which would drop
+  // them.
+  const MAX_PAD_POINTS = 4096; // wire.MaxPadPoints
+  const DRAIN_BURST = 100;
+  function drain() {
+    clearTimeout(st.drainTimer);
+    st.drainTimer = 0;
+    if (!online()) return;
+    const joined = [];
+    for (const m of st.outbox) {
+      const last = joined[joined.length - 1];
+      if (last && last.stroke === m.stroke && !last.end && last.points.length + m.points.length <= MAX_PAD_POINTS) {
+        last.points = last.points.concat(m.points);
+        last.end = m.end;
+      } else {
+        joined.push(Object.assign({}, m));
+      }
+    }
+    const now = joined.splice(0, DRAIN_BURST);
+    st.outbox = joined;
+    now.forEach((m) => { st.ws.send(JSON.stringify(m)); st.sent++; });
+    if (st.outbox.length) st.drainTimer = setTimeout(drain, 1000);
   }
 
   function status(text, on) {
@@ -402,6 +430,7 @@
   window.companion = {
     get connected() { return st.connected; },
     get sent() { return st.sent; },
+    send,
     exportJSON,
     // revealedStrokes is how many strokes the view shows begun at the
     // current time.
