@@ -50,3 +50,24 @@ func FuzzExcalidraw(f *testing.F) {
 		checkLoaded(t, "f.excalidrawlib", ds, err)
 	})
 }
+
+func FuzzInkML(f *testing.F) {
+	addFiles(f, "inkml/*/*.xml", 4000)
+	f.Add([]byte(`<ink xmlns="http://www.w3.org/2003/InkML"><definitions><context xml:id="c"><traceFormat><channel name="X" units="mm"/><channel name="Y" units="mm"/>` +
+		`<intermittentChannels><channel name="F"/></intermittentChannels></traceFormat></context><brush xml:id="b"><brushProperty name="color" value="#102030"/>` +
+		`<brushProperty name="width" value="1" units="mm"/><brushProperty name="transparency" value="128"/></brush></definitions>` +
+		`<traceGroup brushRef="#b"><trace contextRef="#c" timeOffset="5">1 2 3,'1'1"2"-2-1.5.5</trace><trace timeOffset="1">0 0</trace></traceGroup></ink>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := decodeInkML("f.inkml", data, Options{})
+		checkLoaded(t, "f.inkml", []*playback.Drawing{d}, err)
+	})
+}
+
+func FuzzSVC(f *testing.F) {
+	addFiles(f, "tablet/*/*.svc", 3000)
+	f.Add([]byte("4\n1 2 0 1 0 0 0\n1.5 2.5 0.007 1 0 0 0.5\n3 3 0.014 0 0 0 0\n9 9 0.02 1 0 0 0\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := decodeSVC("f.svc", data, Options{})
+		checkLoaded(t, "f.svc", []*playback.Drawing{d}, err)
+	})
+}

@@ -1,7 +1,8 @@
 // Package format loads and saves drawings: mbotdraw JSON (the native format),
 // Quick, Draw! ndjson (raw, with times, and simplified, without) and SVG;
 // and loads the ink of other apps: write-math JSON, MyScript iink JSON,
-// tldraw v1 documents and Excalidraw libraries and scenes.
+// tldraw v1 documents and Excalidraw libraries and scenes; and pen
+// recordings: W3C InkML and BDALab SVC tablet samples.
 //
 // Every loader returns drawings that pass playback.Drawing.Validate: finite
 // coordinates within ±playback.MaxCoord, non-empty strokes, times in
@@ -43,6 +44,8 @@ const (
 	MyScript          // MyScript iink JSON (.json), load only
 	Tldraw            // tldraw v1 document (.tldr), load only
 	Excalidraw        // Excalidraw library or scene (.excalidrawlib, .excalidraw), load only
+	InkML             // W3C InkML (.inkml), load only
+	SVC               // BDALab SVC tablet samples (.svc), load only
 )
 
 func (f Format) String() string {
@@ -61,6 +64,10 @@ func (f Format) String() string {
 		return "tldraw"
 	case Excalidraw:
 		return "excalidraw"
+	case InkML:
+		return "inkml"
+	case SVC:
+		return "svc"
 	}
 	return "unknown"
 }
@@ -152,7 +159,7 @@ func oneLine(s string) string {
 
 // ErrNotDrawing is the error (wrapped in *Error) for content that is none of
 // the supported formats.
-var ErrNotDrawing = errors.New("not a drawing: expected mbotdraw JSON, Quick, Draw! ndjson, SVG, write-math or MyScript JSON, tldraw or Excalidraw")
+var ErrNotDrawing = errors.New("not a drawing: expected mbotdraw JSON, Quick, Draw! ndjson, SVG, write-math or MyScript JSON, tldraw, Excalidraw, InkML or SVC")
 
 // errAt returns an *Error for byte offset off of data, with line and column.
 func errAt(name string, data []byte, off int, err error) *Error {
@@ -185,6 +192,10 @@ func ByExtension(name string) Format {
 		return Tldraw
 	case ".excalidrawlib", ".excalidraw":
 		return Excalidraw
+	case ".inkml":
+		return InkML
+	case ".svc":
+		return SVC
 	}
 	return Unknown
 }
@@ -207,6 +218,9 @@ func Sniff(name string, data []byte) Format {
 	}
 	switch head[0] {
 	case '<':
+		if sniffInkML(head) {
+			return InkML
+		}
 		if bytes.Contains(head, []byte("<svg")) || ext == SVG {
 			return SVG
 		}
@@ -246,6 +260,9 @@ func Sniff(name string, data []byte) Format {
 			return ext
 		}
 		return JSON
+	}
+	if head[0] >= '0' && head[0] <= '9' && sniffSVC(head) {
+		return SVC
 	}
 	return ext
 }
@@ -351,6 +368,10 @@ func Decode(name string, data []byte, o Options) ([]*playback.Drawing, error) {
 		return many(decodeTldraw(name, data, o))(o)
 	case Excalidraw:
 		return many(decodeExcalidraw(name, data, o))(o)
+	case InkML:
+		return one(decodeInkML(name, data, o))
+	case SVC:
+		return one(decodeSVC(name, data, o))
 	}
 	return nil, &Error{File: name, Offset: int64(firstNonSpace(data)), Err: ErrNotDrawing}
 }
