@@ -71,17 +71,26 @@ func runCalibrate(env *Env, args []string) error {
 
 	ctx, cancel := context.WithCancel(env.Ctx)
 	defer cancel()
-	paused := make(chan struct{}, 4)
+	// paused is signalled once each time the robot comes to a pause (not on
+	// every progress report while it stays paused, which a robot restart
+	// during the pause also sends), and never blocks the driver.
+	paused := make(chan struct{}, 1)
+	wasPaused := false
 	var drv *robot.Driver
 	drv = robot.NewDriver(prog, rc.dial, robot.DriverOptions{TimeScale: rc.timeScale, Clock: rc.clock,
 		OnProgress: func(p robot.Progress) {
+			isPaused := p.State == robot.StatePaused
 			switch {
 			case p.State == robot.StateDrawing && stops[p.MotionsDone]:
 				delete(stops, p.MotionsDone)
 				drv.Pause()
-			case p.State == robot.StatePaused:
-				paused <- struct{}{}
+			case isPaused && !wasPaused:
+				select {
+				case paused <- struct{}{}:
+				default:
+				}
 			}
+			wasPaused = isPaused
 		}})
 	done := make(chan error, 1)
 	go func() { done <- drv.Run(ctx) }()
