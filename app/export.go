@@ -33,8 +33,7 @@ func runExport(env *Env, args []string) error {
 	fps := fs.Float64("fps", 15, "GIF: frames per second")
 	speed := fs.Float64("speed", 1, "GIF: playback speed (raised when the GIF would exceed --max-frames)")
 	maxFrames := fs.Int("max-frames", exportGIFMaxFrames, "GIF: most frames (the playback is sped up to fit)")
-	index := fs.Int("index", 0, "drawing `N` (from 0) of a many-drawing file")
-	gallery := fs.Bool("gallery", false, "lay every drawing of a many-drawing file out in a grid, as one drawing")
+	lf := addLoadFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -57,8 +56,9 @@ func runExport(env *Env, args []string) error {
 	if *maxFrames < 2 || *maxFrames > 100000 {
 		return usagef("--max-frames must be from 2 to 100000")
 	}
-	if *index < 0 {
-		return usagef("--index must not be negative")
+	opts, err := lf.options()
+	if err != nil {
+		return err
 	}
 	var w, h int
 	if *size != "" {
@@ -71,7 +71,7 @@ func runExport(env *Env, args []string) error {
 			return err
 		}
 	}
-	d, err := format.Load(pos[0], format.Options{Index: *index, Gallery: *gallery})
+	d, err := format.Load(pos[0], opts)
 	if err != nil {
 		return err
 	}

@@ -114,6 +114,8 @@ func TestExportErrors(t *testing.T) {
 		{[]string{"export", exportCat, "--png", out, "--scale", "-1"}, 2, "--scale"},
 		{[]string{"export", bad, "--png", out}, 1, "bad.json"},
 		{[]string{"export", exportCat, "--png", filepath.Join(dir, "no", "x.png")}, 1, "does not exist"},
+		{[]string{"export", exportCat, "--png", out, "--index", "1", "--key", "5"}, 2, "--key"},
+		{[]string{"export", exportCat, "--png", out, "--key", "no-such-key"}, 1, "no-such-key"},
 	}
 	for _, tc := range tests {
 		_, errs, st := renderCmd(t, nil, tc.args...)
