@@ -124,7 +124,7 @@ var helpLines = []helpLine{
 	{"G", "save the playback as an animated GIF"},
 	{"PageUp / PageDown, B / N", "previous / next drawing of a gallery"},
 	{"Esc", "close help and messages"},
-	{"Drop a file", "open it: .mbd.json, .json, .ndjson, .svg, .tldr, .excalidrawlib, .inkml, .svc"},
+	{"Drop a file", "open it (JSON, ndjson, SVG, tldraw, Excalidraw, InkML, SVC)"},
 	{"Click or drag the bar", "jump to any moment"},
 	{"Click the drawing", "play / pause"},
 }
