@@ -227,9 +227,11 @@ func (l *Live) RTT() perf.Histogram { return l.h.rttHistogram() }
 // during the call only.
 func (l *Live) SetDrawing(tm *playback.Timing) {
 	data := encodeDrawing(tm, l.opts.MaxPoints)
+	// Under l.mu, so that a page opening at this moment (open) either gets
+	// this drawing or is overwritten by it, never left with the old one.
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.drawing = data
-	l.mu.Unlock()
 	l.h.broadcast(slotDrawing, data)
 }
 
@@ -269,13 +271,12 @@ func abs(v float64) float64 {
 
 func (l *Live) open(p *peer) {
 	p.data = &livePeer{page: l.pages.Add(1)}
-	l.mu.Lock()
-	drawing, last := l.drawing, l.last
-	l.mu.Unlock()
-	if drawing != nil {
-		p.setSlot(slotDrawing, outMsg{data: drawing})
+	l.mu.Lock() // see SetDrawing
+	defer l.mu.Unlock()
+	if l.drawing != nil {
+		p.setSlot(slotDrawing, outMsg{data: l.drawing})
 	}
-	p.setSlot(slotPlayback, outMsg{data: playbackMsg(last).Encode()})
+	p.setSlot(slotPlayback, outMsg{data: playbackMsg(l.last).Encode()})
 }
 
 func (l *Live) message(p *peer, m *wire.Message) {
