@@ -2,11 +2,13 @@ package app
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"image/png"
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"mbotdraw/perf"
@@ -33,6 +35,7 @@ func runPlot(env *Env, args []string) error {
 	index := fs.Int("index", 0, "which drawing of a many-drawing file (Quick, Draw! ndjson), from 0")
 	reconnect := fs.Duration("reconnect", 30*time.Second, "how long to wait for a lost robot to come back")
 	simTrace := fs.String("sim-trace", "", "with --robot sim: save what the virtual robot drew on the paper as a PNG")
+	pens := fs.Bool("pens", false, "draw colour by colour, one pen each: the robot stops, pen lifted, before each new colour until you put that pen in and press Enter (without a terminal, each line read on stdin answers the next pen change, so a script can pipe newlines; stdin ending with a pen change pending stops the plot)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -43,6 +46,9 @@ func runPlot(env *Env, args []string) error {
 	file := pos[0]
 	if *spec == "" && !*dry {
 		return usagef("plot: --robot is missing (sim, serial:PORT or ws://HOST:PORT/robot), or use --dry-run")
+	}
+	if *pens && link.IsWS(*spec) {
+		return usagef("plot: --pens needs a robot this program drives (sim or serial:PORT): a bridge draws with the one pen it has")
 	}
 	if *simTrace != "" && (*spec != "sim" || *dry) {
 		return usagef("plot: --sim-trace needs --robot sim and no --dry-run")
@@ -68,7 +74,7 @@ func runPlot(env *Env, args []string) error {
 		return err
 	}
 	po := robot.PlanOptions{PaperWidth: pw, PaperHeight: ph, Margin: *margin, Tolerance: *tol,
-		TwoOpt: *twoOpt, KeepOrder: *keepOrder}
+		TwoOpt: *twoOpt, KeepOrder: *keepOrder, ByColour: *pens}
 	if *margin == 0 {
 		po.Margin = -1
 	}
@@ -117,15 +123,24 @@ func runPlot(env *Env, args []string) error {
 	}
 	defer rc.Close()
 	bar := newProgressBar(env.Stderr, k == 0)
-	o := robot.DriverOptions{TimeScale: rc.timeScale, Clock: rc.clock, OnProgress: bar.update}
+	keys := newPlotKeys(env, *pens)
+	o := robot.DriverOptions{TimeScale: rc.timeScale, Clock: rc.clock, OnProgress: func(p robot.Progress) {
+		bar.update(p)
+		keys.progress(p)
+	}}
 	o.Reconnect = *reconnect
 	if *reconnect == 0 {
 		o.Reconnect = -1
 	}
+	ctx, cancel := context.WithCancel(env.Ctx)
+	defer cancel()
 	drv := robot.NewDriver(prog, rc.dial, o)
-	stopKeys := pauseOnEnter(env, drv)
-	runErr := drv.Run(env.Ctx)
+	stopKeys := keys.start(drv, cancel)
+	runErr := drv.Run(ctx)
 	stopKeys()
+	if err := keys.err(); err != nil && runErr != nil {
+		runErr = err // stdin ended at a pen change
+	}
 	bar.finish(runErr)
 	if *logPath != "" {
 		if err := writeFrameLog(*logPath, drv.Sent()); err != nil && runErr == nil {
@@ -154,6 +169,14 @@ func printPlan(w io.Writer, file string, p *robot.Program) {
 		s.PenDown, s.PenUp, s.FilePenUp, 100*s.Reduction)
 	fmt.Fprintf(w, "points %d (from %d); %d motions, %d frames; estimated time %s\n",
 		s.Points, s.Original, len(p.Motions), len(p.Frames), clockString(p.Duration))
+	if gs := p.Plan.Groups; gs != nil {
+		names := make([]string, len(gs))
+		for i, g := range gs {
+			names[i] = g.Pen.String()
+		}
+		fmt.Fprintf(w, "pens %d: %s; start with the %s pen (the estimate leaves out the pen changes)\n",
+			len(gs), strings.Join(names, ", then "), gs[0].Pen.Name)
+	}
 }
 
 // writeFrameLog writes the frames log: one {"t_ms":…,"hex":"…"} a line.
@@ -239,29 +262,119 @@ func (b *progressBar) finish(err error) {
 	}
 }
 
-// pauseOnEnter lets a user at a terminal pause and resume with Enter. It
-// returns a function that stops listening.
-func pauseOnEnter(env *Env, drv *robot.Driver) func() {
-	if !isTerminal(env.Stdin) {
+// plotKeys reads stdin while the robot draws. At a terminal, Enter pauses
+// (the pen lifts after the current move) and Enter again resumes; at a pen
+// change (--pens) Enter resumes, once the new pen is in. Without a
+// terminal, only with --pens: each line read answers the next pen change,
+// so that a script can pipe newlines. When stdin ends, a pen change pending
+// or still to come stops the plot (never a hang).
+type plotKeys struct {
+	env  *Env
+	pens bool
+	tty  bool
+	// asked receives each pen change as it is reached (from the driver's
+	// goroutine; never blocks).
+	asked chan robot.Pen
+	last  int // motion index of the last pen change seen, +1
+
+	mu     sync.Mutex
+	failed error
+}
+
+func newPlotKeys(env *Env, pens bool) *plotKeys {
+	return &plotKeys{env: env, pens: pens, tty: isTerminal(env.Stdin), asked: make(chan robot.Pen, 1)}
+}
+
+// progress notes a pen change reached: it tells the user which pen to put
+// in.
+func (k *plotKeys) progress(p robot.Progress) {
+	if p.PenChange == nil || p.State != robot.StatePaused || p.Motion+1 == k.last {
+		return
+	}
+	k.last = p.Motion + 1
+	fmt.Fprintf(k.env.Stderr, "\nplot: Put the %s pen (%s) in, then press Enter\n", p.PenChange.Name, p.PenChange.Hex())
+	select {
+	case k.asked <- *p.PenChange:
+	default:
+	}
+}
+
+// err returns why the keys stopped the plot, or nil.
+func (k *plotKeys) err() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.failed
+}
+
+// start listens to stdin for drv; stop ends the plot (stdin ended at a pen
+// change). It returns a function that stops listening.
+func (k *plotKeys) start(drv *robot.Driver, stop context.CancelFunc) func() {
+	if !k.tty && !k.pens {
 		return func() {}
 	}
-	fmt.Fprintln(env.Stderr, "press Enter to pause (the pen lifts after the current move) and Enter again to resume; Ctrl-C stops")
+	if k.tty {
+		fmt.Fprintln(k.env.Stderr, "press Enter to pause (the pen lifts after the current move) and Enter again to resume; Ctrl-C stops")
+	}
 	done := make(chan struct{})
+	lines := make(chan struct{})
 	go func() {
-		sc := bufio.NewScanner(env.Stdin)
-		paused := false
+		defer close(lines)
+		sc := bufio.NewScanner(k.env.Stdin)
 		for sc.Scan() {
+			select {
+			case lines <- struct{}{}:
+			case <-done:
+				return
+			}
+		}
+	}()
+	go func() {
+		var pending *robot.Pen // a pen change waiting for its line
+		paused := false        // the user paused with Enter (terminal)
+		queued := 0            // lines read ahead of pen changes (no terminal)
+		ended := false
+		fail := func(p robot.Pen) {
+			k.mu.Lock()
+			k.failed = fmt.Errorf("stdin ended while waiting for the %s pen (%s): stopped with the pen lifted", p.Name, p.Hex())
+			k.mu.Unlock()
+			stop()
+		}
+		for {
 			select {
 			case <-done:
 				return
-			default:
+			case p := <-k.asked:
+				switch {
+				case !k.tty && queued > 0:
+					queued--
+					drv.Resume()
+				case ended:
+					fail(p)
+					return
+				default:
+					pending = &p
+				}
+			case _, ok := <-lines:
+				switch {
+				case !ok:
+					lines, ended = nil, true
+					if pending != nil {
+						fail(*pending)
+						return
+					}
+				case pending != nil:
+					pending, paused = nil, false
+					drv.Resume()
+				case !k.tty:
+					queued++
+				case paused:
+					paused = false
+					drv.Resume()
+				default:
+					paused = true
+					drv.Pause()
+				}
 			}
-			if paused {
-				drv.Resume()
-			} else {
-				drv.Pause()
-			}
-			paused = !paused
 		}
 	}()
 	return func() { close(done) }

@@ -13,7 +13,7 @@ import (
 // moves (Moves(prog.Motions), sent as one job through link.WS) as prog's own
 // progress, the way robot.Driver reports a robot it drives itself: the
 // motions done (a move acknowledged completes the motion it came from; the
-// program's waits are not sent), the pose, paths and strokes they reach, and
+// program's waits and pen changes are not sent), the pose, paths and strokes they reach, and
 // the time elapsed, left (LeftWall too: a bridge's robot moves in real time)
 // and percent, all from prog's motion model. Before the first move the pose
 // is prog.Home.
@@ -27,7 +27,7 @@ func JobProgress(prog *robot.Program) func(link.WSProgress) robot.Progress {
 	// motionOf[k] is the index of the motion that move k came from.
 	motionOf := make([]int, 0, len(prog.Motions))
 	for i, m := range prog.Motions {
-		if m.Kind != robot.Wait {
+		if m.Kind != robot.Wait && m.Kind != robot.PenChange { // not sent (see Moves)
 			motionOf = append(motionOf, i)
 		}
 	}

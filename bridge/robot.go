@@ -153,7 +153,9 @@ func (r *Recorder) Stops() int {
 
 // Moves turns a robot program's motions into wire moves: pen lifts and
 // drops, turns and drives. Waits are left out: the bridge's driver adds the
-// rests its own calibration needs.
+// rests its own calibration needs. Pen changes (a plan made by colour) are
+// left out too: the wire has no such move, and a bridge's robot draws the
+// whole job with the pen it has.
 func Moves(motions []robot.Motion) []wire.Move {
 	out := make([]wire.Move, 0, len(motions))
 	for _, m := range motions {

@@ -88,6 +88,10 @@ type Progress struct {
 	// (StateStopped), or, while drawing after a restart, what restarted
 	// (an error matching ErrRobotReset).
 	Err error
+	// PenChange, while paused at a PenChange motion (a plan made by
+	// colour), is the pen the user must put in before Resume; nil
+	// otherwise.
+	PenChange *Pen
 }
 
 // TrafficKind says what a Traffic event is.
@@ -196,7 +200,9 @@ type DriverOptions struct {
 // link.ManualClock) nothing needs correcting and the frames are exactly the
 // program's. DriverOptions.OpenLoop turns the corrections off.
 //
-// Pause and loss. It pauses between motions with the pen lifted. When the
+// Pause and loss. It pauses between motions with the pen lifted. At a
+// PenChange motion it pauses by itself (StatePaused, with
+// Progress.PenChange naming the pen wanted) until Resume. When the
 // link is lost it re-dials, stops the motors, lifts the pen, and goes on
 // from where the model says the robot stopped: a move cut short is
 // finished, not redone, so nothing is drawn twice and nothing is skipped.
@@ -235,6 +241,9 @@ type Driver struct {
 	// rest is what is left of the current motion after an interruption,
 	// with OpenLoop (nil: all of it).
 	rest *Motion
+	// penDone is one past the index of the last PenChange motion the user
+	// confirmed (0: none): a link lost while waiting does not ask twice.
+	penDone int
 }
 
 // NewDriver returns a driver for prog over the links dial opens.
@@ -522,6 +531,8 @@ func (d *Driver) runStep(ctx context.Context, i int) error {
 		return d.runPen(ctx, true, ms(d.cal.Settle))
 	case Wait:
 		return d.sleepUntil(ctx, d.clock.Now()+m.Duration)
+	case PenChange:
+		return d.penChange(ctx, i, m.Pen)
 	case Turn:
 		if closed {
 			if m.Ink {
@@ -827,7 +838,10 @@ func (d *Driver) maybePause(ctx context.Context, i int) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		d.update(func(p *Progress) { p.State = StateDrawing })
+		d.update(func(p *Progress) { p.State, p.PenChange = StateDrawing, nil })
+		if d.prog.Motions[i].Kind == PenChange {
+			d.penDone = i + 1 // resumed: the pen is in
+		}
 		return d.conn.check()
 	}
 	for resumed := false; !resumed; {
@@ -850,10 +864,28 @@ func (d *Driver) maybePause(ctx context.Context, i int) error {
 			}
 		}
 	}
-	d.update(func(p *Progress) { p.State = StateDrawing })
+	d.update(func(p *Progress) { p.State, p.PenChange = StateDrawing, nil })
 	if pen && d.prog.Motions[i].Kind != PenUp {
 		return d.runPen(ctx, true, ms(d.cal.Settle))
 	}
+	return nil
+}
+
+// penChange pauses at PenChange motion i (the pen already lifted) until
+// Resume, reporting the pen wanted. A pen change already confirmed (the
+// link was lost after it) passes.
+func (d *Driver) penChange(ctx context.Context, i int, pen Pen) error {
+	if d.penDone > i {
+		return nil
+	}
+	d.mu.Lock()
+	d.pause = true
+	d.progress.PenChange = &pen
+	d.mu.Unlock()
+	if err := d.maybePause(ctx, i); err != nil {
+		return err
+	}
+	d.penDone = i + 1
 	return nil
 }
 

@@ -19,6 +19,13 @@ const (
 	Turn                          // spin in place by Angle degrees
 	Drive                         // drive straight by Distance mm
 	Wait                          // stand still for Duration (a rest between reversals)
+	// PenChange stops for the user to put in the next pen (Motion.Pen),
+	// between the colour groups of a plan made with PlanOptions.ByColour.
+	// It comes after a pen lift, sends no frame (the motors are already
+	// stopped) and takes no robot time (Duration 0): the time estimate
+	// counts the robot's moves only, not the wait for a person. The
+	// Driver pauses there until Resume.
+	PenChange
 )
 
 func (k MotionKind) String() string {
@@ -33,6 +40,8 @@ func (k MotionKind) String() string {
 		return "drive"
 	case Wait:
 		return "wait"
+	case PenChange:
+		return "pen-change"
 	}
 	return fmt.Sprintf("motion(%d)", uint8(k))
 }
@@ -57,6 +66,8 @@ type Motion struct {
 	PathsDone int
 	// Pose is where the robot is when the motion is done.
 	Pose Pose
+	// Pen is the pen to put in. Only for PenChange.
+	Pen Pen
 }
 
 // End returns the robot time at which the motion is done.
@@ -111,7 +122,9 @@ const (
 // lift the pen (if down), turn towards its start and drive there, lower the
 // pen, then turn and drive along each segment, and lift the pen at its end.
 // A turn of more than 90° is replaced by the smaller opposite turn and a
-// drive backwards. Zero fields of cal take DefaultCalibration's values.
+// drive backwards. Between the colour groups of a plan made by colour
+// (Plan.Groups), after the pen lift, comes a PenChange motion naming the
+// next group's pen. Zero fields of cal take DefaultCalibration's values.
 func Compile(plan *Plan, cal Calibration, o CompileOptions) (*Program, error) {
 	cal, err := cal.normalized()
 	if err != nil {
@@ -119,8 +132,13 @@ func Compile(plan *Plan, cal Calibration, o CompileOptions) (*Program, error) {
 	}
 	b := newBuilder(cal, plan.Home)
 	b.add(Motion{Kind: PenUp})
+	group := 0 // the colour group of path pi
 	for pi, path := range plan.Paths {
 		b.path = pi
+		if group < len(plan.Groups) && pi >= plan.Groups[group].End {
+			group++
+			b.add(Motion{Kind: PenChange, Pen: plan.Groups[group].Pen})
+		}
 		x, y := plan.Point(path.Start)
 		b.goTo(x, y, false)
 		b.add(Motion{Kind: PenDown})

@@ -3,6 +3,7 @@ package robot
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"math"
 
 	"mbotdraw/playback"
@@ -58,6 +59,23 @@ type PlanOptions struct {
 	// Home is where the robot starts; nil means the centre of the paper,
 	// facing the top edge (heading -90°).
 	Home *Pose
+	// ByColour draws the strokes colour by colour, one pen each: the
+	// colour of the drawing's first stroke first, then the others in the
+	// order they first appear. Ordering (greedy, 2-opt, the exact search
+	// for a few strokes) works within each colour, starting where the
+	// colour before it ended; strokes of different colours are never
+	// joined. Plan.Groups records the colours; Compile puts a PenChange
+	// motion between them. Off (the zero value), colours are ignored.
+	ByColour bool
+}
+
+// Group is the run of paths drawn with one pen (PlanOptions.ByColour).
+type Group struct {
+	// Pen is the colour of the group's strokes, with its everyday name.
+	Pen Pen
+	// Start and End bound the group's paths: indices [Start, End) of
+	// Plan.Paths.
+	Start, End int
 }
 
 // Path is one pen-down run of the plan: a range of points in Plan.XY and the
@@ -113,6 +131,10 @@ type Plan struct {
 	Reversed []bool
 	// PathOf maps each drawing stroke to the index of the path that draws it.
 	PathOf []int
+	// Groups are the colour groups in drawing order, when planned with
+	// PlanOptions.ByColour (one group for a drawing of one colour); nil
+	// otherwise.
+	Groups []Group
 	Stats  PlanStats
 }
 
@@ -181,15 +203,74 @@ func NewPlan(d *playback.Drawing, o PlanOptions) (*Plan, error) {
 	}
 
 	// Order: a permutation of 0..n-1, a reversal flag per stroke, and for a
-	// closed stroke entered mid-loop the vertex it starts at.
-	order := make([]int, n)
-	rev := make([]bool, n)
-	seat := make([]int, n)
+	// closed stroke entered mid-loop the vertex it starts at; by colour,
+	// each colour's strokes ordered from where the colour before ended.
+	var groupAt []int // by colour: the position in order where each group begins
+	var order []int
+	var rev []bool
+	var seat []int
+	if !o.ByColour {
+		ends, order, rev, seat = p.orderStrokes(d, ids, ends, p.Home.X, p.Home.Y, o)
+	} else {
+		order, rev, seat = make([]int, 0, n), make([]bool, n), make([]int, n)
+		members := colourGroups(d, ids)
+		hx, hy := p.Home.X, p.Home.Y
+		for _, ks := range members {
+			gids := make([]int, len(ks))
+			gends := make([]float64, 4*len(ks))
+			for j, k := range ks {
+				gids[j] = ids[k]
+				copy(gends[4*j:4*j+4], ends[4*k:4*k+4])
+			}
+			gends, gorder, grev, gseat := p.orderStrokes(d, gids, gends, hx, hy, o)
+			groupAt = append(groupAt, len(order))
+			for j, k := range ks {
+				copy(ends[4*k:4*k+4], gends[4*j:4*j+4])
+				rev[k], seat[k] = grev[j], gseat[j]
+			}
+			for _, j := range gorder {
+				order = append(order, ks[j])
+			}
+			last := gorder[len(gorder)-1]
+			hx, hy = gends[4*last+2], gends[4*last+3]
+			if grev[last] {
+				hx, hy = gends[4*last], gends[4*last+1]
+			}
+		}
+	}
+	p.build(d, ids, ends, order, rev, seat, groupAt, o)
+	if o.ByColour {
+		p.Groups = make([]Group, len(groupAt))
+		for g, at := range groupAt {
+			si := ids[order[at]]
+			p.Groups[g] = Group{Pen: NewPen(d.Strokes[si].Color), Start: p.PathOf[si], End: len(p.Paths)}
+			if g > 0 {
+				p.Groups[g-1].End = p.Groups[g].Start
+			}
+		}
+	}
+	if p.Stats.FilePenUp > 0 {
+		p.Stats.Reduction = 1 - p.Stats.PenUp/p.Stats.FilePenUp
+	}
+	return p, nil
+}
+
+// orderStrokes orders strokes ids (paper ends ends: sx, sy, ex, ey each)
+// for a pen starting at (hx, hy): a permutation of 0..len(ids)-1, a
+// reversal flag per stroke, and for a closed stroke entered mid-loop the
+// vertex it starts at (-1 otherwise). It returns ends as the order leaves
+// them (a seated loop starts and ends at its seat).
+func (p *Plan) orderStrokes(d *playback.Drawing, ids []int, ends []float64, hx, hy float64, o PlanOptions) (_ []float64, order []int, rev []bool, seat []int) {
+	n := len(ids)
+	order = make([]int, n)
+	rev = make([]bool, n)
+	seat = make([]int, n)
 	for k := range order {
 		order[k], seat[k] = k, -1
 	}
-	if n > 1 && !o.KeepOrder {
-		hx, hy := p.Home.X, p.Home.Y
+	// A lone stroke keeps its direction, unless it is one colour's only
+	// stroke: then the way in from the colour before counts.
+	if (n > 1 || n == 1 && o.ByColour) && !o.KeepOrder {
 		st := p.closedSeats(d, ids, o)
 		orig := append([]float64(nil), ends...)
 		greedySeated(ends, st, hx, hy, order, rev, seat)
@@ -227,11 +308,26 @@ func NewPlan(d *playback.Drawing, o PlanOptions) (*Plan, error) {
 			}
 		}
 	}
-	p.build(d, ids, ends, order, rev, seat, o)
-	if p.Stats.FilePenUp > 0 {
-		p.Stats.Reduction = 1 - p.Stats.PenUp/p.Stats.FilePenUp
+	return ends, order, rev, seat
+}
+
+// colourGroups splits the strokes ids (indices into ids) by colour: the
+// colour of the first stroke first, then the others in order of first
+// appearance; within a group, file order.
+func colourGroups(d *playback.Drawing, ids []int) [][]int {
+	var groups [][]int
+	at := map[color.RGBA]int{}
+	for k, si := range ids {
+		c := d.Strokes[si].Color
+		g, ok := at[c]
+		if !ok {
+			g = len(groups)
+			at[c] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], k)
 	}
-	return p, nil
+	return groups
 }
 
 func (o PlanOptions) normalized() (PlanOptions, error) {
@@ -309,7 +405,10 @@ func (p *Plan) fit(d *playback.Drawing) {
 
 // build writes the ordered strokes into paths, joining touching ones and
 // simplifying each path.
-func (p *Plan) build(d *playback.Drawing, ids []int, ends []float64, order []int, rev []bool, seat []int, o PlanOptions) {
+//
+// groupAt lists the positions in order where a colour group begins: a path
+// never runs across one.
+func (p *Plan) build(d *playback.Drawing, ids []int, ends []float64, order []int, rev []bool, seat []int, groupAt []int, o PlanOptions) {
 	p.PathOf = make([]int, len(d.Strokes))
 	for i := range p.PathOf {
 		p.PathOf[i] = -1
@@ -337,13 +436,17 @@ func (p *Plan) build(d *playback.Drawing, ids []int, ends []float64, order []int
 	}
 	cx, cy := p.Home.X, p.Home.Y
 	srcStart := 0
-	for _, k := range order {
+	for pos, k := range order {
 		sx, sy, ex, ey := ends[4*k], ends[4*k+1], ends[4*k+2], ends[4*k+3]
 		if rev[k] {
 			sx, sy, ex, ey = ex, ey, sx, sy
 		}
 		gap := math.Hypot(sx-cx, sy-cy)
-		if len(scratch) == 0 || o.JoinTolerance < 0 || gap > o.JoinTolerance {
+		newGroup := len(groupAt) > 0 && groupAt[0] == pos
+		if newGroup {
+			groupAt = groupAt[1:]
+		}
+		if len(scratch) == 0 || o.JoinTolerance < 0 || gap > o.JoinTolerance || newGroup {
 			flush(srcStart)
 			srcStart = len(p.Sources)
 			p.Stats.PenUp += gap

@@ -23,6 +23,10 @@ type Window struct {
 	Drawings []*playback.Drawing
 	// Robot is the --robot value: "", "sim", "serial:PORT" or a ws:// URL.
 	Robot string
+	// Pens (--pens) sends drawings to the robot colour by colour: it stops
+	// before each new colour for the user to change the pen (R goes on).
+	// A bridge's robot (ws://) draws with one pen all the same.
+	Pens bool
 	// Speed is the starting playback speed (0 means 1x).
 	Speed float64
 	// Profile names the optimization profile (default, aggressive, conservative).

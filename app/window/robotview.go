@@ -76,7 +76,9 @@ type robotDriver interface {
 // strokes still waiting for the robot are dropped: the drawing replaces them.
 func (g *Game) startRobot() error {
 	d := g.doc.d
-	prog, err := planDrawing(d)
+	// Colour by colour with --pens, unless a bridge draws (it has no pen
+	// changes: bridge.Moves leaves them out).
+	prog, err := planDrawing(d, g.cfg.Pens && !link.IsWS(g.cfg.Robot))
 	if err != nil {
 		return err
 	}
@@ -87,9 +89,9 @@ func (g *Game) startRobot() error {
 
 // planDrawing plans and compiles a drawing for the robot as `plot` does
 // by default (A4, 2-opt ordering on), so that the paper and the screen
-// agree, with the stock mBot's calibration.
-func planDrawing(d *playback.Drawing) (*robot.Program, error) {
-	plan, err := robot.NewPlan(d, robot.PlanOptions{TwoOpt: true})
+// agree, with the stock mBot's calibration; byColour as `plot --pens`.
+func planDrawing(d *playback.Drawing, byColour bool) (*robot.Program, error) {
+	plan, err := robot.NewPlan(d, robot.PlanOptions{TwoOpt: true, ByColour: byColour})
 	if err != nil {
 		return nil, fmt.Errorf("planning: %w", err)
 	}
@@ -325,6 +327,11 @@ func (g *Game) updateRobot() {
 				title = "The robot has drawn the stroke from the tablet"
 			}
 			g.msgs.show(g.tick, message{kind: msgDone, id: "robot", title: title})
+		case robot.StatePaused:
+			if pen := r.last.PenChange; pen != nil {
+				g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Change the pen",
+					body: fmt.Sprintf("Put in the %s pen (%s), then press R to go on.", pen.Name, pen.Hex())})
+			}
 		case robot.StateLostLink:
 			g.msgs.show(g.tick, message{kind: msgError, id: "robot", title: "Lost the link to the robot", body: "Trying to reconnect… check the cable and that the robot is switched on."})
 		case robot.StateStopped:
@@ -364,6 +371,9 @@ func (g *Game) robotStatus() (title, detail string, bg color.RGBA) {
 		title, detail = fmt.Sprintf("Robot is drawing · %d%%", int(p.Percent)), left
 	case robot.StatePaused:
 		title, bg, detail = fmt.Sprintf("Robot is paused · %d%%", int(p.Percent)), colPause, left
+		if pen := p.PenChange; pen != nil {
+			title, detail = fmt.Sprintf("Put in the %s pen — press R", pen.Name), pen.Hex()+" · "+left
+		}
 	case robot.StateLostLink:
 		title, bg, detail = "Robot lost its link", colError, "reconnecting…"
 	case robot.StateDone:
@@ -460,14 +470,40 @@ func (g *Game) drawRobotPanel(screen *ebiten.Image) {
 	if r := g.robot; r.pad && r.running() && g.live != nil && g.doc.d == g.live.pad {
 		g.drawRobot(screen)
 	}
-	l, u, f := g.lay, g.lay.U, g.fonts
+	u, f := g.lay.U, g.fonts
 	title, detail, bg := g.robotStatus()
-	w := math.Round(math.Max(textWidth(title, f.bodyBold), textWidth(detail, f.big)) + 40*u)
-	h := math.Round(f.bodyBold.Size*1.4 + f.big.Size*1.3 + 22*u)
-	img := g.spr.get(fmt.Sprint("robotpanel", title, detail, bg, w, h), w, h, func(dst *ebiten.Image, p *painter) {
+	swatch, x, y, w, h, sw := g.robotPanelBox(title, detail)
+	key := fmt.Sprint("robotpanel", title, detail, bg, w, h)
+	if swatch != nil {
+		key += fmt.Sprint(" swatch", *swatch)
+	}
+	img := g.spr.get(key, w, h, func(dst *ebiten.Image, p *painter) {
 		p.fillRoundRect(dst, 0, 0, w, h, 14*u, bg)
-		drawText(dst, title, f.bodyBold, 20*u, 11*u+f.bodyBold.Size*0.7, alignStart, colBarText)
-		drawText(dst, detail, f.big, 20*u, h-11*u-f.big.Size*0.65, alignStart, colBarText)
+		if swatch != nil {
+			r := (h - 28*u) / 2
+			p.fillCircle(dst, sw/2+12*u, h/2, r+2*u, colBarText) // a ring, for dark and pale pens alike
+			p.fillCircle(dst, sw/2+12*u, h/2, r, *swatch)
+		}
+		drawText(dst, title, f.bodyBold, 20*u+sw, 11*u+f.bodyBold.Size*0.7, alignStart, colBarText)
+		drawText(dst, detail, f.big, 20*u+sw, h-11*u-f.big.Size*0.65, alignStart, colBarText)
 	})
-	drawAt(screen, img, l.W-w-16*u, l.View.Y+l.View.H-h-12*u)
+	drawAt(screen, img, x, y)
+}
+
+// robotPanelBox returns the robot panel's place and size for its title and
+// detail, the room its pen swatch takes (0: none), and the swatch's colour
+// (nil but at a pen change). The swatch's centre is at (x+sw/2+12u, y+h/2).
+func (g *Game) robotPanelBox(title, detail string) (swatch *color.RGBA, x, y, w, h, sw float64) {
+	l, u, f := g.lay, g.lay.U, g.fonts
+	if pen := g.robot.last.PenChange; pen != nil && g.robot.last.State == robot.StatePaused {
+		c := pen.Color
+		c.A = 0xff
+		swatch = &c
+	}
+	h = math.Round(f.bodyBold.Size*1.4 + f.big.Size*1.3 + 22*u)
+	if swatch != nil {
+		sw = h - 8*u
+	}
+	w = math.Round(math.Max(textWidth(title, f.bodyBold), textWidth(detail, f.big)) + 40*u + sw)
+	return swatch, l.W - w - 16*u, l.View.Y + l.View.H - h - 12*u, w, h, sw
 }
