@@ -275,3 +275,23 @@ func TestDriverPausesForPenChanges(t *testing.T) {
 		t.Errorf("sent %d frames, program has %d", got, want)
 	}
 }
+
+// A light and a dark green take the same green pen: one pen change fewer for
+// the teacher, who has one green marker.
+func TestPlanByColourSharesAPenPerColourName(t *testing.T) {
+	d := playback.Generate(playback.GenOptions{Strokes: 12, Seed: 3, Width: 400, Height: 300})
+	light, dark := color.RGBA{0x7c, 0xb3, 0x42, 0xff}, color.RGBA{0x2e, 0x7d, 0x32, 0xff}
+	for i := range d.Strokes {
+		d.Strokes[i].Color = []color.RGBA{light, testRed, dark}[i%3]
+	}
+	p, err := NewPlan(d, PlanOptions{ByColour: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Groups) != 2 || p.Groups[0].Pen.Name != "green" || p.Groups[1].Pen.Name != "red" {
+		t.Fatalf("groups %+v; want a green pen (both greens), then a red one", p.Groups)
+	}
+	if n := p.Groups[0].End - p.Groups[0].Start; n < 1 {
+		t.Fatalf("the green group has %d paths", n)
+	}
+}

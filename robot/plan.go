@@ -3,7 +3,6 @@ package robot
 import (
 	"errors"
 	"fmt"
-	"image/color"
 	"math"
 
 	"mbotdraw/playback"
@@ -59,9 +58,9 @@ type PlanOptions struct {
 	// Home is where the robot starts; nil means the centre of the paper,
 	// facing the top edge (heading -90°).
 	Home *Pose
-	// ByColour draws the strokes colour by colour, one pen each: the
-	// colour of the drawing's first stroke first, then the others in the
-	// order they first appear. Ordering (greedy, 2-opt, the exact search
+	// ByColour draws the strokes colour by colour, one pen for each
+	// everyday colour name (PenName): the pen of the drawing's first stroke
+	// first, then the others in the order they first appear. Ordering (greedy, 2-opt, the exact search
 	// for a few strokes) works within each colour, starting where the
 	// colour before it ended; strokes of different colours are never
 	// joined. Plan.Groups records the colours; Compile puts a PenChange
@@ -311,14 +310,16 @@ func (p *Plan) orderStrokes(d *playback.Drawing, ids []int, ends []float64, hx, 
 	return ends, order, rev, seat
 }
 
-// colourGroups splits the strokes ids (indices into ids) by colour: the
-// colour of the first stroke first, then the others in order of first
-// appearance; within a group, file order.
+// colourGroups splits the strokes ids (indices into ids) by pen: strokes
+// whose colours have the same everyday name (PenName: a light and a dark
+// green both take the green pen) share one. The first stroke's pen comes
+// first, then the others in order of first appearance; within a group,
+// file order.
 func colourGroups(d *playback.Drawing, ids []int) [][]int {
 	var groups [][]int
-	at := map[color.RGBA]int{}
+	at := map[string]int{}
 	for k, si := range ids {
-		c := d.Strokes[si].Color
+		c := PenName(d.Strokes[si].Color)
 		g, ok := at[c]
 		if !ok {
 			g = len(groups)
