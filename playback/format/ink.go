@@ -113,6 +113,25 @@ type inkPoint struct {
 }
 
 // pointObject reads {"x": …, "y": …, <tKey>: …}; other keys are skipped.
+// timedness tracks whether a file's points carry times: all of them must,
+// or none. The zero value knows nothing yet.
+type timedness int8
+
+// see notes one point and reports false when it breaks the rule set by the
+// first point.
+func (t *timedness) see(hasT bool) bool {
+	switch {
+	case *t == 0 && hasT:
+		*t = 1
+	case *t == 0:
+		*t = -1
+	}
+	return (*t > 0) == hasT
+}
+
+// timed reports whether the points seen carry times.
+func (t timedness) timed() bool { return t > 0 }
+
 func (s *scanner) pointObject(tKey string) (inkPoint, error) {
 	s.ws()
 	p := inkPoint{off: s.pos}

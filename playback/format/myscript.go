@@ -39,7 +39,7 @@ func parseMyScript(s *scanner, o Options) (*playback.Drawing, error) {
 	if err := s.expect('[', "'[' to begin the list of strokes"); err != nil {
 		return nil, err
 	}
-	timed := 0
+	var timed timedness
 	first := true
 	var shift, prev float64
 	var it msItem
@@ -62,12 +62,7 @@ func parseMyScript(s *scanner, o Options) (*playback.Drawing, error) {
 			c := premultiply(it.c.R, it.c.G, it.c.B, uint8(math.Round(float64(it.c.A)*it.opacity)))
 			d.BeginStroke(c, it.width)
 			for pi, p := range it.pts {
-				switch {
-				case timed == 0 && p.hasT:
-					timed = 1
-				case timed == 0:
-					timed = -1
-				case (timed > 0) != p.hasT:
+				if !timed.see(p.hasT) {
 					return nil, s.errf(p.off, "stroke %d point %d: some points have a time and some do not", si, pi)
 				}
 				var t float32
@@ -92,7 +87,7 @@ func parseMyScript(s *scanner, o Options) (*playback.Drawing, error) {
 			break
 		}
 	}
-	d.Timed = timed > 0
+	d.Timed = timed.timed()
 	return finishInk(d, o)
 }
 

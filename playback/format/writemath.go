@@ -36,7 +36,7 @@ func decodeWriteMath(name string, data []byte, o Options) (*playback.Drawing, er
 func parseWriteMath(s *scanner, o Options) (*playback.Drawing, error) {
 	d := playback.NewDrawing(0, 0)
 	var times []float64 // raw times, one a point, when timed
-	timed := 0          // 0: unknown, 1: points have times, -1: they do not
+	var timed timedness // all points have times, or none
 	if err := s.expect('[', "'[' to begin the list of strokes"); err != nil {
 		return nil, err
 	}
@@ -58,12 +58,7 @@ func parseWriteMath(s *scanner, o Options) (*playback.Drawing, error) {
 				if err != nil {
 					return nil, err
 				}
-				switch {
-				case timed == 0 && p.hasT:
-					timed = 1
-				case timed == 0:
-					timed = -1
-				case (timed > 0) != p.hasT:
+				if !timed.see(p.hasT) {
 					return nil, s.errf(p.off, "stroke %d point %d: some points have a time and some do not", si, pi)
 				}
 				if p.hasT {
@@ -87,7 +82,7 @@ func parseWriteMath(s *scanner, o Options) (*playback.Drawing, error) {
 			}
 		}
 	}
-	if timed > 0 {
+	if timed.timed() {
 		repairClock(times, d.T)
 		d.Timed = true
 	}
