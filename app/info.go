@@ -58,22 +58,32 @@ func runInfo(env *Env, args []string) error {
 		return err
 	}
 	path := pos[0]
-	d, err := format.Load(path, o)
-	if err != nil {
-		return err
-	}
 	r := infoReport{File: path, Format: sniffFile(path).String(), Drawings: 1, Gallery: o.Gallery}
+	var d *playback.Drawing
 	if r.Format == format.QuickDraw.String() {
-		all, err := format.LoadAll(path, format.Options{})
+		// Decode the file once: every drawing, to count them, then the one
+		// asked for (by key, or out of range: Load says why).
+		all, err := format.LoadAll(path, format.Options{Tolerance: o.Tolerance, PenSpeed: o.PenSpeed})
 		if err != nil {
 			return err
 		}
 		r.Drawings = len(all)
 		switch {
+		case o.Gallery:
+			d = format.Gallery(all)
+		case o.KeyID == "" && o.Index < len(all):
+			d = all[o.Index]
+		}
+		switch {
 		case o.KeyID != "":
 			r.KeyID = o.KeyID
 		case !o.Gallery:
 			r.Index = &o.Index
+		}
+	}
+	if d == nil {
+		if d, err = format.Load(path, o); err != nil {
+			return err
 		}
 	}
 	st := d.Stats()
