@@ -110,7 +110,7 @@ func runPlot(env *Env, args []string) error {
 		// the program's moves and shows the bridge's progress.
 		bar := newProgressBar(env.Stderr, k == 0)
 		err := plotViaBridge(env.Ctx, *spec, prog, perf.DefaultProfile(), bar.update)
-		bar.finish(err)
+		bar.finish()
 		if err != nil {
 			return fmt.Errorf("plot %s on %s: %w", file, *spec, err)
 		}
@@ -141,7 +141,7 @@ func runPlot(env *Env, args []string) error {
 	if err := keys.err(); err != nil && runErr != nil {
 		runErr = err // stdin ended at a pen change
 	}
-	bar.finish(runErr)
+	bar.finish()
 	if *logPath != "" {
 		if err := writeFrameLog(*logPath, drv.Sent()); err != nil && runErr == nil {
 			runErr = err
@@ -256,7 +256,9 @@ func (b *progressBar) update(p robot.Progress) {
 	fmt.Fprintf(b.w, "plot: %3.0f%%  strokes %d/%d  %s %s  %s\n", p.Percent, p.StrokesDone, p.Strokes, clockString(left), unit, state)
 }
 
-func (b *progressBar) finish(err error) {
+// finish ends the bar's line on a terminal, so what follows starts on a
+// line of its own.
+func (b *progressBar) finish() {
 	if b.tty && b.drawn {
 		fmt.Fprintln(b.w)
 	}
