@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"mbotdraw/jsonstring"
 )
 
 // Trace threads (the tid of each event). Frames and their phases are on
@@ -378,13 +379,13 @@ func (r *TraceRecorder) WriteJSON(w io.Writer) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = jsonstring.Append(b, k)
 		b = append(b, ':')
-		b = appendJSONString(b, r.opts.Meta[k])
+		b = jsonstring.Append(b, r.opts.Meta[k])
 	}
 	b = append(b, `},"traceEvents":[`...)
 	b = append(b, `{"ph":"M","pid":1,"tid":0,"name":"process_name","args":{"name":`...)
-	b = appendJSONString(b, r.opts.Process)
+	b = jsonstring.Append(b, r.opts.Process)
 	b = append(b, "}}"...)
 	tids := make([]int, 0, len(threads))
 	for t := range threads {
@@ -396,7 +397,7 @@ func (r *TraceRecorder) WriteJSON(w io.Writer) error {
 		b = append(b, `{"ph":"M","pid":1,"tid":`...)
 		b = strconv.AppendInt(b, int64(t), 10)
 		b = append(b, `,"name":"thread_name","args":{"name":`...)
-		b = appendJSONString(b, threads[t])
+		b = jsonstring.Append(b, threads[t])
 		b = append(b, "}},\n"...)
 		b = append(b, `{"ph":"M","pid":1,"tid":`...)
 		b = strconv.AppendInt(b, int64(t), 10)
@@ -426,7 +427,7 @@ func (r *TraceRecorder) WriteJSON(w io.Writer) error {
 		b = append(b, `","pid":1,"tid":`...)
 		b = strconv.AppendInt(b, int64(e.tid), 10)
 		b = append(b, `,"name":`...)
-		b = appendJSONString(b, e.name)
+		b = jsonstring.Append(b, e.name)
 		b = append(b, `,"ts":`...)
 		b = appendUS(b, e.start-origin)
 		switch e.ph {
@@ -437,12 +438,12 @@ func (r *TraceRecorder) WriteJSON(w io.Writer) error {
 			b = append(b, `,"s":"t"`...)
 			if e.detail != "" {
 				b = append(b, `,"args":{"detail":`...)
-				b = appendJSONString(b, e.detail)
+				b = jsonstring.Append(b, e.detail)
 				b = append(b, '}')
 			}
 		case 'C':
 			b = append(b, `,"args":{`...)
-			b = appendJSONString(b, e.name)
+			b = jsonstring.Append(b, e.name)
 			b = append(b, ':')
 			b = appendNum(b, e.val)
 			b = append(b, '}')
@@ -548,39 +549,4 @@ func appendNum(b []byte, v float64) []byte {
 		v = 0
 	}
 	return strconv.AppendFloat(b, v, 'f', -1, 64)
-}
-
-// appendJSONString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c < 0x20 || c == 0x7f:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, `\ufffd`...)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
 }

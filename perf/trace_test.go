@@ -375,18 +375,35 @@ type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
 
-func FuzzTraceJSONString(f *testing.F) {
-	for _, s := range []string{"", "frame", "a\"b\\c\n\t\r", "\x00\x1f\x7f", "ü→😀", "\xff\xfe", "optimizer: antialias on→off"} {
+// FuzzTraceJSON: whatever names, details and metadata a trace carries (a
+// drawing's name, an alert's text), the trace is valid JSON and they read
+// back as given (invalid UTF-8 as valid UTF-8).
+func FuzzTraceJSON(f *testing.F) {
+	for _, s := range []string{"", "frame", "a\"b\\c\n\t\r", "\x00\x1f\x7f", "ü→😀", "\xff\xfe", "optimizer: antialias on→off", "\u2028</script>"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		b := appendJSONString(nil, s)
-		var got string
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Fatalf("%q → %s: %v", s, b, err)
+		r := NewTraceRecorder(TraceOptions{Process: s, Meta: map[string]string{s: s}})
+		r.NameThread(7, s)
+		r.Instant(TidMain, s, s)
+		r.Counter(s, 1)
+		f := parseTrace(t, r)
+		valid := utf8.ValidString(s)
+		if valid && f.OtherData[s] != s {
+			t.Fatalf("metadata %q read back as %v", s, f.OtherData)
 		}
-		if utf8.ValidString(s) && got != s {
-			t.Fatalf("%q → %s → %q", s, b, got)
+		var instant bool
+		for _, e := range f.TraceEvents {
+			if e.Ph != "i" || e.Name == "over_budget" {
+				continue
+			}
+			instant = true
+			if !utf8.ValidString(e.Name) || valid && (e.Name != s || s != "" && e.Args["detail"] != s) {
+				t.Fatalf("instant %q read back as %q %v", s, e.Name, e.Args)
+			}
+		}
+		if !instant {
+			t.Fatalf("instant %q is missing", s)
 		}
 	})
 }

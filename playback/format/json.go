@@ -8,9 +8,8 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
+	"mbotdraw/jsonstring"
 	"mbotdraw/playback"
 )
 
@@ -360,7 +359,7 @@ func encodeJSON(w io.Writer, d *playback.Drawing) error {
 	b = append(b, '"')
 	if d.Name != "" {
 		b = append(b, `,"name":`...)
-		b = appendJSONString(b, d.Name)
+		b = jsonstring.Append(b, d.Name)
 	}
 	b = append(b, `,"strokes":[`...)
 	for si, s := range d.Strokes {
@@ -399,22 +398,4 @@ func encodeJSON(w io.Writer, d *playback.Drawing) error {
 		return err
 	}
 	return bw.Flush()
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	s = strings.ToValidUTF8(s, string(utf8.RuneError))
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
 }
