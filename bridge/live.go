@@ -84,8 +84,13 @@ type Playback struct {
 
 // PadStroke is a piece of a stroke drawn on a page's pad. A stroke arrives
 // as one or more pieces, in order, the last with End set; the window appends
-// each piece's points to the stroke it began.
+// each piece's points to the stroke it began. The page's Undo and Clear come
+// the same way (Action), in the order the page sent them among the pieces.
 type PadStroke struct {
+	// Action is what the message does: the zero value, PadDraw, is a piece
+	// of a stroke; PadUndo takes back stroke Stroke of the page; PadClear
+	// starts a new drawing (for the robot too when Robot is set).
+	Action PadAction
 	// Page identifies the page (one per connection, from 1); Stroke numbers
 	// the stroke on its page, from 0.
 	Page   uint64
@@ -103,6 +108,16 @@ type PadStroke struct {
 	// the robot too.
 	Robot bool
 }
+
+// PadAction says what a pad message does.
+type PadAction int
+
+// Pad actions.
+const (
+	PadDraw  PadAction = iota // a piece of a stroke
+	PadUndo                   // take back a stroke
+	PadClear                  // start a new drawing
+)
 
 // CommandKind says what a page asks of the playback.
 type CommandKind int
@@ -294,6 +309,10 @@ func (l *Live) message(p *peer, m *wire.Message) {
 			ps.Points[i] = playback.Point{X: float32(pt[0]), Y: float32(pt[1]), T: float32(t)}
 		}
 		l.deliverPad(p, ps)
+	case wire.TypeUndo:
+		l.deliverPad(p, PadStroke{Action: PadUndo, Page: lp.page, Stroke: m.Stroke})
+	case wire.TypeClear:
+		l.deliverPad(p, PadStroke{Action: PadClear, Page: lp.page, Robot: m.Robot})
 	case wire.TypePlay:
 		l.deliverCmd(p, Command{Kind: CmdPlay, Page: lp.page})
 	case wire.TypePause:

@@ -131,7 +131,7 @@ func (g *Game) chip(screen *ebiten.Image, s string, face fontFace, x, cy float64
 func (g *Game) subtitle() string {
 	var parts []string
 	if u := g.companionURL(); u != "" {
-		parts = append(parts, "Tablet: "+u)
+		parts = append(parts, g.companionWho()+": "+u)
 	}
 	switch {
 	case g.loading > 0:
@@ -427,5 +427,5 @@ func (g *Game) helpRows() []helpLine {
 		return helpLines
 	}
 	return append(append(make([]helpLine, 0, len(helpLines)+1), helpLines...),
-		helpLine{"Tablet", "open " + u + " to watch, control and draw"})
+		helpLine{g.companionWho(), "open " + u + " to watch, control and draw"})
 }

@@ -86,7 +86,10 @@ type liveLink struct {
 	cancel context.CancelFunc
 	served chan struct{}
 	// urls are where people open the page; urls[0] is the one shown.
-	urls []string
+	// localOnly says the page listens on loopback: only this computer
+	// reaches it.
+	urls      []string
+	localOnly bool
 
 	// sent is the drawing the pages have, sentN its points when sent, at
 	// sentAt.
@@ -110,9 +113,17 @@ type liveLink struct {
 	// lastT is the time of the live drawing's last point.
 	offset map[uint64]float64
 	lastT  float64
+	// strokeOf is the index in pad of each pad stroke begun there.
+	strokeOf map[padKey]int
 	// robotQueue holds finished pad strokes, each alone on its page, that
 	// wait for the robot.
-	robotQueue []*playback.Drawing
+	robotQueue []padRobotStroke
+}
+
+// padRobotStroke is a finished pad stroke waiting for the robot.
+type padRobotStroke struct {
+	key padKey
+	d   *playback.Drawing
 }
 
 // padKey names a pad stroke: its page and its number there.
@@ -149,18 +160,38 @@ func (g *Game) startLive() error {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &liveLink{srv: srv, cancel: cancel, served: make(chan struct{}), open: -1,
-		urls: companionURLs(ln.Addr(), g.cfg.Token), closed: map[uint64]int{}, offset: map[uint64]float64{}}
+		urls: companionURLs(ln.Addr(), g.cfg.Token), closed: map[uint64]int{}, offset: map[uint64]float64{},
+		strokeOf: map[padKey]int{}}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		l.localOnly = true
+	}
 	go func() {
 		defer close(l.served)
 		if err := srv.Serve(ctx, ln); err != nil {
 			fmt.Fprintf(os.Stderr, "companion: %v\n", err)
 		}
 	}()
-	fmt.Fprintf(os.Stderr, "mbotdraw: live companion page at %s — open it on a tablet or another computer to watch, control and draw\n", joinOr(l.urls))
 	g.live = l
+	if l.localOnly {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		fmt.Fprintf(os.Stderr, "mbotdraw: companion page at %s — on this computer only; for tablets, start with --listen 0.0.0.0:%s --token WORD\n", joinOr(l.urls), port)
+		g.msgs.show(g.tick, message{kind: msgInfo, id: "live", until: g.tick + 12*60, title: "Companion page, on this computer only: open " + l.urls[0],
+			body: "Tablets cannot reach it: for them, start mbotdraw with --listen 0.0.0.0:" + port + " --token WORD"})
+		return nil
+	}
+	fmt.Fprintf(os.Stderr, "mbotdraw: live companion page at %s — open it on a tablet or another computer to watch, control and draw\n", joinOr(l.urls))
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "live", until: g.tick + 12*60, title: "Tablets and other computers: open " + l.urls[0],
 		body: "to watch the playback, control it and draw along · the address stays at the top and in the help (H)"})
 	return nil
+}
+
+// companionWho says who can open the companion page: "Tablet", or "This
+// computer" when it listens on loopback only.
+func (g *Game) companionWho() string {
+	if g.live != nil && g.live.localOnly {
+		return "This computer"
+	}
+	return "Tablet"
 }
 
 // stopLive closes every page and stops serving.
@@ -315,6 +346,10 @@ func (g *Game) liveCommand(c bridge.Command) {
 // waiting while another page's stroke is being drawn.
 func (g *Game) takePiece(ps bridge.PadStroke, news *padNews) {
 	l := g.live
+	if ps.Action != bridge.PadDraw {
+		g.padAction(ps, news)
+		return
+	}
 	key := padKey{ps.Page, ps.Stroke}
 	if last, ok := l.closed[ps.Page]; ok && ps.Stroke <= last {
 		return // a stroke that has ended
@@ -336,10 +371,15 @@ func (g *Game) takeWaiting(news *padNews) {
 	l := g.live
 	for l.open < 0 && len(l.waiting) > 0 {
 		first := l.waiting[0]
+		if first.Action != bridge.PadDraw {
+			l.waiting = l.waiting[1:]
+			g.padAction(first, news)
+			continue
+		}
 		key := padKey{first.Page, first.Stroke}
 		var mine, rest []bridge.PadStroke
 		for _, ps := range l.waiting {
-			if (padKey{ps.Page, ps.Stroke}) == key {
+			if ps.Action == bridge.PadDraw && (padKey{ps.Page, ps.Stroke}) == key {
 				mine = append(mine, ps)
 			} else {
 				rest = append(rest, ps)
@@ -391,6 +431,7 @@ func (g *Game) appendPiece(ps bridge.PadStroke, news *padNews) {
 		}
 		l.pad.BeginStroke(c, w)
 		l.open, l.openKey = len(l.pad.Strokes)-1, padKey{page, ps.Stroke}
+		l.strokeOf[l.openKey] = l.open
 		if news.newStroke < 0 {
 			news.newStroke = l.open
 		}
@@ -424,7 +465,7 @@ func (g *Game) endPadStroke(key padKey, forRobot bool) {
 	i := l.open
 	l.open = -1
 	if forRobot {
-		l.robotQueue = append(l.robotQueue, strokeAlone(l.pad, i))
+		l.robotQueue = append(l.robotQueue, padRobotStroke{key, strokeAlone(l.pad, i)})
 	}
 }
 
@@ -444,6 +485,7 @@ func (g *Game) newPad() {
 	d.Name = "Live drawing"
 	l.pad, l.open, l.lastT = d, -1, 0
 	clear(l.offset)
+	clear(l.strokeOf)
 }
 
 // showPad opens the new live drawing after the open drawings and plays it.
@@ -542,14 +584,19 @@ func (g *Game) publishLive() {
 
 // strokeAlone returns stroke i of d alone on a page of d's size.
 func strokeAlone(d *playback.Drawing, i int) *playback.Drawing {
-	s := d.Strokes[i]
 	o := playback.NewDrawing(d.Width, d.Height)
 	o.Name = "Stroke from the tablet"
+	copyStroke(o, d, i)
+	return o
+}
+
+// copyStroke appends stroke i of d to o, with its points and times.
+func copyStroke(o, d *playback.Drawing, i int) {
+	s := d.Strokes[i]
 	o.BeginStroke(s.Color, s.Width)
 	for k := s.Start; k < s.End; k++ {
 		o.AddPoint(d.XY[2*k], d.XY[2*k+1], d.T[k])
 	}
-	return o
 }
 
 // dropPadRobotQueue forgets the pad strokes waiting for the robot.
@@ -566,7 +613,7 @@ func (g *Game) feedRobot() {
 	if len(l.robotQueue) == 0 || (g.robot != nil && g.robot.running()) {
 		return
 	}
-	d := l.robotQueue[0]
+	d := l.robotQueue[0].d
 	l.robotQueue = l.robotQueue[1:]
 	var home *robot.Pose
 	if g.robot != nil {

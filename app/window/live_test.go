@@ -152,7 +152,7 @@ func (p *page) lastDrawing() (pageDrawing, bool) {
 // seek, speed and play act on the window's clock; the page follows.
 func TestLiveCompanion(t *testing.T) {
 	g := newTestGame(t, config.Window{Drawing: smallDrawing(), Listen: "127.0.0.1:0"}, &script{})
-	if s := g.subtitle(); !strings.Contains(s, "Tablet: http://127.0.0.1:") {
+	if s := g.subtitle(); !strings.Contains(s, "This computer: http://127.0.0.1:") {
 		t.Errorf("the HUD does not show the companion's address: %q", s)
 	}
 	if rows := g.helpRows(); !strings.Contains(rows[len(rows)-1].what, g.companionURL()) {

@@ -10,6 +10,12 @@
   const BATCH_POINTS = 16;
   const BATCH_MS = 16;
   const COLORS = ["#1c2430", "#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa"];
+  // Pen sizes, as parts of the drawing's width (on an 800-wide drawing: 4,
+  // 10, 20 and 36 units); the second is the default, thick enough to read
+  // on a projector.
+  const WIDTHS = [0.005, 0.0125, 0.025, 0.045];
+  // The messages that change the drawing: kept in order while offline.
+  const KEPT = new Set(["pad", "undo", "clear"]);
 
   const st = {
     ws: null,
@@ -25,8 +31,10 @@
     pingId: 0,
     pings: new Map(),
     pad: { strokes: [], cur: null, pending: [], timer: 0, t0: null, lastT: 0, next: 0,
-           color: COLORS[1], width: 4, robot: false },
+           color: COLORS[1], size: 1, robot: false },
     sent: 0,
+    everOffline: false,
+    showRTT: new URLSearchParams(location.search).has("rtt"),
   };
 
   // ---- connection ----------------------------------------------------------
@@ -41,6 +49,7 @@
       st.backoff = 250;
       status("connected", true);
       drain();
+      offlineBanner();
     };
     ws.onmessage = (e) => {
       let m;
@@ -51,6 +60,8 @@
       st.connected = false;
       const why = e.code === 1008 ? " (refused: " + (e.reason || "policy") + ")" : "";
       status("disconnected" + why + "; trying again…", false);
+      st.everOffline = true;
+      offlineBanner();
       setTimeout(connect, st.backoff);
       st.backoff = Math.min(st.backoff * 2, 5000);
     };
@@ -59,12 +70,22 @@
   function online() { return st.connected && st.ws.readyState === WebSocket.OPEN; }
 
   function send(m) {
-    if (online() && (m.type !== "pad" || st.outbox.length === 0)) {
+    if (online() && (!KEPT.has(m.type) || st.outbox.length === 0)) {
       st.ws.send(JSON.stringify(m));
       st.sent++;
-    } else if (m.type === "pad") {
-      st.outbox.push(m); // strokes wait for the connection; commands do not
+    } else if (KEPT.has(m.type)) {
+      st.outbox.push(m); // strokes, Undo and Clear wait for the connection; commands do not
+      offlineBanner();
     }
+  }
+
+  // offlineBanner shows, while the page is not connected, that what the
+  // child draws is kept, and how many strokes wait.
+  function offlineBanner() {
+    const off = !online() && st.everOffline;
+    $("offline").hidden = !off;
+    const n = new Set(st.outbox.filter((m) => m.type === "pad").map((m) => m.stroke)).size;
+    $("waiting").textContent = off && n > 0 ? (n === 1 ? "1 stroke is waiting to be sent." : n + " strokes are waiting to be sent.") : "";
   }
 
   // drain sends the strokes drawn while the connection was down: the pieces
@@ -81,7 +102,8 @@
     const joined = [];
     for (const m of st.outbox) {
       const last = joined[joined.length - 1];
-      if (last && last.stroke === m.stroke && !last.end && last.points.length + m.points.length <= MAX_PAD_POINTS) {
+      if (last && last.type === "pad" && m.type === "pad" && last.stroke === m.stroke && !last.end &&
+          last.points.length + m.points.length <= MAX_PAD_POINTS) {
         last.points = last.points.concat(m.points);
         last.end = m.end;
       } else {
@@ -92,13 +114,20 @@
     st.outbox = joined;
     now.forEach((m) => { st.ws.send(JSON.stringify(m)); st.sent++; });
     if (st.outbox.length) st.drainTimer = setTimeout(drain, 1000);
+    offlineBanner();
   }
 
+  // status shows the connection; the round-trip time only when asked (a
+  // tap on the status, or ?rtt in the address).
   function status(text, on) {
     const el = $("status");
-    el.textContent = text + (on && st.rtt != null ? " · " + st.rtt.toFixed(1) + " ms" : "");
+    el.textContent = text + (st.showRTT && on && st.rtt != null ? " · " + st.rtt.toFixed(1) + " ms" : "");
     el.className = "status " + (on ? "on" : "off");
   }
+  $("status").addEventListener("click", () => {
+    st.showRTT = !st.showRTT;
+    status(online() ? "connected" : "not connected", online());
+  });
 
   function receive(m) {
     switch (m.type) {
@@ -290,7 +319,27 @@
     });
     sw.appendChild(b);
   });
-  $("width").addEventListener("input", () => { st.pad.width = Number($("width").value); });
+  const ws = $("widths");
+  WIDTHS.forEach((f, i) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "width";
+    b.setAttribute("role", "radio");
+    b.setAttribute("aria-label", ["thin", "medium", "thick", "very thick"][i] + " pen");
+    b.setAttribute("aria-checked", String(i === st.pad.size));
+    const dot = document.createElement("span");
+    dot.style.width = dot.style.height = [6, 12, 22, 36][i] + "px";
+    b.appendChild(dot);
+    b.addEventListener("click", () => {
+      st.pad.size = i;
+      [...ws.children].forEach((x) => x.setAttribute("aria-checked", String(x === b)));
+    });
+    ws.appendChild(b);
+  });
+  // penWidth is the pen's width in drawing units.
+  function penWidth() {
+    return Math.max(1, Math.round(WIDTHS[st.pad.size] * st.drawing.width * 10) / 10);
+  }
   $("robot").addEventListener("change", () => { st.pad.robot = $("robot").checked; });
 
   function toDrawing(ev) {
@@ -347,7 +396,7 @@
     if (!ev.isPrimary || st.pad.cur) return;
     ev.preventDefault();
     pad.setPointerCapture(ev.pointerId);
-    st.pad.cur = { id: st.pad.next++, color: st.pad.color, width: st.pad.width, robot: st.pad.robot,
+    st.pad.cur = { id: st.pad.next++, color: st.pad.color, width: penWidth(), robot: st.pad.robot,
                    points: [], pointer: ev.pointerId };
     st.pad.strokes.push(st.pad.cur);
     addPoint(ev);
@@ -376,11 +425,23 @@
     }
   }
 
-  // Clear empties the pad. Its clock goes on: strokes drawn after it keep
-  // their rhythm on the window (see addPoint).
+  // Clear empties the pad and starts a new drawing in the window (and for
+  // the robot when its switch is on). The pad's clock goes on: strokes drawn
+  // after it keep their rhythm on the window (see addPoint).
   $("clear").addEventListener("click", () => {
+    if (st.pad.cur) endStroke({ pointerId: st.pad.cur.pointer });
     st.pad.strokes = [];
     renderPad();
+    send({ type: "clear", robot: st.pad.robot });
+  });
+
+  // Undo takes back the last stroke, here and in the window.
+  $("undo").addEventListener("click", () => {
+    if (st.pad.cur) return; // a stroke is being drawn
+    const s = st.pad.strokes.pop();
+    if (!s) return;
+    renderPad();
+    send({ type: "undo", stroke: s.id });
   });
 
   // exportJSON returns the pad's strokes as an mbotdraw JSON drawing, its
@@ -397,17 +458,44 @@
     });
   }
 
-  $("save").addEventListener("click", () => {
-    const blob = new Blob([exportJSON()], { type: "application/json" });
+  // picture returns a canvas with the pad's strokes on white paper, at
+  // least 1200 pixels across.
+  function picture() {
+    const d = st.drawing;
+    const k = Math.max(1, 1200 / d.width);
+    const c = document.createElement("canvas");
+    c.width = Math.round(d.width * k);
+    c.height = Math.round(d.height * k);
+    const ctx = c.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, c.width, c.height);
+    ctx.setTransform(k, 0, 0, k, 0, 0);
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    for (const s of st.pad.strokes) {
+      const flat = [];
+      s.points.forEach((p) => flat.push(p[0], p[1], 0));
+      drawStroke(ctx, { color: s.color, width: s.width, points: flat }, Infinity);
+    }
+    return c;
+  }
+
+  function download(blob, ext) {
     const a = document.createElement("a");
-    const now = new Date();
-    const stamp = now.toISOString().slice(0, 16).replace(/[-:T]/g, "");
+    const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "");
     a.href = URL.createObjectURL(blob);
-    a.download = "pad-" + stamp + ".mbd.json";
+    a.download = "drawing-" + stamp + ext;
     document.body.appendChild(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
+  $("save").addEventListener("click", () => {
+    download(new Blob([exportJSON()], { type: "application/json" }), ".mbd.json");
+  });
+  $("savepng").addEventListener("click", () => {
+    picture().toBlob((b) => { if (b) download(b, ".png"); }, "image/png");
   });
 
   // ---- layout and the frame loop -------------------------------------------
@@ -439,6 +527,10 @@
       return st.drawing.strokes.filter((s) => s.points.length >= 3 && s.points[2] <= t).length;
     },
     padStrokes() { return st.pad.strokes.length; },
+    // pictureURL is the pad as Save picture saves it, a PNG data URL.
+    pictureURL() { return picture().toDataURL("image/png"); },
+    offlineShown() { return !$("offline").hidden; },
+    statusText() { return $("status").textContent; },
     state: st,
   };
 

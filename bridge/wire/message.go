@@ -11,8 +11,8 @@ import (
 // Message types. Client to bridge on /robot: Hello, Moves, End, Cancel,
 // Pause, Resume, Ping, Pong. Bridge to client: Ack, Pong, Ping, Error,
 // Welcome, Queue, State, Progress. Companion page to window on /live: Pad,
-// Play, Pause, Seek, Speed, Ping, Pong; window to page: Playback, Drawing,
-// Error, Ping, Pong.
+// Undo, Clear, Play, Pause, Seek, Speed, Ping, Pong; window to page:
+// Playback, Drawing, Error, Ping, Pong.
 const (
 	TypeHello    = "hello"
 	TypeMoves    = "moves"
@@ -29,6 +29,8 @@ const (
 	TypeState    = "state"
 	TypeProgress = "progress"
 	TypePad      = "pad"
+	TypeUndo     = "undo"  // page: take back pad stroke Stroke
+	TypeClear    = "clear" // page: start a new drawing (Robot: for the robot too)
 	TypePlay     = "play"
 	TypeSeek     = "seek"
 	TypeSpeed    = "speed"
@@ -104,8 +106,8 @@ type Message struct {
 	Playing bool `json:"playing"`
 	// Speed is the playback speed factor (speed, playback).
 	Speed float64 `json:"speed"`
-	// Stroke numbers a pad stroke on its page; for playback, the strokes
-	// revealed so far.
+	// Stroke numbers a pad stroke on its page (pad, undo); for playback,
+	// the strokes revealed so far.
 	Stroke int `json:"stroke"`
 	// Color ("#rrggbb") and Width (drawing units) are a pad stroke's pen.
 	Color string  `json:"color"`
@@ -115,7 +117,8 @@ type Message struct {
 	Points [][3]float64 `json:"points"`
 	// End marks a pad stroke's last message (the pointer was lifted).
 	End bool `json:"end"`
-	// Robot asks, on a pad stroke, that it be drawn by the robot too.
+	// Robot asks, on a pad stroke, that it be drawn by the robot too; on
+	// clear, that the robot start a new drawing too.
 	Robot bool `json:"robot"`
 }
 
@@ -243,7 +246,11 @@ func (m *Message) Validate() error {
 				return invalid("pad: points[%d] is not a point [x, y, t ≥ 0]", i)
 			}
 		}
-	case TypeCancel, TypePause, TypeResume, TypePing, TypePong, TypePlay,
+	case TypeUndo:
+		if m.Stroke < 0 {
+			return invalid("undo: negative stroke number")
+		}
+	case TypeClear, TypeCancel, TypePause, TypeResume, TypePing, TypePong, TypePlay,
 		TypeError, TypeWelcome, TypeQueue, TypeState, TypeProgress, TypePlayback:
 	default:
 		return invalid("unknown message type %q", m.Type)
@@ -369,6 +376,10 @@ func (m *Message) AppendJSON(b []byte) []byte {
 		f("speed", m.Speed)
 		i("stroke", m.Stroke)
 		i("strokes", m.Strokes)
+	case TypeUndo:
+		i("stroke", m.Stroke)
+	case TypeClear:
+		t("robot", m.Robot)
 	case TypePad:
 		i("stroke", m.Stroke)
 		s("color", m.Color)

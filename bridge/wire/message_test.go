@@ -22,6 +22,8 @@ func TestDecodeValid(t *testing.T) {
 		{`{"type":"speed","speed":2}`, Message{Type: TypeSpeed, Speed: 2}},
 		{`{"type":"pad","stroke":2,"color":"#1E88e5","width":3,"points":[[1,2,0],[3,4,16.5]],"end":true,"robot":true}`,
 			Message{Type: TypePad, Stroke: 2, Color: "#1E88e5", Width: 3, Points: [][3]float64{{1, 2, 0}, {3, 4, 16.5}}, End: true, Robot: true}},
+		{`{"type":"undo","stroke":4}`, Message{Type: TypeUndo, Stroke: 4}},
+		{`{"type":"clear","robot":true}`, Message{Type: TypeClear, Robot: true}},
 	} {
 		got, err := Decode([]byte(c.in))
 		if err != nil {
@@ -61,6 +63,7 @@ func TestDecodeInvalid(t *testing.T) {
 		{`{"type":"pad","color":"red","points":[]}`, `"color"`},
 		{`{"type":"pad","points":[[1,2,-1]]}`, `points[0]`},
 		{`{"type":"pad","points":[[1,2]]}`, ``},
+		{`{"type":"undo","stroke":-1}`, `negative`},
 	} {
 		_, err := Decode([]byte(c.in))
 		if err == nil {
@@ -86,6 +89,8 @@ func TestEncodeRoundTrips(t *testing.T) {
 		{Type: TypePlayback, T: 12.5, Duration: 1000, Playing: true, Speed: 2, Stroke: 3, Strokes: 9},
 		{Type: TypePad, Stroke: 1, Color: "#ff0000", Width: 2, Points: [][3]float64{{1.5, 2, 3}}, End: true},
 		{Type: TypeHello, Key: "0123456789abcdef", Total: 3},
+		{Type: TypeUndo, Stroke: 7},
+		{Type: TypeClear, Robot: true},
 	} {
 		data := m.Encode()
 		if !json.Valid(data) {
