@@ -6,10 +6,8 @@ import (
 	"time"
 
 	"mbotdraw/bridge"
-	"mbotdraw/bridge/wire"
 	"mbotdraw/perf"
 	"mbotdraw/robot"
-	"mbotdraw/robot/link"
 )
 
 // runBridge shares the robot plugged into this computer over WebSocket.
@@ -31,7 +29,7 @@ func runBridge(env *Env, args []string) error {
 	switch {
 	case *spec == "":
 		return usagef("bridge: --robot is missing (sim or serial:PORT)")
-	case link.IsWS(*spec):
+	case bridge.IsURL(*spec):
 		return usagef("bridge: --robot %s is another bridge; give the robot plugged into this computer (sim or serial:PORT)", *spec)
 	}
 	if err := bridge.CheckListen(*listen, *token); err != nil {
@@ -54,7 +52,7 @@ func runBridge(env *Env, args []string) error {
 		return err
 	}
 	defer rc.Close()
-	r := bridge.NewDriverRobot(rc.dial, cal, bridge.DriverRobotOptions{TimeScale: rc.timeScale, Clock: rc.clock})
+	r := bridge.NewDriverRobot(rc.Dial(), cal, bridge.DriverRobotOptions{TimeScale: rc.TimeScale(), Clock: rc.Clock()})
 	defer r.Close()
 	cctx, cancel := context.WithTimeout(env.Ctx, 15*time.Second)
 	err = r.Connect(cctx)
@@ -75,29 +73,4 @@ func runBridge(env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "bridge: stopped; %d connections, %d messages in, %d out, round trip p99 %.2f ms\n",
 		st.Accepted, st.MessagesIn, st.MessagesOut, st.RTT.P99)
 	return err
-}
-
-// plotViaBridge draws prog on the robot of the bridge at url (ws://HOST:PORT/robot,
-// with ?token=T if the bridge has one): its motions go as moves, the bridge
-// times them with its own robot's calibration, and its reports come back as
-// robot.Progress computed from prog's own motion model, for the progress bar.
-// A lost connection is redialled and the job resumed from the last move the
-// bridge acknowledged. Cancelling ctx cancels the job (the robot lifts its pen).
-func plotViaBridge(ctx context.Context, url string, prog *robot.Program, prof perf.Profile, onProgress func(robot.Progress)) error {
-	ws, err := link.DialWS(ctx, url, link.WSOptions{
-		Batch:         wire.BatchOptions{Size: prof.BatchSize, Delay: prof.BatchDelay},
-		NoCompression: !prof.Compression,
-	})
-	if err != nil {
-		return err
-	}
-	defer ws.Close()
-	moves := bridge.Moves(prog.Motions)
-	progress := bridge.JobProgress(prog)
-	report := func(p link.WSProgress) {
-		if onProgress != nil {
-			onProgress(progress(p))
-		}
-	}
-	return ws.Plot(ctx, moves, report)
 }

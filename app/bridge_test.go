@@ -5,6 +5,8 @@ import (
 	"context"
 	"image/color"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -13,8 +15,6 @@ import (
 	"time"
 
 	"mbotdraw/bridge"
-	"mbotdraw/bridge/wire"
-	"mbotdraw/perf"
 	"mbotdraw/playback"
 	"mbotdraw/playback/format"
 	"mbotdraw/robot"
@@ -94,7 +94,12 @@ func TestBridgeCommandServesTheVirtualRobot(t *testing.T) {
 	}
 	prog := tinyProgram(t)
 	var last robot.Progress
-	err := plotViaBridge(ctx, url, prog, perf.DefaultProfile(), func(p robot.Progress) { last = p })
+	rc, err := openRobot(url, robot.DefaultCalibration(), robot.Pose{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	err = rc.Plotter(prog, robot.DriverOptions{OnProgress: func(p robot.Progress) { last = p }}).Run(ctx)
 	if err != nil {
 		t.Fatalf("plot via the bridge: %v", err)
 	}
@@ -112,27 +117,6 @@ func TestBridgeCommandServesTheVirtualRobot(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "stopped") {
 		t.Errorf("stdout %q: no closing summary", out.String())
-	}
-}
-
-func TestPlotViaBridgeSendsTheProgramsMoves(t *testing.T) {
-	rec := &bridge.Recorder{}
-	s := bridge.New(rec, bridge.Options{})
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
-	defer s.Shutdown(context.Background())
-	prog := tinyProgram(t)
-	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/robot"
-	if err := plotViaBridge(context.Background(), url, prog, perf.DefaultProfile(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := rec.Made(), bridge.Moves(prog.Motions); !reflect.DeepEqual(got, want) {
-		t.Errorf("the bridge's robot made %d moves, want the program's %d", len(got), len(want))
-	}
-	for _, m := range rec.Made() {
-		if m.Kind == 0 || m.Kind > wire.Drive {
-			t.Fatalf("odd move %v", m)
-		}
 	}
 }
 
@@ -167,5 +151,65 @@ func TestPlotCommandDrawsThroughTheBridge(t *testing.T) {
 	}
 	if got, want := rec.Made(), bridge.Moves(prog.Motions); !reflect.DeepEqual(got, want) {
 		t.Errorf("the bridge's robot made %d moves, want the plan's %d", len(got), len(want))
+	}
+}
+
+// startBridgeCommand runs `bridge --robot sim` and returns its robot URL.
+func startBridgeCommand(t *testing.T) string {
+	t.Helper()
+	var out, errb syncBuffer
+	ctx, stop := context.WithCancel(context.Background())
+	env := &Env{Ctx: ctx, Stdout: &out, Stderr: &errb}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(env, []string{"bridge", "--robot", "sim", "--time-scale", "max", "--listen", "127.0.0.1:0"})
+	}()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("the bridge did not stop")
+		}
+	})
+	re := regexp.MustCompile(`ws://127\.0\.0\.1:\d+/robot`)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if url := re.FindString(out.String()); url != "" {
+			return url
+		}
+	}
+	t.Fatalf("the bridge never said where it listens; stdout %q, stderr %q", out.String(), errb.String())
+	return ""
+}
+
+// calibrate through a classroom bridge would measure the bridge's robot
+// against this computer's calibration: it is refused in one plain sentence
+// that says where to calibrate instead, and nothing moves or is saved.
+// plot --log through a bridge (which gets moves, not frames) is refused the
+// same way.
+func TestRobotCommandsABridgeCannotServe(t *testing.T) {
+	url := startBridgeCommand(t)
+	out := filepath.Join(t.TempDir(), "cal.json")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"calibrate", "--robot", url, "-o", out}, "calibrate on the computer the robot is plugged into"},
+		{[]string{"plot", "../testdata/real/quickdraw/raw/star.ndjson", "--robot", url, "--log", out}, "moves, not frames"},
+	} {
+		stdout, e, st := robotCmd(t, "\n200\n\n360\n", tc.args...)
+		if st != 2 || !strings.Contains(e, tc.want) || strings.Count(strings.TrimSpace(e), "\n") > 0 {
+			t.Errorf("%s: status %d, stderr %q; want 2 and one line saying %q", tc.args[0], st, e, tc.want)
+		}
+		if stdout != "" {
+			t.Errorf("%s: stdout %q; want nothing (nothing drawn)", tc.args[0], stdout)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: wrote %s", tc.args[0], out)
+		}
+	}
+	// The bridge still serves a plot.
+	if _, e, st := robotCmd(t, "", "plot", "../testdata/real/quickdraw/raw/star.ndjson", "--robot", url); st != 0 {
+		t.Errorf("plot through the bridge after the refusals: status %d, %q", st, e)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mbotdraw/bridge"
 	"mbotdraw/robot"
 )
 
@@ -17,7 +18,7 @@ import (
 // measured, and saves the corrected calibration.
 func runCalibrate(env *Env, args []string) error {
 	fs := newFlags(env, "calibrate")
-	spec := fs.String("robot", "", "the robot: serial:PORT (or a port path), sim, or ws://HOST:PORT/robot")
+	spec := fs.String("robot", "", "the robot: serial:PORT (or a port path) or sim; not a bridge (ws://), which keeps its own calibration")
 	calPath := fs.String("calibration", "", "starting values (default: a stock mBot's); also the default output")
 	out := fs.String("o", "", "where to save the calibration (default: --calibration, or mbot-calibration.json)")
 	dist := fs.Float64("distance", 200, "length of the test line, in mm")
@@ -29,8 +30,11 @@ func runCalibrate(env *Env, args []string) error {
 	if err := wantArgs(pos, 0, 0, ""); err != nil {
 		return err
 	}
-	if *spec == "" {
-		return usagef("calibrate: --robot is missing (serial:PORT, sim or ws://HOST:PORT/robot)")
+	switch {
+	case *spec == "":
+		return usagef("calibrate: --robot is missing (serial:PORT or sim)")
+	case bridge.IsURL(*spec):
+		return usagef("calibrate: a bridge times every move with its own robot's calibration, so calibrate on the computer the robot is plugged into (--robot serial:PORT) and start the bridge there with --calibration FILE")
 	}
 	if !(*dist >= 20 && *dist <= 2000) {
 		return usagef("calibrate: --distance must be from 20 to 2000 mm")
@@ -76,8 +80,8 @@ func runCalibrate(env *Env, args []string) error {
 	// during the pause also sends), and never blocks the driver.
 	paused := make(chan struct{}, 1)
 	wasPaused := false
-	var drv *robot.Driver
-	drv = robot.NewDriver(prog, rc.dial, robot.DriverOptions{TimeScale: rc.timeScale, Clock: rc.clock,
+	var drv robot.Plotter
+	drv = rc.Plotter(prog, robot.DriverOptions{
 		OnProgress: func(p robot.Progress) {
 			isPaused := p.State == robot.StatePaused
 			switch {

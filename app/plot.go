@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"mbotdraw/perf"
+	"mbotdraw/bridge"
 	"mbotdraw/playback/format"
 	"mbotdraw/robot"
 	"mbotdraw/robot/link"
@@ -47,8 +47,11 @@ func runPlot(env *Env, args []string) error {
 	if *spec == "" && !*dry {
 		return usagef("plot: --robot is missing (sim, serial:PORT or ws://HOST:PORT/robot), or use --dry-run")
 	}
-	if *pens && link.IsWS(*spec) {
+	if *pens && bridge.IsURL(*spec) {
 		return usagef("plot: --pens needs a robot this program drives (sim or serial:PORT): a bridge draws with the one pen it has")
+	}
+	if *logPath != "" && !*dry && bridge.IsURL(*spec) {
+		return usagef("plot: --log needs a robot this program drives (sim or serial:PORT), or --dry-run: a bridge is sent moves, not frames")
 	}
 	if *simTrace != "" && (*spec != "sim" || *dry) {
 		return usagef("plot: --sim-trace needs --robot sim and no --dry-run")
@@ -105,18 +108,6 @@ func runPlot(env *Env, args []string) error {
 		return writeFrameLog(*logPath, frames)
 	}
 
-	if link.IsWS(*spec) {
-		// A robot shared by a bridge: the bridge drives it; this end streams
-		// the program's moves and shows the bridge's progress.
-		bar := newProgressBar(env.Stderr, k == 0)
-		err := plotViaBridge(env.Ctx, *spec, prog, perf.DefaultProfile(), bar.update)
-		bar.finish()
-		if err != nil {
-			return fmt.Errorf("plot %s on %s: %w", file, *spec, err)
-		}
-		return nil
-	}
-
 	rc, err := openRobot(*spec, cal, plan.Home, k)
 	if err != nil {
 		return err
@@ -124,7 +115,7 @@ func runPlot(env *Env, args []string) error {
 	defer rc.Close()
 	bar := newProgressBar(env.Stderr, k == 0)
 	keys := newPlotKeys(env, *pens)
-	o := robot.DriverOptions{TimeScale: rc.timeScale, Clock: rc.clock, OnProgress: func(p robot.Progress) {
+	o := robot.DriverOptions{OnProgress: func(p robot.Progress) {
 		bar.update(p)
 		keys.progress(p)
 	}}
@@ -134,21 +125,21 @@ func runPlot(env *Env, args []string) error {
 	}
 	ctx, cancel := context.WithCancel(env.Ctx)
 	defer cancel()
-	drv := robot.NewDriver(prog, rc.dial, o)
-	stopKeys := keys.start(drv, cancel)
-	runErr := drv.Run(ctx)
+	plotter := rc.Plotter(prog, o)
+	stopKeys := keys.start(plotter, cancel)
+	runErr := plotter.Run(ctx)
 	stopKeys()
 	if err := keys.err(); err != nil && runErr != nil {
 		runErr = err // stdin ended at a pen change
 	}
 	bar.finish()
-	if *logPath != "" {
+	if drv, ok := plotter.(*robot.Driver); ok && *logPath != "" {
 		if err := writeFrameLog(*logPath, drv.Sent()); err != nil && runErr == nil {
 			runErr = err
 		}
 	}
-	if *simTrace != "" && rc.sim != nil {
-		img := rc.sim.Trace().Render(link.RenderOptions{Size: link.Point{X: pw, Y: ph}, Scale: 4})
+	if sim := rc.Sim(); *simTrace != "" && sim != nil {
+		img := sim.Trace().Render(link.RenderOptions{Size: link.Point{X: pw, Y: ph}, Scale: 4})
 		if err := writeFile(*simTrace, func(w io.Writer) error { return png.Encode(w, img) }); err != nil && runErr == nil {
 			runErr = err
 		}
@@ -310,7 +301,7 @@ func (k *plotKeys) err() error {
 
 // start listens to stdin for drv; stop ends the plot (stdin ended at a pen
 // change). It returns a function that stops listening.
-func (k *plotKeys) start(drv *robot.Driver, stop context.CancelFunc) func() {
+func (k *plotKeys) start(drv robot.Plotter, stop context.CancelFunc) func() {
 	if !k.tty && !k.pens {
 		return func() {}
 	}

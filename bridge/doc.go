@@ -10,6 +10,12 @@
 // client that loses its connection says hello again with its job's secret
 // key and resends from the last acked move; nothing is drawn twice.
 //
+// The other end of /robot is the Client (Dial), which plot and the window
+// use for --robot ws://…: it batches moves, measures round trips, and
+// after a lost connection redials and resumes its job. Remote wraps one
+// job of a robot.Program as a robot.Plotter, reporting the bridge's
+// progress as the program's (JobProgress); package robotconn opens it.
+//
 // The live companion (Live, endpoints / and /live) serves the embedded page
 // (assets/companion) and relays, over one WebSocket per page, the window's
 // playback state to the pages, and the pages' commands and pad strokes to the

@@ -6,11 +6,10 @@ import (
 
 	"mbotdraw/bridge/wire"
 	"mbotdraw/robot"
-	"mbotdraw/robot/link"
 )
 
 // JobProgress returns the reading of a bridge's reports on a job of prog's
-// moves (Moves(prog.Motions), sent as one job through link.WS) as prog's own
+// moves (Moves(prog.Motions), sent as one job through a Client) as prog's own
 // progress, the way robot.Driver reports a robot it drives itself: the
 // motions done (a move acknowledged completes the motion it came from; the
 // program's waits and pen changes are not sent), the pose, paths and strokes they reach, and
@@ -23,7 +22,7 @@ import (
 // the job waits its turn behind others, StatePaused and StateLostLink while
 // the bridge's robot is paused or lost, and StateDrawing the rest of the
 // time. The function it returns is safe for concurrent use.
-func JobProgress(prog *robot.Program) func(link.WSProgress) robot.Progress {
+func JobProgress(prog *robot.Program) func(JobReport) robot.Progress {
 	// motionOf[k] is the index of the motion that move k came from.
 	motionOf := make([]int, 0, len(prog.Motions))
 	for i, m := range prog.Motions {
@@ -31,7 +30,7 @@ func JobProgress(prog *robot.Program) func(link.WSProgress) robot.Progress {
 			motionOf = append(motionOf, i)
 		}
 	}
-	return func(p link.WSProgress) robot.Progress {
+	return func(p JobReport) robot.Progress {
 		done := 0 // motions done
 		if p.Done > 0 && p.Done <= len(motionOf) {
 			done = motionOf[p.Done-1] + 1

@@ -8,7 +8,6 @@ import (
 	"mbotdraw/bridge/wire"
 	"mbotdraw/playback"
 	"mbotdraw/robot"
-	"mbotdraw/robot/link"
 )
 
 // zigzagProgram is a program of three strokes whose drives reverse, so
@@ -52,7 +51,7 @@ func TestJobProgressFollowsTheProgram(t *testing.T) {
 	// the count of motions done never goes back.
 	prev := 0
 	for k := 1; k <= len(moves); k++ {
-		p := progress(link.WSProgress{Done: k, Total: len(moves), State: wire.StateDrawing})
+		p := progress(JobReport{Done: k, Total: len(moves), State: wire.StateDrawing})
 		if p.MotionsDone <= prev || p.MotionsDone > len(prog.Motions) {
 			t.Fatalf("move %d: %d motions done after %d", k, p.MotionsDone, prev)
 		}
@@ -71,17 +70,17 @@ func TestJobProgressFollowsTheProgram(t *testing.T) {
 
 	cases := []struct {
 		name      string
-		report    link.WSProgress
+		report    JobReport
 		state     robot.State
 		done      int    // motions done
 		errSaying string // "": no error
 	}{
-		{"waiting its turn", link.WSProgress{Place: 2, State: wire.StateDrawing}, robot.StateConnecting, 0, ""},
-		{"first move", link.WSProgress{Done: 1, State: wire.StateDrawing}, robot.StateDrawing, 1, ""},
-		{"paused", link.WSProgress{Done: 3, State: wire.StatePaused}, robot.StatePaused, -1, ""},
-		{"robot lost", link.WSProgress{Done: 3, State: wire.StateLost, Reconnects: 2}, robot.StateLostLink, -1, "lost its robot"},
-		{"done", link.WSProgress{Done: len(moves), State: "done", Finished: true}, robot.StateDone, len(prog.Motions), ""},
-		{"cancelled", link.WSProgress{Done: 3, State: "cancelled", Finished: true}, robot.StateStopped, -1, "cancelled"},
+		{"waiting its turn", JobReport{Place: 2, State: wire.StateDrawing}, robot.StateConnecting, 0, ""},
+		{"first move", JobReport{Done: 1, State: wire.StateDrawing}, robot.StateDrawing, 1, ""},
+		{"paused", JobReport{Done: 3, State: wire.StatePaused}, robot.StatePaused, -1, ""},
+		{"robot lost", JobReport{Done: 3, State: wire.StateLost, Reconnects: 2}, robot.StateLostLink, -1, "lost its robot"},
+		{"done", JobReport{Done: len(moves), State: "done", Finished: true}, robot.StateDone, len(prog.Motions), ""},
+		{"cancelled", JobReport{Done: 3, State: "cancelled", Finished: true}, robot.StateStopped, -1, "cancelled"},
 	}
 	for _, c := range cases {
 		p := progress(c.report)
@@ -101,10 +100,10 @@ func TestJobProgressFollowsTheProgram(t *testing.T) {
 			t.Errorf("%s: error %v, want one saying %q", c.name, p.Err, c.errSaying)
 		}
 	}
-	if p := progress(link.WSProgress{}); p.Pose != prog.Home || p.Left != prog.Duration || p.Percent != 0 {
+	if p := progress(JobReport{}); p.Pose != prog.Home || p.Left != prog.Duration || p.Percent != 0 {
 		t.Errorf("before any move: pose %+v, %v left, %.1f%%; want home, %v, 0%%", p.Pose, p.Left, p.Percent, prog.Duration)
 	}
-	if p := progress(link.WSProgress{Done: len(moves), State: "done", Finished: true}); p.Percent != 100 || p.Left != 0 ||
+	if p := progress(JobReport{Done: len(moves), State: "done", Finished: true}); p.Percent != 100 || p.Left != 0 ||
 		p.StrokesDone != 3 || p.PathsDone != len(prog.Plan.Paths) {
 		t.Errorf("at the end: %.1f%%, %v left, %d strokes and %d paths done", p.Percent, p.Left, p.StrokesDone, p.PathsDone)
 	}

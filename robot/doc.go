@@ -18,16 +18,21 @@
 //     no wheel encoders, so every move is open loop, by time. Each Motion
 //     becomes a few Makeblock frames with their send times (robot time from
 //     the start); the time estimate comes from the same model.
-//   - Driver streams those frames through a link (serial, WebSocket bridge or
-//     the virtual mBot) with one frame in flight, waits for each ack, reports
-//     progress, pauses with the pen lifted, and re-dials a lost link (or takes
-//     up a robot that restarted), resuming where the robot stopped. It times
+//   - Driver streams those frames through a link (serial, the virtual mBot,
+//     or another frame transport of package link) with one frame in
+//     flight, waits for each ack, reports progress, pauses with the pen
+//     lifted, and re-dials a lost link (or takes up a robot that
+//     restarted), resuming where the robot stopped. It times
 //     each frame from when the one before it went out and closes the loop on
 //     that timing: from the frames' actual send times the motion model knows
 //     where the robot really got to, and each next move is aimed from there
 //     at the plan. During long moves it sends keep-alive START frames
 //     (PingInterval), so a link that dies silently is noticed within a
 //     second.
+//   - A robot shared by another computer's bridge (ws://) is not driven
+//     here: that bridge runs its own Driver, and its client (package
+//     bridge) sends the program's moves, not frames. Both are a Plotter,
+//     which package robotconn opens from a --robot spec.
 //
 // Units and conventions. Paper coordinates are millimetres with the origin at
 // the paper's top-left corner, x to the right and y down the page, like the

@@ -15,7 +15,7 @@ import (
 )
 
 // DialFunc opens (or re-opens) the link to the robot: a serial port, a
-// WebSocket bridge, a virtual mBot. The driver calls it at the start and
+// virtual mBot, another frame transport (never a bridge: see Plotter). The driver calls it at the start and
 // again after it loses the link. Closing the returned stream must unblock a
 // pending Read. If it has a SetReadTimeout(time.Duration) error method (as
 // every robot/link Link has), the driver uses it so that a half-received

@@ -621,11 +621,13 @@ func (g *Game) feedRobot() {
 		home = &p
 	}
 	prog, err := planPadStroke(d, home)
+	if err == nil {
+		err = g.runRobot(d, prog, true)
+	}
 	if err != nil {
 		g.msgs.show(g.tick, message{kind: msgError, id: "robot", title: "Can't send the stroke to the robot", body: err.Error()})
 		return
 	}
-	g.runRobot(d, prog, true)
 	body := "Shift+R stops the robot"
 	if n := len(l.robotQueue); n > 0 {
 		body = fmt.Sprintf("%d more waiting · %s", n, body)

@@ -547,13 +547,4 @@ func TestCompanionURLs(t *testing.T) {
 			t.Errorf("listening everywhere, %q is not an address to type on another computer", u)
 		}
 	}
-	for _, tc := range [][3]string{
-		{"ws://h:1/robot?token=T", "ws://h:1/robot", "T"},
-		{"ws://h:1/robot", "ws://h:1/robot", ""},
-		{"wss://h/robot?x=1&token=T", "wss://h/robot?x=1", "T"},
-	} {
-		if u, tok := splitToken(tc[0]); u != tc[1] || tok != tc[2] {
-			t.Errorf("splitToken(%q) = %q, %q; want %q, %q", tc[0], u, tok, tc[1], tc[2])
-		}
-	}
 }

@@ -4,16 +4,17 @@ import (
 	"context"
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
+	"mbotdraw/bridge"
 	"mbotdraw/canvas/gpu"
 	"mbotdraw/playback"
 	"mbotdraw/robot"
 	"mbotdraw/robot/link"
+	"mbotdraw/robotconn"
 )
 
 // robotRun is one drawing sent to the robot: the plan, the driver that
@@ -26,10 +27,10 @@ import (
 // layer over the drawing's strokes rearranged in plan order, advanced one
 // finished path at a time.
 type robotRun struct {
-	spec string
+	conn *robotconn.Conn
 	d    *playback.Drawing
 	prog *robot.Program
-	drv  robotDriver
+	drv  robot.Plotter
 	sim  *link.Virtual
 	// pad is set for a stroke drawn on the companion page's pad (--listen):
 	// d is then that stroke alone on the page, not the drawing shown.
@@ -61,16 +62,6 @@ type robotRun struct {
 // ghostColor is the tint of strokes the robot has yet to draw.
 var ghostColor = color.RGBA{0xc5, 0xcd, 0xdb, 0xff}
 
-// robotDriver streams a program to the robot and reports its progress:
-// robot.Driver for the virtual mBot and serial robots, wsRobot for a robot
-// bridge (ws://). Run is called once; the others from any goroutine.
-type robotDriver interface {
-	Run(ctx context.Context) error
-	Progress() robot.Progress
-	Pause()
-	Resume()
-}
-
 // startRobot plans the current drawing for the robot named by --robot
 // (the virtual mBot when none is named) and starts streaming it. Pad
 // strokes still waiting for the robot are dropped: the drawing replaces them.
@@ -78,13 +69,12 @@ func (g *Game) startRobot() error {
 	d := g.doc.d
 	// Colour by colour with --pens, unless a bridge draws (it has no pen
 	// changes: bridge.Moves leaves them out).
-	prog, err := planDrawing(d, g.cfg.Pens && !link.IsWS(g.cfg.Robot))
+	prog, err := planDrawing(d, g.cfg.Pens && !bridge.IsURL(g.cfg.Robot))
 	if err != nil {
 		return err
 	}
 	g.dropPadRobotQueue()
-	g.runRobot(d, prog, false)
-	return nil
+	return g.runRobot(d, prog, false)
 }
 
 // planDrawing plans and compiles a drawing for the robot as `plot` does
@@ -104,7 +94,7 @@ func planDrawing(d *playback.Drawing, byColour bool) (*robot.Program, error) {
 
 // runRobot starts streaming prog, planned from d, to the robot named by
 // --robot, in place of the run before (which is stopped, pen lifted).
-func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) {
+func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) error {
 	cal := prog.Calibration
 	plan := prog.Plan
 	spec := g.cfg.Robot
@@ -115,30 +105,21 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) {
 	if !(k > 0) {
 		k = 1
 	}
-	r := &robotRun{spec: spec, d: d, prog: prog, ended: make(chan struct{}), scale: k, pad: pad}
-	switch {
-	case link.IsWS(spec):
-		// The bridge's robot keeps its own time: the model's time is wall time.
-		r.scale = 1
-		r.drv = newWSRobot(spec, prog, g.wsOptions())
-	case spec == "sim":
-		// One paced clock shared by the driver and the virtual mBot, as
-		// `plot --robot sim` does: exact at any time scale K (the robot
-		// sees every frame at the very robot time the driver meant), where
-		// real time scaled by K would multiply scheduling jitter by K.
-		clock := link.NewPacedClock(k)
-		r.sim = link.NewVirtual(link.VirtualOptions{Clock: clock, NoBanner: true, Model: cal.VirtualModel(),
-			Start: link.Pose{X: prog.Home.X, Y: prog.Home.Y, Heading: prog.Home.Heading}})
-		dial := func(ctx context.Context) (io.ReadWriteCloser, error) {
-			return link.OpenWith("sim", link.Options{Sim: r.sim})
-		}
-		r.drv = robot.NewDriver(prog, dial, robot.DriverOptions{TimeScale: k, Clock: clock, OnTraffic: g.perf.robotTraffic})
-	default:
-		dial := func(ctx context.Context) (io.ReadWriteCloser, error) {
-			return link.OpenWith(spec, link.Options{})
-		}
-		r.drv = robot.NewDriver(prog, dial, robot.DriverOptions{TimeScale: k, OnTraffic: g.perf.robotTraffic})
+	r := &robotRun{d: d, prog: prog, ended: make(chan struct{}), pad: pad}
+	// For sim, one paced clock shared by the driver and the virtual mBot,
+	// as `plot --robot sim` has: exact at any time scale K (the robot sees
+	// every frame at the very robot time the driver meant), where real time
+	// scaled by K would multiply scheduling jitter by K. A bridge's robot
+	// keeps its own time: the model's time is wall time.
+	bo := bridge.ProfileClientOptions(g.perf.prof)
+	bo.OnRTT = g.perf.mon.RecordWebSocket
+	conn, err := robotconn.Open(spec, robotconn.Options{Calibration: cal, Home: prog.Home,
+		TimeScale: k, SimPipe: true, Bridge: bo})
+	if err != nil {
+		return err
 	}
+	r.conn, r.sim, r.scale = conn, conn.Sim(), conn.TimeScale()
+	r.drv = conn.Plotter(prog, robot.DriverOptions{OnTraffic: g.perf.robotTraffic})
 	r.order, r.pathPoints = planOrder(d, plan)
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stop = cancel
@@ -146,15 +127,14 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) {
 	r.lastAt, r.motionStart = now, now
 	go func() {
 		r.err = r.drv.Run(ctx)
-		if r.sim != nil {
-			r.sim.Close()
-		}
+		r.conn.Close()
 		close(r.ended)
 	}()
 	if g.robot != nil {
 		g.robot.close()
 	}
 	g.robot = r
+	return nil
 }
 
 // finalPose returns where the robot is once the run has ended: where the
@@ -168,19 +148,6 @@ func (r *robotRun) finalPose() robot.Pose {
 		return r.prog.Home
 	}
 	return r.last.Pose
-}
-
-// where names the robot for people: the virtual mBot, the serial port, or
-// the bridge's address without its token.
-func (r *robotRun) where() string {
-	switch {
-	case r.spec == "sim":
-		return "virtual mBot"
-	case link.IsWS(r.spec):
-		u, _ := splitToken(r.spec)
-		return u
-	}
-	return r.spec
 }
 
 // planOrder returns d's strokes rearranged in the plan's path order, and
@@ -294,8 +261,8 @@ func (g *Game) robotAction() {
 	}
 	g.robotView = true
 	where := "the virtual mBot (--robot sim)"
-	if g.robot.spec != "sim" {
-		where = g.robot.where()
+	if g.robot.sim == nil {
+		where = g.robot.conn.String()
 	}
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Sending the drawing to the robot",
 		body: fmt.Sprintf("%s · about %s · R pauses, Shift+R stops, V switches views", where, formatTime(float64(g.robot.prog.Duration)/1e6/g.robot.scale))})
@@ -381,7 +348,7 @@ func (g *Game) robotStatus() (title, detail string, bg color.RGBA) {
 	case robot.StateStopped:
 		title, bg, detail = "Robot stopped", color.RGBA{0x60, 0x6a, 0x80, 0xff}, fmt.Sprintf("%d of %d strokes drawn", p.StrokesDone, p.Strokes)
 	}
-	title += " (" + r.where() + ")"
+	title += " (" + r.conn.String() + ")"
 	return title, detail, bg
 }
 

@@ -9,6 +9,11 @@
 // when the port vanishes or the peer hangs up mid-stream, and ErrTimeout when
 // a read waited longer than the read timeout (the link stays usable).
 //
+// OpenWith turns a spec (sim, serial:PORT, a port path) into a Link; other
+// frame transports (the 2.4G dongle, Web Serial) plug in with
+// RegisterScheme. A robot bridge (ws://) carries moves, not frames: it is
+// no link, and package link knows nothing of it.
+//
 // Package link does not import package robot (robot imports link): the
 // virtual mBot's physical model is a plain Model struct filled from the same
 // calibration numbers the host uses (robot.Calibration.VirtualModel).
@@ -86,13 +91,15 @@ func Open(spec string) (Link, error) { return OpenWith(spec, Options{}) }
 //	serial:/dev/ttyUSB0   a serial port (also a pseudo-terminal slave)
 //	/dev/ttyUSB0, COM3    the same, a bare path
 //	sim                   an in-process virtual mBot (o.Sim, or a new one)
+//	NAME:…, NAME://…      the frame transport registered as NAME (RegisterScheme)
 //
-// Other schemes (such as ws://) are served by the transports registered for
-// them; an unknown scheme is an error that lists the known ones.
+// A spec of the form NAME://… with no transport registered as NAME is an
+// error that lists the known ones. A robot bridge (ws://) is not a frame
+// link: package robotconn reaches it through the bridge's client.
 func OpenWith(spec string, o Options) (Link, error) {
 	switch {
 	case spec == "":
-		return nil, errors.New("robot link: empty spec; want sim, serial:PORT or a port path")
+		return nil, fmt.Errorf("robot link: empty spec; want %s", knownSpecs())
 	case spec == "sim":
 		v := o.Sim
 		if v == nil {
@@ -102,17 +109,32 @@ func OpenWith(spec string, o Options) (Link, error) {
 	case strings.HasPrefix(spec, "serial:"):
 		return OpenSerial(strings.TrimPrefix(spec, "serial:"), o)
 	}
-	if i := strings.Index(spec, "://"); i > 0 {
-		scheme := spec[:i]
-		schemesMu.Lock()
-		open := schemes[scheme]
-		schemesMu.Unlock()
-		if open == nil {
-			return nil, fmt.Errorf("robot link %q: unknown scheme %q; want %s", spec, scheme, knownSpecs())
+	if name, ok := specScheme(spec); ok {
+		if open := registered(name); open != nil {
+			return open(spec, o)
 		}
-		return open(spec, o)
+		if strings.HasPrefix(spec[len(name):], "://") {
+			return nil, fmt.Errorf("robot link %q: unknown scheme %q; want %s", spec, name, knownSpecs())
+		}
 	}
 	return OpenSerial(spec, o)
+}
+
+// specScheme returns the NAME of a spec "NAME:…": two or more letters,
+// digits or dashes starting with a letter, so that a Windows path such as
+// C:\dev is not taken for one.
+func specScheme(spec string) (string, bool) {
+	i := strings.IndexByte(spec, ':')
+	if i < 2 {
+		return "", false
+	}
+	for k, r := range spec[:i] {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (k == 0 || !(r >= '0' && r <= '9' || r == '-')) {
+			return "", false
+		}
+	}
+	return spec[:i], true
 }
 
 var (
@@ -120,22 +142,31 @@ var (
 	schemes   = map[string]func(spec string, o Options) (Link, error){}
 )
 
-// RegisterScheme makes OpenWith hand specs "scheme://…" to open. Transports
-// in other files or packages (the WebSocket link) register themselves from
-// an init function.
-func RegisterScheme(scheme string, open func(spec string, o Options) (Link, error)) {
+// RegisterScheme makes OpenWith hand the specs "name:…" and "name://…" to open,
+// whole: how a frame transport in another file or package (the 2.4G
+// dongle's hid:, a browser's Web Serial) plugs in, from an init function.
+// The names sim and serial are built in; registering a name again replaces
+// it.
+func RegisterScheme(name string, open func(spec string, o Options) (Link, error)) {
 	schemesMu.Lock()
 	defer schemesMu.Unlock()
-	schemes[scheme] = open
+	schemes[name] = open
+}
+
+func registered(name string) func(spec string, o Options) (Link, error) {
+	schemesMu.Lock()
+	defer schemesMu.Unlock()
+	return schemes[name]
 }
 
 func knownSpecs() string {
 	schemesMu.Lock()
 	defer schemesMu.Unlock()
-	names := []string{"sim", "serial:PORT"}
+	names := []string{"sim", "serial:PORT", "a port path"}
+	var more []string
 	for k := range schemes {
-		names = append(names, k+"://…")
+		more = append(more, k+":…")
 	}
-	sort.Strings(names[2:])
-	return strings.Join(names, ", ")
+	sort.Strings(more)
+	return strings.Join(append(names, more...), ", ")
 }

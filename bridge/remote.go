@@ -1,4 +1,4 @@
-package window
+package bridge
 
 import (
 	"context"
@@ -6,46 +6,50 @@ import (
 	neturl "net/url"
 	"sync"
 
-	"mbotdraw/bridge"
 	"mbotdraw/bridge/wire"
 	"mbotdraw/robot"
-	"mbotdraw/robot/link"
 )
 
-// wsRobot draws a program on the robot of an mbotdraw bridge (--robot
+// Remote draws a program on the robot of an mbotdraw bridge (--robot
 // ws://HOST:PORT/robot, with ?token=T if the bridge has one): the
-// program's motions go as moves (link.WS batches them and resumes after a
+// program's motions go as moves (a Client batches them and resumes after a
 // lost connection), and the bridge's reports come back as robot.Progress
-// computed from the program's own motion model, as `plot` shows them, so
-// the robot view shows the robot's state, pose and time left the same way
-// for every kind of robot.
+// computed from the program's own motion model (JobProgress), so that
+// `plot` and the window show the robot's state, pose and time left the
+// same way for every kind of robot. It is the bridge's robot.Plotter.
 //
 // Pause and Resume reach the bridge as the job owner's pause and resume;
 // cancelling Run's context cancels the job there (the robot lifts its pen).
-type wsRobot struct {
-	url  string
-	prog *robot.Program
-	opts link.WSOptions
+type Remote struct {
+	url        string
+	prog       *robot.Program
+	opts       ClientOptions
+	onProgress func(robot.Progress)
 	// progress reads the bridge's reports as the program's progress.
-	progress func(link.WSProgress) robot.Progress
+	progress func(JobReport) robot.Progress
 
 	mu       sync.Mutex
 	p        robot.Progress
-	ws       *link.WS
-	job      *link.WSJob
+	client   *Client
+	job      *ClientJob
 	place    int
 	wantStop bool // Pause asked before the job started: pause it at once
 	final    bool // Run has returned: p is the last word
 }
 
-// newWSRobot prepares prog for the bridge at url; nothing is dialled
-// before Run.
-func newWSRobot(url string, prog *robot.Program, o link.WSOptions) *wsRobot {
+var _ robot.Plotter = (*Remote)(nil)
+
+// NewRemote prepares prog for the bridge at url; nothing is dialled before
+// Run. A ?token=T in url is sent as a header (it never shows in a
+// message) and takes the place of o.Token. onProgress, if not nil,
+// receives every report from the bridge as the program's progress, in
+// order, from the client's reader goroutine: keep it short.
+func NewRemote(url string, prog *robot.Program, o ClientOptions, onProgress func(robot.Progress)) *Remote {
 	url, token := splitToken(url)
 	if token != "" {
-		o.Token = token // as a header: it never shows in a message
+		o.Token = token
 	}
-	w := &wsRobot{url: url, prog: prog, opts: o, progress: bridge.JobProgress(prog)}
+	w := &Remote{url: url, prog: prog, opts: o, onProgress: onProgress, progress: JobProgress(prog)}
 	w.p = robot.Progress{State: robot.StateConnecting, Motions: len(prog.Motions), Left: prog.Duration, LeftWall: prog.Duration}
 	if prog.Plan != nil {
 		w.p.Paths, w.p.Strokes = len(prog.Plan.Paths), len(prog.Plan.Sources)
@@ -53,21 +57,10 @@ func newWSRobot(url string, prog *robot.Program, o link.WSOptions) *wsRobot {
 	return w
 }
 
-// wsOptions are the WebSocket link's settings from the profile: batching
-// and compression, and round trips into the performance monitor.
-func (g *Game) wsOptions() link.WSOptions {
-	prof := g.perf.prof
-	return link.WSOptions{
-		Batch:         wire.BatchOptions{Size: prof.BatchSize, Delay: prof.BatchDelay},
-		NoCompression: !prof.Compression,
-		OnRTT:         g.perf.mon.RecordWebSocket,
-	}
-}
-
 // Run dials the bridge, sends the program as one job and waits until the
 // bridge has drawn it, the job fails, or ctx is done (the job is then
 // cancelled on the bridge).
-func (w *wsRobot) Run(ctx context.Context) (err error) {
+func (w *Remote) Run(ctx context.Context) (err error) {
 	defer func() {
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -79,18 +72,18 @@ func (w *wsRobot) Run(ctx context.Context) (err error) {
 			w.p.State, w.p.Err = robot.StateStopped, err
 		}
 	}()
-	ws, err := link.DialWS(ctx, w.url, w.opts)
+	c, err := Dial(ctx, w.url, w.opts)
 	if err != nil {
 		return err
 	}
-	defer ws.Close()
-	moves := bridge.Moves(w.prog.Motions)
-	job, err := ws.Start(len(moves), w.report)
+	defer c.Close()
+	moves := Moves(w.prog.Motions)
+	job, err := c.Start(len(moves), w.report)
 	if err != nil {
 		return err
 	}
 	w.mu.Lock()
-	w.ws, w.job = ws, job
+	w.client, w.job = c, job
 	pause := w.wantStop
 	w.mu.Unlock()
 	if pause {
@@ -103,28 +96,32 @@ func (w *wsRobot) Run(ctx context.Context) (err error) {
 
 // report takes the bridge's news of the job, mapped onto the program's
 // motions. It runs on the link's reader goroutine.
-func (w *wsRobot) report(p link.WSProgress) {
+func (w *Remote) report(p JobReport) {
 	rp := w.progress(p)
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.final {
+	final := w.final
+	if !final {
 		w.p, w.place = rp, p.Place
+	}
+	w.mu.Unlock()
+	if !final && w.onProgress != nil {
+		w.onProgress(rp)
 	}
 }
 
 // Progress returns the job's progress. Pausing and a robot lost by the
 // bridge come as the bridge's state, not as job reports: they are read
 // from the link's last state message.
-func (w *wsRobot) Progress() robot.Progress {
+func (w *Remote) Progress() robot.Progress {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	p := w.p
-	if w.final || w.ws == nil || w.place > 0 {
+	if w.final || w.client == nil || w.place > 0 {
 		return p
 	}
 	switch p.State {
 	case robot.StateDrawing, robot.StatePaused, robot.StateLostLink:
-		st, _ := w.ws.State()
+		st, _ := w.client.State()
 		switch st {
 		case wire.StatePaused:
 			p.State = robot.StatePaused
@@ -139,7 +136,7 @@ func (w *wsRobot) Progress() robot.Progress {
 
 // Pause asks the bridge to pause the job after the move under way, with the
 // pen lifted.
-func (w *wsRobot) Pause() {
+func (w *Remote) Pause() {
 	w.mu.Lock()
 	j := w.job
 	w.wantStop = j == nil
@@ -150,7 +147,7 @@ func (w *wsRobot) Pause() {
 }
 
 // Resume continues a paused job.
-func (w *wsRobot) Resume() {
+func (w *Remote) Resume() {
 	w.mu.Lock()
 	j := w.job
 	w.wantStop = false
@@ -158,6 +155,13 @@ func (w *wsRobot) Resume() {
 	if j != nil {
 		j.Resume()
 	}
+}
+
+// WithoutToken returns a bridge's URL without its ?token=T, to show to
+// people.
+func WithoutToken(url string) string {
+	u, _ := splitToken(url)
+	return u
 }
 
 // splitToken takes the token out of a bridge's URL (ws://HOST:PORT/robot?token=T):

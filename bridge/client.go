@@ -1,4 +1,4 @@
-package link
+package bridge
 
 import (
 	"context"
@@ -18,27 +18,19 @@ import (
 	"mbotdraw/perf"
 )
 
-// The WebSocket robot link: a client of an mbotdraw bridge (`mbotdraw
-// bridge`), which owns the robot. Unlike the serial link it carries moves
-// (pen up/down, turn, drive; package wire), not Makeblock frames: the
-// bridge times them with its own robot's calibration. So a ws:// robot is
-// not a byte-stream Link; OpenWith explains that and points here.
+// The client of a robot bridge (`mbotdraw bridge`), beside the server it
+// talks to, as gorilla keeps client.go beside server.go: plot, the window
+// and package robotconn reach a ws:// robot through it. It carries moves
+// (pen up/down, turn, drive; package wire), not Makeblock frames: the bridge
+// times them with its own robot's calibration.
 
-func init() {
-	for _, scheme := range []string{"ws", "wss"} {
-		RegisterScheme(scheme, func(spec string, _ Options) (Link, error) {
-			return nil, fmt.Errorf("robot link %q: a bridge takes moves, not frames: drive it with link.DialWS (plot and play do)", spec)
-		})
-	}
-}
-
-// IsWS reports whether spec names a robot bridge (ws:// or wss://).
-func IsWS(spec string) bool {
+// IsURL reports whether spec names a robot bridge (ws:// or wss://).
+func IsURL(spec string) bool {
 	return strings.HasPrefix(spec, "ws://") || strings.HasPrefix(spec, "wss://")
 }
 
-// WSOptions tune DialWS. The zero value is the documented default.
-type WSOptions struct {
+// ClientOptions tune Dial. The zero value is the documented default.
+type ClientOptions struct {
 	// Token is the bridge's token, sent as "Authorization: Bearer T" (a
 	// ?token=T in the URL works too).
 	Token string
@@ -63,7 +55,16 @@ type WSOptions struct {
 	OnRTT func(rtt time.Duration)
 }
 
-func (o WSOptions) withDefaults() WSOptions {
+// ProfileClientOptions returns the client's batching and compression from a
+// performance profile (its BatchSize, BatchDelay and Compression).
+func ProfileClientOptions(p perf.Profile) ClientOptions {
+	return ClientOptions{
+		Batch:         wire.BatchOptions{Size: p.BatchSize, Delay: p.BatchDelay},
+		NoCompression: !p.Compression,
+	}
+}
+
+func (o ClientOptions) withDefaults() ClientOptions {
 	if o.Window <= 0 {
 		o.Window = 64
 	}
@@ -79,8 +80,8 @@ func (o WSOptions) withDefaults() WSOptions {
 	return o
 }
 
-// WSProgress is the bridge's news of a job.
-type WSProgress struct {
+// JobReport is the bridge's news of a job.
+type JobReport struct {
 	// Job is the job's number on the bridge.
 	Job uint64
 	// Place is the job's place in the queue: 0 drawing now, 1 next, …
@@ -99,18 +100,18 @@ type WSProgress struct {
 	Reconnects int
 }
 
-// WS is a connection to a robot bridge that draws jobs of moves, one at a
-// time, resuming after a lost connection from the last move the bridge
-// acknowledged. Create it with DialWS.
-type WS struct {
+// Client is a connection to a robot bridge that draws jobs of moves, one at
+// a time, resuming after a lost connection from the last move the bridge
+// acknowledged. Create it with Dial.
+type Client struct {
 	url string
 	hdr http.Header
-	o   WSOptions
+	o   ClientOptions
 
 	mu       sync.Mutex
 	conn     *websocket.Conn
 	ctrl     [][]byte
-	job      *WSJob
+	job      *ClientJob
 	closed   bool
 	pingID   uint64
 	pings    map[uint64]time.Time
@@ -123,14 +124,14 @@ type WS struct {
 	loopDone sync.WaitGroup
 }
 
-// DialWS connects to the bridge at rawURL (ws://HOST:PORT/robot).
-func DialWS(ctx context.Context, rawURL string, o WSOptions) (*WS, error) {
+// Dial connects to the bridge at rawURL (ws://HOST:PORT/robot).
+func Dial(ctx context.Context, rawURL string, o ClientOptions) (*Client, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
 		return nil, fmt.Errorf("robot bridge %q: want ws://HOST:PORT/robot", rawURL)
 	}
 	o = o.withDefaults()
-	w := &WS{url: rawURL, hdr: http.Header{}, o: o, pings: map[uint64]time.Time{},
+	w := &Client{url: rawURL, hdr: http.Header{}, o: o, pings: map[uint64]time.Time{},
 		signal: make(chan struct{}, 1), done: make(chan struct{})}
 	if o.Token != "" {
 		w.hdr.Set("Authorization", "Bearer "+o.Token)
@@ -147,7 +148,7 @@ func DialWS(ctx context.Context, rawURL string, o WSOptions) (*WS, error) {
 	return w, nil
 }
 
-func (w *WS) dial(ctx context.Context) (*websocket.Conn, error) {
+func (w *Client) dial(ctx context.Context) (*websocket.Conn, error) {
 	conn, resp, err := w.dialer.DialContext(ctx, w.url, w.hdr)
 	if err != nil {
 		if resp != nil {
@@ -165,7 +166,7 @@ func (w *WS) dial(ctx context.Context) (*websocket.Conn, error) {
 }
 
 // RTT returns a copy of the histogram of round trips (JSON ping to pong).
-func (w *WS) RTT() perf.Histogram {
+func (w *Client) RTT() perf.Histogram {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.rtt
@@ -173,7 +174,7 @@ func (w *WS) RTT() perf.Histogram {
 
 // State returns the robot's last reported state (wire.StateIdle, …) and the
 // number of jobs waiting.
-func (w *WS) State() (string, int) {
+func (w *Client) State() (string, int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.state.State, w.state.Queue
@@ -181,7 +182,7 @@ func (w *WS) State() (string, int) {
 
 // Close closes the connection. A job still running on the bridge goes on
 // there until the bridge's resume window passes.
-func (w *WS) Close() error {
+func (w *Client) Close() error {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -199,12 +200,12 @@ func (w *WS) Close() error {
 	return nil
 }
 
-// WSJob is one job on the bridge: moves added in order, ended once.
-type WSJob struct {
-	w        *WS
+// ClientJob is one job on the bridge: moves added in order, ended once.
+type ClientJob struct {
+	w        *Client
 	key      string
 	total    int
-	progress func(WSProgress)
+	progress func(JobReport)
 	addMu    sync.Mutex // keeps moves and the batcher in the same order
 
 	// Guarded by w.mu.
@@ -217,7 +218,7 @@ type WSJob struct {
 	ended     bool
 	resync    bool
 	n         uint64
-	last      WSProgress
+	last      JobReport
 	finished  bool
 	finishing bool // the last report is being delivered
 	finishErr error
@@ -238,12 +239,12 @@ type jobMsg struct {
 // Start begins a job of total moves (0 if unknown) on the bridge. progress,
 // if not nil, is called with every report, in order, from the link's
 // reader goroutine. One job at a time per connection.
-func (w *WS) Start(total int, progress func(WSProgress)) (*WSJob, error) {
+func (w *Client) Start(total int, progress func(JobReport)) (*ClientJob, error) {
 	var key [16]byte
 	if _, err := rand.Read(key[:]); err != nil {
 		return nil, err
 	}
-	j := &WSJob{w: w, key: hex.EncodeToString(key[:]), total: total, progress: progress,
+	j := &ClientJob{w: w, key: hex.EncodeToString(key[:]), total: total, progress: progress,
 		nextSeq: 1, fin: make(chan struct{})}
 	j.batcher = wire.NewBatcher(w.o.Batch, j.flush)
 	w.mu.Lock()
@@ -260,8 +261,8 @@ func (w *WS) Start(total int, progress func(WSProgress)) (*WSJob, error) {
 	return j, nil
 }
 
-// Add queues moves; they go out in batches (see WSOptions.Batch).
-func (j *WSJob) Add(moves ...wire.Move) {
+// Add queues moves; they go out in batches (see ClientOptions.Batch).
+func (j *ClientJob) Add(moves ...wire.Move) {
 	j.addMu.Lock()
 	defer j.addMu.Unlock()
 	j.w.mu.Lock()
@@ -272,7 +273,7 @@ func (j *WSJob) Add(moves ...wire.Move) {
 
 // flush runs under the batcher's lock: the batch is the next len(batch)
 // moves.
-func (j *WSJob) flush(batch []wire.Move) {
+func (j *ClientJob) flush(batch []wire.Move) {
 	w := j.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -283,7 +284,7 @@ func (j *WSJob) flush(batch []wire.Move) {
 }
 
 // End says no more moves will come: the job finishes when they are drawn.
-func (j *WSJob) End() {
+func (j *ClientJob) End() {
 	j.batcher.Stop()
 	w := j.w
 	w.mu.Lock()
@@ -299,7 +300,7 @@ func (j *WSJob) End() {
 }
 
 // Cancel asks the bridge to stop the job; the robot lifts its pen.
-func (j *WSJob) Cancel() {
+func (j *ClientJob) Cancel() {
 	j.batcher.Stop()
 	w := j.w
 	w.mu.Lock()
@@ -312,12 +313,12 @@ func (j *WSJob) Cancel() {
 
 // Pause asks the bridge to pause the job after the current move, with the
 // pen lifted; Resume continues it.
-func (j *WSJob) Pause() { j.control(wire.TypePause) }
+func (j *ClientJob) Pause() { j.control(wire.TypePause) }
 
 // Resume continues a paused job.
-func (j *WSJob) Resume() { j.control(wire.TypeResume) }
+func (j *ClientJob) Resume() { j.control(wire.TypeResume) }
 
-func (j *WSJob) control(typ string) {
+func (j *ClientJob) control(typ string) {
 	w := j.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -329,7 +330,7 @@ func (j *WSJob) control(typ string) {
 // it to the end, an error when it was cancelled or dropped or the bridge
 // was lost for longer than RetryFor. If ctx is done first, the job is
 // cancelled on the bridge and Wait returns ctx's error.
-func (j *WSJob) Wait(ctx context.Context) error {
+func (j *ClientJob) Wait(ctx context.Context) error {
 	select {
 	case <-j.fin:
 		return j.err
@@ -344,14 +345,14 @@ func (j *WSJob) Wait(ctx context.Context) error {
 }
 
 // Progress returns the job's last report.
-func (j *WSJob) Progress() WSProgress {
+func (j *ClientJob) Progress() JobReport {
 	j.w.mu.Lock()
 	defer j.w.mu.Unlock()
 	return j.last
 }
 
 // Plot draws moves as one job: Start, Add, End, Wait.
-func (w *WS) Plot(ctx context.Context, moves []wire.Move, progress func(WSProgress)) error {
+func (w *Client) Plot(ctx context.Context, moves []wire.Move, progress func(JobReport)) error {
 	j, err := w.Start(len(moves), progress)
 	if err != nil {
 		return err
@@ -361,7 +362,7 @@ func (w *WS) Plot(ctx context.Context, moves []wire.Move, progress func(WSProgre
 	return j.Wait(ctx)
 }
 
-func (w *WS) wake() {
+func (w *Client) wake() {
 	select {
 	case w.signal <- struct{}{}:
 	default:
@@ -369,7 +370,7 @@ func (w *WS) wake() {
 }
 
 // finishLocked ends the job with err (nil: drawn to the end).
-func (j *WSJob) finishLocked(err error) {
+func (j *ClientJob) finishLocked(err error) {
 	if j.finished {
 		return
 	}
@@ -377,7 +378,7 @@ func (j *WSJob) finishLocked(err error) {
 	close(j.fin)
 }
 
-func (w *WS) writeLoop() {
+func (w *Client) writeLoop() {
 	defer w.loopDone.Done()
 	ping := time.NewTicker(w.o.PingInterval)
 	defer ping.Stop()
@@ -437,7 +438,7 @@ func (w *WS) writeLoop() {
 	}
 }
 
-func (w *WS) readLoop(conn *websocket.Conn) {
+func (w *Client) readLoop(conn *websocket.Conn) {
 	defer w.loopDone.Done()
 	for {
 		lost := w.readConn(conn)
@@ -469,7 +470,7 @@ func (w *WS) readLoop(conn *websocket.Conn) {
 
 // shutLocked marks the link closed and stops the loops, unless Close did
 // already.
-func (w *WS) shutLocked() {
+func (w *Client) shutLocked() {
 	if !w.closed {
 		w.closed = true
 		close(w.done)
@@ -479,7 +480,7 @@ func (w *WS) shutLocked() {
 // redial tries to reconnect until the job's RetryFor has passed; it then
 // resumes the job with a hello. It returns nil when it gave up or the link
 // was closed.
-func (w *WS) redial(j *WSJob) *websocket.Conn {
+func (w *Client) redial(j *ClientJob) *websocket.Conn {
 	wait := 100 * time.Millisecond
 	for {
 		w.mu.Lock()
@@ -523,7 +524,7 @@ func (w *WS) redial(j *WSJob) *websocket.Conn {
 }
 
 // readConn reads one connection's messages until it fails.
-func (w *WS) readConn(conn *websocket.Conn) error {
+func (w *Client) readConn(conn *websocket.Conn) error {
 	deadline := 3 * w.o.PingInterval
 	extend := func() { _ = conn.SetReadDeadline(time.Now().Add(deadline)) }
 	conn.SetPingHandler(func(s string) error {
@@ -547,7 +548,7 @@ func (w *WS) readConn(conn *websocket.Conn) error {
 
 // handle applies one message from the bridge; the progress callback runs
 // after the lock is released.
-func (w *WS) handle(m *wire.Message) {
+func (w *Client) handle(m *wire.Message) {
 	var report func()
 	w.mu.Lock()
 	w.handleLocked(m, &report)
@@ -566,7 +567,7 @@ func (w *WS) handle(m *wire.Message) {
 	}
 }
 
-func (w *WS) handleLocked(m *wire.Message, report *func()) {
+func (w *Client) handleLocked(m *wire.Message, report *func()) {
 	j := w.job
 	switch m.Type {
 	case wire.TypePong:
@@ -628,7 +629,7 @@ func (w *WS) handleLocked(m *wire.Message, report *func()) {
 		if j == nil || m.Job != j.n || j.n == 0 {
 			return
 		}
-		j.last = WSProgress{Job: m.Job, Place: j.last.Place, State: m.State, Done: m.Done, Total: m.Total,
+		j.last = JobReport{Job: m.Job, Place: j.last.Place, State: m.State, Done: m.Done, Total: m.Total,
 			Strokes: m.Strokes, Percent: m.Percent, Left: time.Duration(m.LeftMS * float64(time.Millisecond)),
 			Finished: m.Finished, Reconnects: w.redials}
 		if m.Finished {
@@ -663,7 +664,7 @@ func (w *WS) handleLocked(m *wire.Message, report *func()) {
 
 // resyncLocked renumbers what the bridge has not applied: moves from
 // received on, re-batched, then the end if it was sent, from seq+1.
-func (j *WSJob) resyncLocked(received int, seq uint64, b wire.BatchOptions) {
+func (j *ClientJob) resyncLocked(received int, seq uint64, b wire.BatchOptions) {
 	j.resync = false
 	if received > j.flushed || received < 0 {
 		received = j.flushed
@@ -690,7 +691,7 @@ func (j *WSJob) resyncLocked(received int, seq uint64, b wire.BatchOptions) {
 }
 
 // reporter returns the call that reports j's last progress, or nil.
-func (j *WSJob) reporter() func() {
+func (j *ClientJob) reporter() func() {
 	if j.progress == nil || j.finished {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package link_test
+package bridge_test
 
 import (
 	"context"
@@ -15,7 +15,6 @@ import (
 
 	"mbotdraw/bridge"
 	"mbotdraw/bridge/wire"
-	"mbotdraw/robot/link"
 
 	"github.com/gorilla/websocket"
 )
@@ -50,20 +49,20 @@ func squares(n int) []wire.Move {
 	return out
 }
 
-func TestWSPlotDrawsEveryMoveOnce(t *testing.T) {
+func TestClientPlotDrawsEveryMoveOnce(t *testing.T) {
 	rec := &bridge.Recorder{}
 	srv := startBridge(t, rec, bridge.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	ws, err := link.DialWS(ctx, bridgeURL(srv), link.WSOptions{Logf: t.Logf})
+	ws, err := bridge.Dial(ctx, bridgeURL(srv), bridge.ClientOptions{Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
 	moves := squares(50)
-	var last link.WSProgress
+	var last bridge.JobReport
 	var reports int
-	err = ws.Plot(ctx, moves, func(p link.WSProgress) { last = p; reports++ })
+	err = ws.Plot(ctx, moves, func(p bridge.JobReport) { last = p; reports++ })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,26 +83,27 @@ func TestWSPlotDrawsEveryMoveOnce(t *testing.T) {
 	}
 }
 
-func TestWSWrongTokenIsAClearError(t *testing.T) {
+func TestClientWrongTokenIsAClearError(t *testing.T) {
 	srv := startBridge(t, &bridge.Recorder{}, bridge.Options{Token: "right"})
-	_, err := link.DialWS(context.Background(), bridgeURL(srv), link.WSOptions{Token: "wrong"})
+	_, err := bridge.Dial(context.Background(), bridgeURL(srv), bridge.ClientOptions{Token: "wrong"})
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("err = %v, want a 401 error", err)
 	}
-	ws, err := link.DialWS(context.Background(), bridgeURL(srv), link.WSOptions{Token: "right"})
+	ws, err := bridge.Dial(context.Background(), bridgeURL(srv), bridge.ClientOptions{Token: "right"})
 	if err != nil {
 		t.Fatalf("right token: %v", err)
 	}
 	ws.Close()
 }
 
-func TestWSOpenWithExplains(t *testing.T) {
-	_, err := link.Open("ws://127.0.0.1:1/robot")
-	if err == nil || !strings.Contains(err.Error(), "DialWS") {
-		t.Errorf("Open(ws://…) = %v; want an error pointing to DialWS", err)
-	}
-	if !link.IsWS("ws://h:1/robot") || link.IsWS("sim") {
-		t.Error("IsWS is wrong")
+func TestIsURL(t *testing.T) {
+	for spec, want := range map[string]bool{
+		"ws://h:1/robot": true, "wss://h/robot": true, "sim": false, "serial:/dev/ttyUSB0": false,
+		"COM3": false, "http://h:1/robot": false, "": false,
+	} {
+		if got := bridge.IsURL(spec); got != want {
+			t.Errorf("IsURL(%q) = %v, want %v", spec, got, want)
+		}
 	}
 }
 
@@ -177,7 +177,7 @@ func (c *cutter) cut() {
 	c.conns = nil
 }
 
-func TestWSResumesAfterTheLinkIsCut(t *testing.T) {
+func TestClientResumesAfterTheLinkIsCut(t *testing.T) {
 	rec := &bridge.Recorder{TimeScale: 200}
 	srv := startBridge(t, rec, bridge.Options{})
 	// Cut the link once about 3 KB of moves have gone out: mid-stream, with
@@ -185,14 +185,14 @@ func TestWSResumesAfterTheLinkIsCut(t *testing.T) {
 	px := newCutter(t, strings.TrimPrefix(srv.URL, "http://"), 3000)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ws, err := link.DialWS(ctx, "ws://"+px.ln.Addr().String()+"/robot", link.WSOptions{Window: 4, Batch: wire.BatchOptions{Size: 10}})
+	ws, err := bridge.Dial(ctx, "ws://"+px.ln.Addr().String()+"/robot", bridge.ClientOptions{Window: 4, Batch: wire.BatchOptions{Size: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
 	moves := squares(40)
 	var reconnects int
-	err = ws.Plot(ctx, moves, func(p link.WSProgress) { reconnects = p.Reconnects })
+	err = ws.Plot(ctx, moves, func(p bridge.JobReport) { reconnects = p.Reconnects })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,17 +204,17 @@ func TestWSResumesAfterTheLinkIsCut(t *testing.T) {
 	}
 }
 
-func TestWSCancelLiftsThePen(t *testing.T) {
+func TestClientCancelLiftsThePen(t *testing.T) {
 	rec := &bridge.Recorder{TimeScale: 2}
 	srv := startBridge(t, rec, bridge.Options{})
-	ws, err := link.DialWS(context.Background(), bridgeURL(srv), link.WSOptions{})
+	ws, err := bridge.Dial(context.Background(), bridgeURL(srv), bridge.ClientOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	moves := squares(100)
-	err = ws.Plot(ctx, moves, func(p link.WSProgress) {
+	err = ws.Plot(ctx, moves, func(p bridge.JobReport) {
 		if p.Done > 3 {
 			cancel()
 		}
@@ -236,7 +236,7 @@ func TestWSCancelLiftsThePen(t *testing.T) {
 
 // Closing the link while it redials a bridge that is down, and then the
 // redial giving up, must not close the link a second time (a panic).
-func TestWSCloseWhileRedialling(t *testing.T) {
+func TestClientCloseWhileRedialling(t *testing.T) {
 	up := websocket.Upgrader{}
 	var requests sync.WaitGroup
 	requests.Add(1)
@@ -276,7 +276,7 @@ func TestWSCloseWhileRedialling(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ws, err := link.DialWS(ctx, bridgeURL(srv), link.WSOptions{RetryFor: 50 * time.Millisecond, PingInterval: 10 * time.Second})
+	ws, err := bridge.Dial(ctx, bridgeURL(srv), bridge.ClientOptions{RetryFor: 50 * time.Millisecond, PingInterval: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
