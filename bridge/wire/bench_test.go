@@ -39,3 +39,17 @@ func BenchmarkEncodeMoves(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 }
+
+// BenchmarkDecodeMovesReflect decodes the same batch with encoding/json,
+// the decoder DecodeInto replaced, for comparison.
+func BenchmarkDecodeMovesReflect(b *testing.B) {
+	m := benchMessage()
+	data := m.Encode()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeReference(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

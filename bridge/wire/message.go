@@ -2,7 +2,6 @@ package wire
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -151,42 +150,16 @@ func Decode(data []byte) (Message, error) {
 
 // DecodeInto is Decode into m, reusing the capacity of m's Moves and Points
 // (a reader decoding message after message allocates almost nothing). Every
-// other field of m is reset.
+// other field of m is reset. It reads the JSON with a hand-written decoder,
+// without reflection; errors quote at most a short prefix of the input.
 func DecodeInto(m *Message, data []byte) error {
 	*m = Message{Moves: m.Moves[:0], Points: m.Points[:0]}
-	if err := json.Unmarshal(data, m); err != nil {
-		*m = Message{}
-		return decodeError(data, err)
+	d := decoder{b: data}
+	if err := d.decode(m); err != nil {
+		*m = Message{Moves: m.Moves[:0], Points: m.Points[:0]}
+		return err
 	}
 	return m.Validate()
-}
-
-func decodeError(data []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return &Error{Offset: se.Offset, Msg: "invalid JSON: " + se.Error()}
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			return &Error{Offset: te.Offset, Msg: "a message must be a JSON object"}
-		}
-		return &Error{Offset: te.Offset, Msg: fmt.Sprintf("field %q: want %s, not %s", field, te.Type, te.Value)}
-	}
-	// A move's own UnmarshalJSON failed: find which move.
-	var raw struct {
-		Moves []json.RawMessage `json:"moves"`
-	}
-	if json.Unmarshal(data, &raw) == nil {
-		for i, r := range raw.Moves {
-			var mv Move
-			if e := mv.UnmarshalJSON(r); e != nil {
-				return invalid("moves[%d]: %v", i, e)
-			}
-		}
-	}
-	return invalid("%v", err)
 }
 
 // Validate checks the fields the message's type needs.
@@ -239,7 +212,7 @@ func (m *Message) Validate() error {
 			return invalid(`pad: "width" must be between 0 and 1000`)
 		}
 		if m.Color != "" && !isColor(m.Color) {
-			return invalid(`pad: "color" must look like "#1e88e5", not %q`, m.Color)
+			return invalid(`pad: "color" must look like "#1e88e5", not %s`, quote([]byte(m.Color)))
 		}
 		for i, p := range m.Points {
 			if !finite(p[0]) || !finite(p[1]) || !finite(p[2]) || math.Abs(p[0]) > 1e6 || math.Abs(p[1]) > 1e6 || p[2] < 0 {
@@ -253,7 +226,7 @@ func (m *Message) Validate() error {
 	case TypeClear, TypeCancel, TypePause, TypeResume, TypePing, TypePong, TypePlay,
 		TypeError, TypeWelcome, TypeQueue, TypeState, TypeProgress, TypePlayback:
 	default:
-		return invalid("unknown message type %q", m.Type)
+		return invalid("unknown message type %s", quote([]byte(m.Type)))
 	}
 	return nil
 }

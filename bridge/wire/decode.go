@@ -1,0 +1,799 @@
+package wire
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxDepth bounds the nesting of the values a decoder skips (unknown
+// fields), so that a message of ten thousand '[' costs nothing.
+const maxDepth = 32
+
+// quoteMax is the most bytes of the input an error message quotes.
+const quoteMax = 40
+
+// decoder reads one message's JSON without reflection: the fields of
+// Message, the moves and the points, skipping (but checking) unknown
+// fields. It accepts exactly the JSON that encoding/json accepts, except
+// that field names match exactly (not case-insensitively).
+type decoder struct {
+	b []byte
+	i int
+	// scratch holds strings with escapes.
+	scratch []byte
+}
+
+// syntax reports a JSON syntax error at the current offset.
+func (d *decoder) syntax(format string, a ...any) error {
+	return &Error{Offset: int64(d.i), Msg: "invalid JSON: " + fmt.Sprintf(format, a...)}
+}
+
+// fail reports a problem with a value that starts at offset at.
+func failAt(at int, format string, a ...any) error {
+	return &Error{Offset: int64(at), Msg: fmt.Sprintf(format, a...)}
+}
+
+// quote returns s quoted for an error message, cut to quoteMax bytes.
+func quote(s []byte) string {
+	if len(s) <= quoteMax {
+		return strconv.Quote(string(s))
+	}
+	cut := quoteMax
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(string(s[:cut])) + "…"
+}
+
+func (d *decoder) space() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next byte after white space, or 0 at the end.
+func (d *decoder) peek() byte {
+	d.space()
+	if d.i < len(d.b) {
+		return d.b[d.i]
+	}
+	return 0
+}
+
+func (d *decoder) expect(c byte) error {
+	if d.peek() != c {
+		return d.unexpected(fmt.Sprintf("%q", c))
+	}
+	d.i++
+	return nil
+}
+
+func (d *decoder) unexpected(want string) error {
+	if d.i >= len(d.b) {
+		return d.syntax("unexpected end of message, want %s", want)
+	}
+	return d.syntax("unexpected %s, want %s", quote(d.b[d.i:min(d.i+1, len(d.b))]), want)
+}
+
+// decode reads the message into m (whose Moves and Points it reuses).
+func (d *decoder) decode(m *Message) error {
+	if c := d.peek(); c != '{' {
+		if c == 0 || !isValueStart(c) {
+			return d.unexpected("a JSON object")
+		}
+		at := d.i
+		if err := d.skip(0); err != nil {
+			return err
+		}
+		if d.peek() != 0 {
+			return d.unexpected("the end of the message")
+		}
+		return failAt(at, "a message must be a JSON object")
+	}
+	d.i++
+	if d.peek() == '}' {
+		d.i++
+	} else {
+		for {
+			if d.peek() != '"' {
+				return d.unexpected("a field name")
+			}
+			key, err := d.str()
+			if err != nil {
+				return err
+			}
+			if err := d.expect(':'); err != nil {
+				return err
+			}
+			if err := d.field(m, key); err != nil {
+				return err
+			}
+			if d.peek() == ',' {
+				d.i++
+				continue
+			}
+			if err := d.expect('}'); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	if d.peek() != 0 {
+		return d.unexpected("the end of the message")
+	}
+	return nil
+}
+
+func isValueStart(c byte) bool {
+	return c == '{' || c == '[' || c == '"' || c == '-' || c >= '0' && c <= '9' || c == 't' || c == 'f' || c == 'n'
+}
+
+// field reads the value of the field named key.
+func (d *decoder) field(m *Message, key []byte) error {
+	d.space()
+	at := d.i
+	if d.null() {
+		return nil // as encoding/json: null leaves the field as it is
+	}
+	var lower [16]byte
+	if len(key) <= len(lower) {
+		// Field names match regardless of ASCII case, as in encoding/json.
+		for i, c := range key {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower[i] = c
+		}
+		key = lower[:len(key)]
+	}
+	var err error
+	switch string(key) {
+	case "type":
+		m.Type, err = d.intern(key)
+	case "seq":
+		m.Seq, err = d.uint(key)
+	case "id":
+		m.ID, err = d.uint(key)
+	case "job":
+		m.Job, err = d.uint(key)
+	case "key":
+		m.Key, err = d.string(key)
+	case "message":
+		m.Message, err = d.string(key)
+	case "state":
+		m.State, err = d.intern(key)
+	case "color":
+		m.Color, err = d.string(key)
+	case "total":
+		m.Total, err = d.int(key)
+	case "received":
+		m.Received, err = d.int(key)
+	case "done":
+		m.Done, err = d.int(key)
+	case "place":
+		m.Place, err = d.int(key)
+	case "queue":
+		m.Queue, err = d.int(key)
+	case "strokes":
+		m.Strokes, err = d.int(key)
+	case "stroke":
+		m.Stroke, err = d.int(key)
+	case "percent":
+		m.Percent, err = d.float(key)
+	case "left_ms":
+		m.LeftMS, err = d.float(key)
+	case "t":
+		m.T, err = d.float(key)
+	case "duration":
+		m.Duration, err = d.float(key)
+	case "speed":
+		m.Speed, err = d.float(key)
+	case "width":
+		m.Width, err = d.float(key)
+	case "finished":
+		m.Finished, err = d.bool(key)
+	case "playing":
+		m.Playing, err = d.bool(key)
+	case "end":
+		m.End, err = d.bool(key)
+	case "robot":
+		m.Robot, err = d.bool(key)
+	case "moves":
+		m.Moves, err = d.moves(m.Moves[:0])
+	case "points":
+		m.Points, err = d.points(m.Points[:0])
+	default:
+		return d.skip(0)
+	}
+	if err != nil && at == d.i {
+		// The value is of the wrong kind: check it is JSON at least, so
+		// that a syntax error is reported as one.
+		if serr := d.skip(0); serr != nil {
+			return serr
+		}
+	}
+	return err
+}
+
+func (d *decoder) null() bool {
+	if len(d.b)-d.i >= 4 && string(d.b[d.i:d.i+4]) == "null" {
+		d.i += 4
+		return true
+	}
+	return false
+}
+
+func wrongKind(at int, key []byte, want string) error {
+	return failAt(at, "field %q: want %s", key, want)
+}
+
+// intern reads a string that is usually one of the protocol's words,
+// allocating only for others.
+func (d *decoder) intern(key []byte) (string, error) {
+	at := d.i
+	if d.peek() != '"' {
+		return "", wrongKind(at, key, "a string")
+	}
+	s, err := d.str()
+	if err != nil {
+		return "", err
+	}
+	for _, w := range internable {
+		if string(s) == w {
+			return w, nil
+		}
+	}
+	return string(s), nil
+}
+
+var internable = [...]string{TypeMoves, TypeAck, TypePing, TypePong, TypeState, TypeProgress, TypeHello, TypeEnd,
+	TypeWelcome, TypeQueue, TypeError, TypePad, TypePlayback, TypeCancel, TypePause, TypeResume, TypePlay, TypeSeek,
+	TypeSpeed, TypeDrawing, StateIdle, StateDrawing, StateWaiting, StatePaused, StateLost, StateStopped,
+	"done", "cancelled", "dropped"}
+
+func (d *decoder) string(key []byte) (string, error) {
+	at := d.i
+	if d.peek() != '"' {
+		return "", wrongKind(at, key, "a string")
+	}
+	s, err := d.str()
+	return string(s), err
+}
+
+func (d *decoder) bool(key []byte) (bool, error) {
+	switch {
+	case len(d.b)-d.i >= 4 && string(d.b[d.i:d.i+4]) == "true":
+		d.i += 4
+		return true, nil
+	case len(d.b)-d.i >= 5 && string(d.b[d.i:d.i+5]) == "false":
+		d.i += 5
+		return false, nil
+	}
+	return false, wrongKind(d.i, key, "true or false")
+}
+
+// uint reads a whole number from 0 to 2⁶⁴−1 (as encoding/json does into a
+// uint64: no fraction, no exponent).
+func (d *decoder) uint(key []byte) (uint64, error) {
+	at := d.i
+	lit, frac, err := d.number()
+	if err != nil {
+		if lit == nil {
+			return 0, wrongKind(at, key, "a whole number ≥ 0")
+		}
+		return 0, err
+	}
+	if frac || lit[0] == '-' {
+		return 0, wrongKind(at, key, "a whole number ≥ 0, not "+quote(lit))
+	}
+	var v uint64
+	for _, c := range lit {
+		if v > (math.MaxUint64-uint64(c-'0'))/10 {
+			return 0, wrongKind(at, key, "a whole number ≥ 0, not "+quote(lit))
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v, nil
+}
+
+// int reads a whole number that fits an int.
+func (d *decoder) int(key []byte) (int, error) {
+	at := d.i
+	lit, frac, err := d.number()
+	if err != nil {
+		if lit == nil {
+			return 0, wrongKind(at, key, "a whole number")
+		}
+		return 0, err
+	}
+	if frac {
+		return 0, wrongKind(at, key, "a whole number, not "+quote(lit))
+	}
+	v, perr := strconv.ParseInt(string(lit), 10, 0)
+	if perr != nil {
+		return 0, wrongKind(at, key, "a whole number, not "+quote(lit))
+	}
+	return int(v), nil
+}
+
+func (d *decoder) float(key []byte) (float64, error) {
+	at := d.i
+	lit, _, err := d.number()
+	if err != nil {
+		if lit == nil {
+			return 0, wrongKind(at, key, "a number")
+		}
+		return 0, err
+	}
+	v, ok := parseFloat(lit)
+	if !ok {
+		return 0, wrongKind(at, key, "a number, not "+quote(lit))
+	}
+	return v, nil
+}
+
+// number reads a JSON number literal. It returns nil and an error when no
+// number starts here; frac reports a fraction or an exponent.
+func (d *decoder) number() (lit []byte, frac bool, err error) {
+	start := d.i
+	b := d.b
+	i := d.i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		if i == start {
+			return nil, false, d.unexpected("a number")
+		}
+		d.i = i
+		return b[start:i], false, d.unexpected("a digit")
+	}
+	if i < len(b) && b[i] == '.' {
+		frac = true
+		i++
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == j {
+			d.i = i
+			return b[start:i], true, d.unexpected("a digit after '.'")
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		frac = true
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == j {
+			d.i = i
+			return b[start:i], true, d.unexpected("a digit in the exponent")
+		}
+	}
+	d.i = i
+	return b[start:i], frac, nil
+}
+
+// parseFloat parses a checked JSON number literal, correctly rounded: short
+// literals exactly in float64 arithmetic (Clinger's fast path), others with
+// strconv. It reports false for a value beyond float64's range.
+func parseFloat(lit []byte) (float64, bool) {
+	neg := lit[0] == '-'
+	i := 0
+	if neg {
+		i = 1
+	}
+	var mant uint64
+	digits, exp := 0, 0
+	for ; i < len(lit) && lit[i] >= '0' && lit[i] <= '9'; i++ {
+		if mant != 0 || lit[i] != '0' {
+			digits++
+		}
+		mant = mant*10 + uint64(lit[i]-'0')
+		if digits > 15 {
+			return slowFloat(lit)
+		}
+	}
+	if i < len(lit) && lit[i] == '.' {
+		for i++; i < len(lit) && lit[i] >= '0' && lit[i] <= '9'; i++ {
+			if mant != 0 || lit[i] != '0' {
+				digits++
+			}
+			mant = mant*10 + uint64(lit[i]-'0')
+			exp--
+			if digits > 15 {
+				return slowFloat(lit)
+			}
+		}
+	}
+	if i < len(lit) {
+		return slowFloat(lit) // an exponent
+	}
+	if exp < -22 {
+		return slowFloat(lit)
+	}
+	v := float64(mant)
+	if exp < 0 {
+		v /= pow10[-exp]
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+func slowFloat(lit []byte) (float64, bool) {
+	v, err := strconv.ParseFloat(string(lit), 64)
+	return v, err == nil
+}
+
+// str reads a JSON string at d.i (which is '"') and returns its contents:
+// a slice of the message when it has no escapes, else of d.scratch. Either is
+// valid until the next call.
+func (d *decoder) str() ([]byte, error) {
+	d.i++ // '"'
+	start := d.i
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			s := d.b[start:d.i]
+			d.i++
+			return s, nil
+		case c == '\\':
+			return d.escaped(start)
+		case c < 0x20:
+			return nil, d.syntax("control character %#x in a string", c)
+		}
+		d.i++
+	}
+	return nil, d.syntax("unexpected end of message in a string")
+}
+
+// escaped finishes a string that has escapes, from start.
+func (d *decoder) escaped(start int) ([]byte, error) {
+	d.scratch = append(d.scratch[:0], d.b[start:d.i]...)
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return d.scratch, nil
+		case c < 0x20:
+			return nil, d.syntax("control character %#x in a string", c)
+		case c != '\\':
+			d.scratch = append(d.scratch, c)
+			d.i++
+			continue
+		}
+		if d.i+1 >= len(d.b) {
+			break
+		}
+		e := d.b[d.i+1]
+		d.i += 2
+		switch e {
+		case '"', '\\', '/':
+			d.scratch = append(d.scratch, e)
+		case 'b':
+			d.scratch = append(d.scratch, '\b')
+		case 'f':
+			d.scratch = append(d.scratch, '\f')
+		case 'n':
+			d.scratch = append(d.scratch, '\n')
+		case 'r':
+			d.scratch = append(d.scratch, '\r')
+		case 't':
+			d.scratch = append(d.scratch, '\t')
+		case 'u':
+			r, ok := d.hex4()
+			if !ok {
+				return nil, d.syntax(`bad \u escape in a string`)
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if d.i+1 < len(d.b) && d.b[d.i] == '\\' && d.b[d.i+1] == 'u' {
+					save := d.i
+					d.i += 2
+					if v, ok := d.hex4(); ok {
+						r2 = v
+					} else {
+						d.i = save
+					}
+				}
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					r = dec
+				} else {
+					r = utf8.RuneError
+					if r2 >= 0 {
+						d.i -= 6 // not a pair: the second escape stands alone
+					}
+				}
+			}
+			d.scratch = utf8.AppendRune(d.scratch, r)
+		default:
+			d.i--
+			return nil, d.syntax(`bad escape \%c in a string`, e)
+		}
+	}
+	return nil, d.syntax("unexpected end of message in a string")
+}
+
+func (d *decoder) hex4() (rune, bool) {
+	if len(d.b)-d.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d.b[d.i : d.i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	d.i += 4
+	return r, true
+}
+
+// skip reads and checks any JSON value.
+func (d *decoder) skip(depth int) error {
+	if depth > maxDepth {
+		return d.syntax("values nested more than %d deep", maxDepth)
+	}
+	switch c := d.peek(); {
+	case c == '"':
+		_, err := d.str()
+		return err
+	case c == '-' || c >= '0' && c <= '9':
+		_, _, err := d.number()
+		return err
+	case c == 't' && len(d.b)-d.i >= 4 && string(d.b[d.i:d.i+4]) == "true":
+		d.i += 4
+	case c == 'f' && len(d.b)-d.i >= 5 && string(d.b[d.i:d.i+5]) == "false":
+		d.i += 5
+	case c == 'n' && d.null():
+	case c == '[':
+		d.i++
+		if d.peek() == ']' {
+			d.i++
+			return nil
+		}
+		for {
+			if err := d.skip(depth + 1); err != nil {
+				return err
+			}
+			if d.peek() == ',' {
+				d.i++
+				continue
+			}
+			return d.expect(']')
+		}
+	case c == '{':
+		d.i++
+		if d.peek() == '}' {
+			d.i++
+			return nil
+		}
+		for {
+			if d.peek() != '"' {
+				return d.unexpected("a field name")
+			}
+			if _, err := d.str(); err != nil {
+				return err
+			}
+			if err := d.expect(':'); err != nil {
+				return err
+			}
+			if err := d.skip(depth + 1); err != nil {
+				return err
+			}
+			if d.peek() == ',' {
+				d.i++
+				continue
+			}
+			return d.expect('}')
+		}
+	default:
+		return d.unexpected("a value")
+	}
+	return nil
+}
+
+// moves reads an array of moves into out.
+func (d *decoder) moves(out []Move) ([]Move, error) {
+	at := d.i
+	if d.peek() != '[' {
+		return out, wrongKind(at, []byte("moves"), "an array of moves")
+	}
+	d.i++
+	if d.peek() == ']' {
+		d.i++
+		return out, nil
+	}
+	for k := 0; ; k++ {
+		if len(out) >= MaxMovesPerMessage {
+			return out, failAt(d.i, "moves: more than %d moves in one message", MaxMovesPerMessage)
+		}
+		mv, err := d.move()
+		if err != nil {
+			if e, ok := err.(*Error); ok && e.Msg[:min(len(e.Msg), 12)] != "invalid JSON" {
+				e.Msg = fmt.Sprintf("moves[%d]: %s", k, e.Msg)
+			}
+			return out, err
+		}
+		out = append(out, mv)
+		if d.peek() == ',' {
+			d.i++
+			continue
+		}
+		return out, d.expect(']')
+	}
+}
+
+// move reads one move object: exactly one of "pen" ("up" or "down"),
+// "turn" and "drive".
+func (d *decoder) move() (Move, error) {
+	at := d.i
+	if d.peek() != '{' {
+		if err := d.skip(1); err != nil {
+			return Move{}, err
+		}
+		return Move{}, failAt(at, "move is not an object")
+	}
+	d.i++
+	if d.peek() != '"' {
+		if d.peek() == '}' {
+			return Move{}, failAt(at, `move needs one key: "pen", "turn" or "drive"`)
+		}
+		return Move{}, d.unexpected("a field name")
+	}
+	key, err := d.str()
+	if err != nil {
+		return Move{}, err
+	}
+	if err := d.expect(':'); err != nil {
+		return Move{}, err
+	}
+	d.space()
+	vat := d.i
+	var m Move
+	switch string(key) {
+	case "pen":
+		if d.peek() != '"' {
+			return Move{}, d.skipThen(failAt(vat, `move: "pen" must be "up" or "down"`))
+		}
+		v, err := d.str()
+		switch {
+		case err != nil:
+			return Move{}, err
+		case string(v) == "up":
+			m = Move{Kind: PenUp}
+		case string(v) == "down":
+			m = Move{Kind: PenDown}
+		default:
+			return Move{}, failAt(vat, `move: "pen" must be "up" or "down", not %s`, quote(v))
+		}
+	case "turn", "drive":
+		k := Turn
+		if key[0] == 'd' {
+			k = Drive
+		}
+		lit, _, err := d.number()
+		if err != nil {
+			if lit == nil {
+				return Move{}, d.skipThen(failAt(vat, "move: %q must be a number", key))
+			}
+			return Move{}, err
+		}
+		v, ok := parseFloat(lit)
+		if !ok {
+			return Move{}, failAt(vat, "move: %s of %s is not a number the robot can make", k, quote(lit))
+		}
+		m = Move{Kind: k, Value: float32(v)}
+	default:
+		return Move{}, failAt(at, `move: unknown key %s (want "pen", "turn" or "drive")`, quote(key))
+	}
+	if d.peek() != '}' {
+		if d.peek() == ',' {
+			return Move{}, failAt(at, "move must have exactly one key")
+		}
+		return Move{}, d.unexpected("'}'")
+	}
+	d.i++
+	if err := m.Validate(); err != nil {
+		return Move{}, failAt(at, "%v", err)
+	}
+	return m, nil
+}
+
+// skipThen skips the value here and returns err, or the syntax error that
+// the value holds.
+func (d *decoder) skipThen(err error) error {
+	if serr := d.skip(1); serr != nil {
+		return serr
+	}
+	return err
+}
+
+// points reads an array of points [x, y] or [x, y, t] into out.
+func (d *decoder) points(out [][3]float64) ([][3]float64, error) {
+	at := d.i
+	if d.peek() != '[' {
+		return out, wrongKind(at, []byte("points"), "an array of points")
+	}
+	d.i++
+	if d.peek() == ']' {
+		d.i++
+		return out, nil
+	}
+	for k := 0; ; k++ {
+		if len(out) >= MaxPadPoints {
+			return out, failAt(d.i, "pad: more than %d points in one message", MaxPadPoints)
+		}
+		pat := d.i
+		if d.peek() != '[' {
+			return out, d.skipThen(failAt(pat, "pad: points[%d] is not a point [x, y, t]", k))
+		}
+		d.i++
+		var p [3]float64
+		n := 0
+		for d.peek() != ']' {
+			if n > 0 {
+				if err := d.expect(','); err != nil {
+					return out, err
+				}
+			}
+			d.space()
+			lit, _, err := d.number()
+			if err != nil {
+				if lit == nil {
+					return out, d.skipThen(failAt(pat, "pad: points[%d] is not a point [x, y, t]", k))
+				}
+				return out, err
+			}
+			v, ok := parseFloat(lit)
+			if !ok || n >= 3 {
+				return out, failAt(pat, "pad: points[%d] is not a point [x, y, t]", k)
+			}
+			p[n] = v
+			n++
+		}
+		d.i++
+		if n < 2 {
+			return out, failAt(pat, "pad: points[%d] is not a point [x, y, t]", k)
+		}
+		out = append(out, p)
+		if d.peek() == ',' {
+			d.i++
+			continue
+		}
+		return out, d.expect(']')
+	}
+}
