@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -176,3 +177,9 @@ func newHTTPTest(t *testing.T, s *Server) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+type httpTestServer = httptest.Server
+
+func newUnstarted(h http.Handler) *httptest.Server { return httptest.NewUnstartedServer(h) }
+
+func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }

@@ -23,14 +23,20 @@
 //
 // Both speak the JSON messages of package wire and share the same
 // safeguards: listening beyond loopback needs a token (Authorization: Bearer
-// T, or ?token=T), checked before the upgrade (HTTP 401); browsers must come
-// from the same host or from loopback (HTTP 403 otherwise); every message is
-// limited in size (1 MiB by default; a larger one closes that connection
-// with code 1009) and in rate (a token bucket per client: excess messages
-// get an error and are dropped, and a client that keeps flooding is closed
-// with code 1008); every client has a bounded send queue, so a client that
-// stops reading is closed and never stalls the robot or the others;
-// malformed messages get an error and the connection stays usable.
+// T, or ?token=T), checked before the upgrade (HTTP 401); without a token
+// the Host and the Origin must be loopback names or addresses, so that a web
+// page on a foreign name made to resolve to 127.0.0.1 (DNS rebinding) is
+// refused, and with a token browsers must come from the same host or from
+// loopback (HTTP 403 otherwise); every message is limited in size (1 MiB by
+// default; a larger one closes that connection with code 1009), must be
+// UTF-8 text (else 1007; binary messages get 1003) and is limited in rate
+// (a token bucket per client that control frames draw on too: excess
+// messages get an error and are dropped, and a client that keeps flooding
+// is closed with code 1008); only pongs to the server's own pings keep a
+// quiet connection open; every client has a send queue bounded in messages
+// and bytes, so a client that stops reading is closed (1008) and never
+// stalls the robot or the others; malformed messages get an error that
+// quotes at most a short prefix of them, and the connection stays usable.
 // Messages of 256 bytes or more are compressed (permessage-deflate) where
 // the client agrees. Round trips are measured all the time with WebSocket
 // pings into a latency histogram (Stats, RTT) for the performance monitor.

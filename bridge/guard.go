@@ -53,11 +53,19 @@ func authorized(r *http.Request, token string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
 }
 
-// originAllowed lets in clients that send no Origin (programs, not browsers),
-// pages served by this host, and pages on loopback. Anything else is a page
-// on another site trying to use the visitor's browser to reach us.
-func originAllowed(r *http.Request) bool {
+// originAllowed decides whether a browser page may connect. Without a token
+// the server listens on loopback only, and anything but a loopback name or
+// address in the Host header (or the Origin) is a web page on a foreign site
+// whose name was made to resolve to 127.0.0.1 (DNS rebinding): refused, so
+// that such a page cannot draw on the robot or read the window's drawing.
+// With a token, clients that send no Origin (programs, not browsers), pages
+// served by this host and pages on loopback are let in; the token does the
+// rest.
+func originAllowed(r *http.Request, token string) bool {
 	origin := r.Header.Get("Origin")
+	if token == "" && !isLoopbackHost(hostOnly(r.Host)) {
+		return false
+	}
 	if origin == "" {
 		return true
 	}
@@ -65,8 +73,20 @@ func originAllowed(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
+	if token == "" {
+		return isLoopbackHost(u.Hostname())
+	}
 	if strings.EqualFold(u.Host, r.Host) {
 		return true
 	}
 	return isLoopbackHost(u.Hostname())
+}
+
+// hostOnly strips the port from a Host header ("127.0.0.1:8765",
+// "[::1]:8765", "localhost").
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
 }

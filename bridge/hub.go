@@ -61,6 +61,8 @@ func newHub(token string, l Limits, c Compression, logf func(string, ...any), on
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout:  10 * time.Second,
 		EnableCompression: !c.Off,
+		// Idle connections hold no write buffer.
+		WriteBufferPool: &sync.Pool{},
 		// The origin was checked before the upgrade, in serveWS.
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
@@ -76,9 +78,8 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request, hd handlers) {
 		http.Error(w, "401 unauthorized: this server needs its token (Authorization: Bearer T, or ?token=T)", http.StatusUnauthorized)
 		return
 	}
-	if !originAllowed(r) {
-		h.st.forbidden.Add(1)
-		http.Error(w, "403 forbidden: pages from "+r.Header.Get("Origin")+" may not connect here", http.StatusForbidden)
+	if !originAllowed(r, h.token) {
+		h.forbid(w, r)
 		return
 	}
 	h.mu.Lock()
@@ -121,6 +122,13 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request, hd handlers) {
 	}
 	go p.writeLoop()
 	go p.readLoop()
+}
+
+// forbid refuses a request from a foreign page or host name (HTTP 403).
+func (h *hub) forbid(w http.ResponseWriter, r *http.Request) {
+	h.st.forbidden.Add(1)
+	h.logf("refused %s: Host %.60q, Origin %.60q is not this computer", r.RemoteAddr, r.Host, r.Header.Get("Origin"))
+	http.Error(w, "403 forbidden: only pages on this computer (localhost, 127.0.0.1) may connect here", http.StatusForbidden)
 }
 
 // broadcast puts data in slot of every peer: each peer gets the latest value

@@ -195,6 +195,10 @@ func (l *Live) Handler() http.Handler {
 			http.Error(w, "401 unauthorized: open the page with ?token=T", http.StatusUnauthorized)
 			return
 		}
+		if !originAllowed(r, l.h.token) {
+			l.h.forbid(w, r)
+			return
+		}
 		switch r.URL.Path {
 		case "/", "/index.html", "/companion.js", "/companion.css":
 		default:

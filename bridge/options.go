@@ -23,6 +23,9 @@ type Limits struct {
 	// SendQueue is how many messages may wait to be written to one client
 	// (0: 256). A client whose queue overflows is not reading: it is closed.
 	SendQueue int
+	// SendQueueBytes bounds the bytes waiting to be written to one client
+	// (0: 256 KiB); over it, the client is closed like for SendQueue.
+	SendQueueBytes int
 	// WriteTimeout bounds one write to a client (0: 5 s).
 	WriteTimeout time.Duration
 	// PingInterval is how often each client is pinged to measure the round
@@ -51,6 +54,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.SendQueue <= 0 {
 		l.SendQueue = 256
+	}
+	if l.SendQueueBytes <= 0 {
+		l.SendQueueBytes = 256 << 10
 	}
 	if l.WriteTimeout <= 0 {
 		l.WriteTimeout = 5 * time.Second

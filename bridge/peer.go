@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
@@ -43,13 +45,14 @@ type peer struct {
 	hd   handlers
 
 	queue chan outMsg
-	// pending counts queued messages not yet written; writeMu is held by
-	// whoever writes a data message.
-	pending atomic.Int64
-	writeMu sync.Mutex
-	slots   [numSlots]atomic.Pointer[outMsg]
-	signal  chan struct{}
-	quit    chan struct{}
+	// pending counts queued messages not yet written, queuedBytes their
+	// bytes; writeMu is held by whoever writes a data message.
+	pending     atomic.Int64
+	queuedBytes atomic.Int64
+	writeMu     sync.Mutex
+	slots       [numSlots]atomic.Pointer[outMsg]
+	signal      chan struct{}
+	quit        chan struct{}
 
 	quitOnce   sync.Once
 	kickOnce   sync.Once
@@ -64,10 +67,11 @@ type peer struct {
 	pingSent atomic.Int64
 	pongSeen int64
 
-	// Reader-owned.
+	// Reader-owned (the control-frame handlers run on the reader too).
 	bucket      bucket
 	rejected    int
 	windowStart time.Time
+	midMessage  bool // between a message's first frame and its end
 	buf         bytes.Buffer
 	replies     [][]byte // answers to the message being handled
 	msg         wire.Message
@@ -87,46 +91,126 @@ func newPeer(h *hub, conn *websocket.Conn, addr string, hd handlers) *peer {
 	if !h.comp.Off {
 		_ = conn.SetCompressionLevel(h.comp.Level)
 	}
-	conn.SetPongHandler(func(s string) error {
-		if len(s) == 8 {
-			sent := int64(binary.BigEndian.Uint64([]byte(s)))
-			if sent > p.pongSeen && sent <= p.pingSent.Load() {
-				p.pongSeen = sent
-				h.recordRTT(time.Since(h.start) - time.Duration(sent))
-			}
-		}
-		p.extendDeadline()
-		return nil
-	})
+	conn.SetPingHandler(p.onPing)
+	conn.SetPongHandler(p.onPong)
 	return p
 }
 
+// onPing answers a client's ping, within the client's message rate: a ping
+// costs what a message costs, and pings over the rate go unanswered (and
+// count towards the abuse limit).
+func (p *peer) onPing(data string) error {
+	if !p.allowControl() {
+		return errAbuse
+	}
+	err := p.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(p.h.limits.WriteTimeout))
+	if err != nil && !isTimeout(err) && !errors.Is(err, websocket.ErrCloseSent) {
+		return err
+	}
+	return nil
+}
+
+// onPong measures the round trip of a pong that answers our own latest
+// ping, and only such a pong shows the client alive: a client's unsolicited
+// or replayed pongs neither skew the statistics nor keep a connection (or
+// an unfinished message) open. It costs a message of the rate, like a ping.
+func (p *peer) onPong(s string) error {
+	if !p.allowControl() {
+		return errAbuse
+	}
+	if len(s) != 8 {
+		return nil
+	}
+	sent := int64(binary.BigEndian.Uint64([]byte(s)))
+	if sent <= p.pongSeen || sent > p.pingSent.Load() {
+		return nil
+	}
+	p.pongSeen = sent
+	p.h.recordRTT(time.Since(p.h.start) - time.Duration(sent))
+	if !p.midMessage {
+		p.extendDeadline()
+	}
+	return nil
+}
+
+// errAbuse ends the reader of a client closed for flooding.
+var errAbuse = errors.New("client closed for flooding")
+
+// allowControl takes a control frame's token from the bucket; it reports
+// false when the client has gone past the abuse limit and is being closed.
+func (p *peer) allowControl() bool {
+	now := time.Now()
+	if p.bucket.allow(now) {
+		return true
+	}
+	p.h.st.rateLimited.Add(1)
+	return !p.abusive(now)
+}
+
+// abusive counts one message over the rate and, past the abuse limit,
+// closes the client (1008). It reports whether it did.
+func (p *peer) abusive(now time.Time) bool {
+	if now.Sub(p.windowStart) > abuseWindow {
+		p.windowStart, p.rejected = now, 0
+	}
+	p.rejected++
+	if p.rejected <= p.h.limits.AbuseLimit {
+		return false
+	}
+	p.h.st.closedAbuse.Add(1)
+	p.h.logf("closing %s: %d messages over the rate within %v", p.addr, p.rejected, abuseWindow)
+	p.kick(websocket.ClosePolicyViolation, "too many messages")
+	return true
+}
+
 // send queues a message the client must get (an ack, a pong). A client
-// whose queue is full is not reading: it is closed.
+// whose queue is full, in messages or in bytes, is not reading: it is
+// closed (1008).
 func (p *peer) send(data []byte) {
-	p.pending.Add(1)
-	select {
-	case p.queue <- outMsg{data: data}:
-	case <-p.quit:
-		p.pending.Add(-1)
-	default:
-		p.pending.Add(-1)
+	if data == nil || !p.enqueue(data) {
+		select {
+		case <-p.quit:
+			return
+		default:
+		}
 		p.h.st.closedSlow.Add(1)
-		p.h.logf("closing %s: not reading (send queue of %d full)", p.addr, cap(p.queue))
+		p.h.logf("closing %s: not reading (send queue full: %d messages, %d bytes)", p.addr, p.pending.Load(), p.queuedBytes.Load())
 		p.kick(websocket.ClosePolicyViolation, "too slow: send queue full")
 	}
 }
 
-// offer queues a message the client may miss (an error report), dropping it
-// if the queue is full.
+// offer queues a message the client may miss (an error report). When the
+// queue is full, the message is dropped and the client, which has fallen
+// behind, is closed like in send.
 func (p *peer) offer(data []byte) {
+	if !p.enqueue(data) {
+		p.h.st.dropped.Add(1)
+		p.send(nil)
+	}
+}
+
+// enqueue queues data if the queue has room for it in messages and bytes.
+func (p *peer) enqueue(data []byte) bool {
+	n := int64(len(data))
+	if p.queuedBytes.Add(n) > int64(p.h.limits.SendQueueBytes) {
+		p.queuedBytes.Add(-n)
+		return false
+	}
 	p.pending.Add(1)
 	select {
 	case p.queue <- outMsg{data: data}:
+		return true
 	default:
 		p.pending.Add(-1)
-		p.h.st.dropped.Add(1)
+		p.queuedBytes.Add(-n)
+		return false
 	}
+}
+
+// dequeued accounts for a queued message written (or given up).
+func (p *peer) dequeued(m outMsg) {
+	p.pending.Add(-1)
+	p.queuedBytes.Add(-int64(len(m.data)))
 }
 
 // reply answers the message being handled (an ack, a pong, a welcome). It
@@ -171,10 +255,18 @@ func (p *peer) writeFailed(err error) {
 	p.conn.Close()
 }
 
+// maxErrorLen bounds an error message's text, in bytes, so that no error
+// can be made to echo a large input back.
+const maxErrorLen = 300
+
 // sendError offers an error message about seq (0: about no message).
 func (p *peer) sendError(seq uint64, format string, a ...any) {
 	p.h.st.errors.Add(1)
-	m := wire.Message{Type: wire.TypeError, Seq: seq, Message: fmt.Sprintf(format, a...)}
+	text := fmt.Sprintf(format, a...)
+	if len(text) > maxErrorLen {
+		text = strings.ToValidUTF8(text[:maxErrorLen], "") + "…"
+	}
+	m := wire.Message{Type: wire.TypeError, Seq: seq, Message: text}
 	p.offer(m.Encode())
 }
 
@@ -207,10 +299,10 @@ func (p *peer) extendDeadline() {
 
 func (p *peer) readLoop() {
 	defer p.finish()
-	l := p.h.limits
 	for {
 		p.extendDeadline()
-		_, r, err := p.conn.NextReader()
+		p.midMessage = false
+		typ, r, err := p.conn.NextReader()
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				// gorilla has sent the close frame (1009).
@@ -222,22 +314,18 @@ func (p *peer) readLoop() {
 		if p.kicked.Load() {
 			return
 		}
-		p.buf.Reset()
-		n, err := p.buf.ReadFrom(io.LimitReader(r, l.ReadLimit+1))
-		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				p.h.st.closedTooBig.Add(1)
-				p.linger()
-			}
+		if typ != websocket.TextMessage {
+			p.kick(websocket.CloseUnsupportedData, "binary messages are not accepted: send JSON text")
 			return
 		}
-		if n > l.ReadLimit {
-			p.h.st.closedTooBig.Add(1)
-			p.kick(websocket.CloseMessageTooBig, fmt.Sprintf("message over %d bytes", l.ReadLimit))
-			return // finish lingers
+		// The whole message must come within ReadTimeout of its first frame:
+		// no pong extends that.
+		p.extendDeadline()
+		p.midMessage = true
+		if !p.readMessage(r) {
+			return
 		}
-		p.h.st.in.Add(1)
-		p.h.st.bytesIn.Add(uint64(n))
+		p.midMessage = false
 		now := time.Now()
 		if !p.bucket.allow(now) {
 			if p.overRate(now) {
@@ -247,7 +335,9 @@ func (p *peer) readLoop() {
 		}
 		// The message, its moves and points are only valid during the call:
 		// handlers copy what they keep.
-		if err := wire.DecodeInto(&p.msg, p.buf.Bytes()); err != nil {
+		err = wire.DecodeInto(&p.msg, p.buf.Bytes())
+		p.releaseBuffers()
+		if err != nil {
 			p.sendError(0, "%v", err)
 			continue
 		}
@@ -258,24 +348,65 @@ func (p *peer) readLoop() {
 	}
 }
 
+// readMessage reads the message r into p.buf, checking its size after
+// decompression and its UTF-8. It reports false when the connection ends.
+func (p *peer) readMessage(r io.Reader) bool {
+	l := p.h.limits
+	p.buf.Reset()
+	n, err := p.buf.ReadFrom(io.LimitReader(r, l.ReadLimit+1))
+	if err != nil {
+		if errors.Is(err, websocket.ErrReadLimit) {
+			p.h.st.closedTooBig.Add(1)
+			p.linger()
+		}
+		return false
+	}
+	if n > l.ReadLimit {
+		p.h.st.closedTooBig.Add(1)
+		p.kick(websocket.CloseMessageTooBig, fmt.Sprintf("message over %d bytes", l.ReadLimit))
+		return false // finish lingers
+	}
+	p.h.st.in.Add(1)
+	p.h.st.bytesIn.Add(uint64(n))
+	if !utf8.Valid(p.buf.Bytes()) {
+		p.kick(websocket.CloseInvalidFramePayloadData, "text message is not valid UTF-8")
+		return false
+	}
+	return true
+}
+
+// keepBuffer is the largest read buffer a peer keeps between messages, in
+// bytes; a larger one (after a large message) is released, so that many
+// clients that each sent one large message hold no memory for it.
+const keepBuffer = 64 << 10
+
+// releaseBuffers drops the read buffer and the decoded message's slices
+// when a large message grew them.
+func (p *peer) releaseBuffers() {
+	if p.buf.Cap() > keepBuffer {
+		p.buf = bytes.Buffer{}
+	}
+	if cap(p.msg.Moves)*8 > keepBuffer {
+		p.msg.Moves = nil
+	}
+	if cap(p.msg.Points)*24 > keepBuffer {
+		p.msg.Points = nil
+	}
+}
+
 // overRate handles a message over the rate: dropped with an error, or, past
 // the abuse limit, the client closed. It reports whether the client was closed.
 func (p *peer) overRate(now time.Time) bool {
 	p.h.st.rateLimited.Add(1)
-	if now.Sub(p.windowStart) > abuseWindow {
-		p.windowStart, p.rejected = now, 0
-	}
-	p.rejected++
-	if p.rejected > p.h.limits.AbuseLimit {
-		p.h.st.closedAbuse.Add(1)
-		p.h.logf("closing %s: %d messages over the rate within %v", p.addr, p.rejected, abuseWindow)
-		p.kick(websocket.ClosePolicyViolation, "too many messages")
+	if p.abusive(now) {
+		p.releaseBuffers()
 		return true
 	}
 	var seq uint64
 	if m, err := wire.Decode(p.buf.Bytes()); err == nil {
 		seq = m.Seq
 	}
+	p.releaseBuffers()
 	p.sendError(seq, "rate limit: at most %g messages a second (burst %d); message dropped", p.h.limits.Rate, p.h.limits.Burst)
 	return false
 }
@@ -320,7 +451,7 @@ func (p *peer) writeLoop() {
 		case m := <-p.queue:
 			p.writeMu.Lock()
 			err = p.write(m)
-			p.pending.Add(-1)
+			p.dequeued(m)
 			p.writeMu.Unlock()
 		case <-p.signal:
 			p.writeMu.Lock()
@@ -365,7 +496,7 @@ func (p *peer) flushAndClose() {
 		select {
 		case m := <-p.queue:
 			ok = p.write(m) == nil
-			p.pending.Add(-1)
+			p.dequeued(m)
 			continue
 		default:
 		}

@@ -150,8 +150,14 @@ type job struct {
 	orphanSince time.Time
 }
 
-// owner is a peer's record on the robot endpoint.
-type owner struct{ job *job }
+// owner is a peer's record on the robot endpoint: its job, or the job that
+// another connection took over from it (which its later messages must not
+// touch, nor start a job in its place).
+type owner struct {
+	job     *job
+	takenBy uint64 // the number of the job taken over, or 0
+	addrKey string
+}
 
 // New returns a bridge in front of r. It starts the goroutine that drives
 // the robot; Shutdown stops it.
@@ -304,8 +310,17 @@ func (s *Server) message(p *peer, m *wire.Message) {
 		s.hello(p, o, m)
 	case wire.TypeMoves, wire.TypeEnd:
 		if j == nil {
-			if m.Type == wire.TypeEnd {
+			// Check the sequence before creating anything: only a first
+			// message starts a job.
+			switch {
+			case o.takenBy != 0:
+				p.sendError(m.Seq, "%s: job %d was taken over by a new connection with its key", m.Type, o.takenBy)
+				return
+			case m.Type == wire.TypeEnd:
 				p.sendError(m.Seq, "end: there is no job to end")
+				return
+			case m.Seq != 1:
+				p.sendError(m.Seq, "moves: seq %d but this connection has no job: say hello with the job's key, or start a new job at seq 1", m.Seq)
 				return
 			}
 			if j = s.newJobLocked(p, o, "", 0); j == nil {
@@ -349,10 +364,11 @@ func (s *Server) hello(p *peer, o *owner, m *wire.Message) {
 	}
 	if j := s.byKey[m.Key]; j != nil {
 		if old := j.owner; old != nil && old != p {
-			old.data.(*owner).job = nil
+			oo := old.data.(*owner)
+			oo.job, oo.takenBy = nil, j.n
 			old.sendError(0, "job %d was taken over by a new connection with its key", j.n)
 		}
-		j.owner, j.orphanSince, o.job = p, time.Time{}, j
+		j.owner, j.orphanSince, o.job, o.takenBy = p, time.Time{}, j, 0
 		if m.Total > 0 {
 			j.total = m.Total
 		}
@@ -714,6 +730,11 @@ func (s *Server) robotEvent(j *job, base, prefix int, ev RobotEvent) {
 	defer s.mu.Unlock()
 	if ev.Lost != s.lost {
 		s.lost = ev.Lost
+		if ev.Lost {
+			s.h.logf("robot: the link to the robot is lost; reconnecting (job %d waits)", j.n)
+		} else {
+			s.h.logf("robot: the link to the robot is back; job %d goes on", j.n)
+		}
 		s.broadcastStateLocked(false)
 	}
 	if ev.Done >= 1 && prefix == 1 {
