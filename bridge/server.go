@@ -156,7 +156,6 @@ type job struct {
 type owner struct {
 	job     *job
 	takenBy uint64 // the number of the job taken over, or 0
-	addrKey string
 }
 
 // New returns a bridge in front of r. It starts the goroutine that drives
