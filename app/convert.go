@@ -85,7 +85,7 @@ func runConvert(env *Env, args []string) error {
 		return err
 	}
 	st := d.Stats()
-	fmt.Fprintf(env.Stdout, "wrote %s: %d strokes, %d points, %s\n", out, st.Strokes, st.Points, seconds(st.Duration))
+	fmt.Fprintf(env.Stdout, "wrote %s: %s, %s, %s\n", out, plural(st.Strokes, "stroke"), plural(st.Points, "point"), seconds(st.Duration))
 	return nil
 }
 

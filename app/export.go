@@ -17,7 +17,7 @@ import (
 // Export limits and defaults.
 const (
 	exportMaxSide      = 16384
-	exportGIFSide      = 480 // default longer side of a GIF
+	exportGIFWidth     = 800 // default width of a GIF, in pixels
 	exportGIFMaxFrames = 300
 	exportGIFHoldCS    = 200 // the last frame stays 2 s
 )
@@ -26,23 +26,27 @@ const (
 // an animated GIF.
 func runExport(env *Env, args []string) error {
 	fs := newFlags(env, "export")
-	pngOut := fs.String("png", "", "write the finished drawing to `OUT.png`")
-	gifOut := fs.String("gif", "", "write the playback as an animated GIF to `OUT.gif`")
-	size := fs.String("size", "", "image size `WxH` in pixels (default: the drawing's size times --scale for PNG; at most 480 pixels on the longer side for GIF)")
+	var outs outFlags
+	pngOut, gifOut := outs.add(fs, "png", "write the finished drawing to `OUT.png` (--png alone: a name made from FILE's)"),
+		outs.add(fs, "gif", "write the playback as an animated GIF to `OUT.gif` (--gif alone: a name made from FILE's)")
+	size := fs.String("size", "", "image size `WxH` in pixels (default: the drawing's size times --scale for PNG; 800 pixels wide for GIF)")
 	scale := fs.Float64("scale", 1, "PNG: pixels per drawing unit when --size is not given")
 	fps := fs.Float64("fps", 15, "GIF: frames per second")
 	speed := fs.Float64("speed", 1, "GIF: playback speed (raised when the GIF would exceed --max-frames)")
 	maxFrames := fs.Int("max-frames", exportGIFMaxFrames, "GIF: most frames (the playback is sped up to fit)")
 	lf := addLoadFlags(fs)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseFlags(fs, outs.bind(fs, args))
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 1, 1, "FILE"); err != nil {
+	if err := wantArgs(pos, 1, -1, "FILE"); err != nil {
 		return err
 	}
-	if *pngOut == "" && *gifOut == "" {
-		return usagef("export: say --png OUT.png, --gif OUT.gif or both")
+	if !pngOut.set && !gifOut.set {
+		return usagef("export: say --png, --gif or both (each may name its file: --png OUT.png)")
+	}
+	if err := outs.name(env, pos[0], pos[1:]); err != nil {
+		return err
 	}
 	if !(*scale > 0) || math.IsInf(*scale, 0) {
 		return usagef("--scale must be positive")
@@ -66,7 +70,7 @@ func runExport(env *Env, args []string) error {
 			return usagef("--size %q: %v", *size, err)
 		}
 	}
-	for _, out := range []string{*pngOut, *gifOut} {
+	for _, out := range []string{pngOut.path, gifOut.path} {
 		if err := checkOutputDir(out); err != nil {
 			return err
 		}
@@ -75,32 +79,44 @@ func runExport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *pngOut != "" {
+	if pngOut.path != "" {
 		pw, ph := w, h
 		if pw == 0 {
 			pw, ph = drawingSize(d, *scale, exportMaxSide)
 		}
 		img := canvas.RenderAt(d, playback.Mark{N: d.NumPoints()}, canvas.Options{Width: pw, Height: ph, NoPen: true})
-		if err := writeFile(*pngOut, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
+		if err := writeFile(pngOut.path, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "%s: %dx%d PNG of %d strokes\n", *pngOut, pw, ph, len(d.Strokes))
+		fmt.Fprintf(env.Stdout, "%s: %dx%d PNG of %s\n", pngOut.path, pw, ph, plural(len(d.Strokes), "stroke"))
 	}
-	if *gifOut != "" {
+	if gifOut.path != "" {
 		gw, gh := w, h
 		if gw == 0 {
-			gw, gh = drawingSize(d, 1, exportGIFSide)
+			gw, gh = gifSize(d, exportGIFWidth)
 		}
 		g, info, err := playbackGIF(env, d, gw, gh, *fps, *speed, *maxFrames)
 		if err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}
-		if err := writeFile(*gifOut, func(w io.Writer) error { return gif.EncodeAll(w, g) }); err != nil {
+		if err := writeFile(gifOut.path, func(w io.Writer) error { return gif.EncodeAll(w, g) }); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "%s: %dx%d GIF, %s\n", *gifOut, gw, gh, info)
+		fmt.Fprintf(env.Stdout, "%s: %dx%d GIF, %s\n", gifOut.path, gw, gh, info)
 	}
 	return nil
+}
+
+// gifSize returns the size of a GIF of d width pixels wide (its height
+// keeping the drawing's shape, at most width x 1.5, and each side at least
+// 16).
+func gifSize(d *playback.Drawing, width int) (int, int) {
+	w, h := drawingSize(d, 1, exportMaxSide)
+	gh := int(math.Round(float64(h) * float64(width) / float64(w)))
+	if limit := width * 3 / 2; gh > limit {
+		return max(16, width*limit/gh), limit
+	}
+	return width, max(16, gh)
 }
 
 // drawingSize returns the drawing's size in pixels at scale, its longer side
@@ -172,7 +188,7 @@ func playbackGIF(env *Env, d *playback.Drawing, w, h int, fps, speed float64, ma
 		copy(prev.Pix, img.Pix)
 	}
 	g.Delay[len(g.Delay)-1] += exportGIFHoldCS
-	return g, fmt.Sprintf("%d frames at %g fps, playback at %.3gx", len(g.Image), fps, speed), nil
+	return g, fmt.Sprintf("%s at %g fps, playback at %.3gx", plural(len(g.Image), "frame"), fps, speed), nil
 }
 
 // changed returns the smallest rectangle holding every pixel where a and b

@@ -143,3 +143,54 @@ func TestExportGIFTinySpeed(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestExportPicksAName: --png and --gif alone save under a name made from
+// the drawing's, in the current folder, never over a file, and say which;
+// a name after the flag is used as before; GIFs are 800 pixels wide.
+func TestExportPicksAName(t *testing.T) {
+	cat, err := filepath.Abs(exportCat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	for _, tc := range []struct {
+		args  []string
+		files []string // made, in this order
+		say   string
+	}{
+		{[]string{"--png"}, []string{"cat.png"}, "saving it as cat.png"},
+		{[]string{"--png"}, []string{"cat-2.png"}, "saving it as cat-2.png"},
+		{[]string{"--png", "mine.png"}, []string{"mine.png"}, ""},
+		{[]string{"--gif", "--max-frames", "4", "--png", "both.png"}, []string{"cat.gif", "both.png"}, "saving it as cat.gif"},
+	} {
+		args := append([]string{"export", cat}, tc.args...)
+		stdout, errs, st := renderCmd(t, nil, args...)
+		if st != 0 {
+			t.Fatalf("%v: status %d: %s", tc.args, st, errs)
+		}
+		if !strings.Contains(stdout, tc.say) {
+			t.Errorf("%v: stdout %q, want it to say %q", tc.args, stdout, tc.say)
+		}
+		for _, f := range tc.files {
+			if _, err := os.Stat(f); err != nil {
+				t.Errorf("%v: %v", tc.args, err)
+			}
+		}
+	}
+	f, err := os.Open("cat.gif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g, err := gif.DecodeConfig(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Width != exportGIFWidth {
+		t.Errorf("GIF %d pixels wide, want %d by default", g.Width, exportGIFWidth)
+	}
+	_, errs, st := renderCmd(t, nil, "export", "--png", "out.png")
+	if st != 2 || !strings.Contains(errs, "FILE") {
+		t.Errorf("export --png out.png: status %d, %q; want 2 and a missing FILE", st, errs)
+	}
+}

@@ -55,7 +55,7 @@ func runGen(env *Env, args []string) error {
 		return err
 	}
 	st := d.Stats()
-	fmt.Fprintf(env.Stdout, "wrote %s: %d strokes, %d points, %gx%g, %s\n", *out, st.Strokes, st.Points, w, h, seconds(st.Duration))
+	fmt.Fprintf(env.Stdout, "wrote %s: %s, %s, %gx%g, %s\n", *out, plural(st.Strokes, "stroke"), plural(st.Points, "point"), w, h, seconds(st.Duration))
 	return nil
 }
 

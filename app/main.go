@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -63,7 +62,7 @@ func commandTable() []command {
 		{"convert", "convert IN OUT", "convert between formats (by extension)", runConvert},
 		{"gen", "gen --strokes N --seed S [--size WxH] -o OUT", "write a deterministic synthetic drawing", runGen},
 		{"info", "info FILE", "strokes, points, bounds and duration of a drawing", runInfo},
-		{"export", "export FILE --png OUT.png | --gif OUT.gif", "render the drawing to a PNG or its playback to a GIF", runExport},
+		{"export", "export FILE --png [OUT.png] | --gif [OUT.gif]", "render the drawing to a PNG or its playback to a GIF", runExport},
 		{"ports", "ports", "list serial ports, marking the likely mBot", runPorts},
 		{"calibrate", "calibrate --robot ... [-o FILE]", "measure the robot's speed and turn rate", runCalibrate},
 	}
@@ -168,20 +167,6 @@ func finish(env *Env, err error) int {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-}
-
-func printHelp(env *Env) {
-	w := env.Stdout
-	fmt.Fprintf(w, "%s replays drawings stroke by stroke, draws them on a Makeblock mBot, and\nbenchmarks its renderer.\n\nUsage:\n", env.Prog)
-	cs := append([]command(nil), commands...)
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].name == "play" && cs[j].name != "play" })
-	for _, c := range cs {
-		fmt.Fprintf(w, "  %s %s\n      %s\n", env.Prog, c.usage, c.summary)
-	}
-	fmt.Fprintf(w, "\nRun '%s COMMAND --help' for a command's flags.\n", env.Prog)
-	if env.Window == nil {
-		fmt.Fprintf(w, "This is the headless program: 'play' and '--backend gpu' need the window program, mbotdraw.\n")
-	}
 }
 
 func version() string {

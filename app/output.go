@@ -54,3 +54,12 @@ func parseSize(s string, least int) (w, h int, err error) {
 	}
 	return w, h, nil
 }
+
+// plural counts things in words: "1 stroke", "2 strokes", "0 strokes".
+// Every noun the commands count takes an s.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}

@@ -101,7 +101,7 @@ func runPlay(env *Env, args []string) error {
 // exportGIF is the window's G key: the playback as `export --gif` makes it
 // (its default size, frame rate and frame limit), written atomically.
 func exportGIF(ctx context.Context, d *playback.Drawing, path string) (string, error) {
-	w, h := drawingSize(d, 1, exportGIFSide)
+	w, h := gifSize(d, exportGIFWidth)
 	g, info, err := playbackGIF(&Env{Ctx: ctx}, d, w, h, 15, 1, exportGIFMaxFrames)
 	if err != nil {
 		return "", err

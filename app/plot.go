@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +30,7 @@ func runPlot(env *Env, args []string) error {
 	keepOrder := fs.Bool("keep-order", false, "draw the strokes in file order, as they were drawn")
 	returnHome := fs.Bool("return-home", false, "drive back to the start at the end")
 	dry := fs.Bool("dry-run", false, "plan only: print the summary, write --log, open nothing")
+	verbose := fs.Bool("verbose", false, "print the plan's figures too: paths, travel in mm, points, motions, frames")
 	logPath := fs.String("log", "", "write the frames, one JSON object a line: {\"t_ms\":…,\"hex\":\"ff55…\"} (robot time)")
 	calPath := fs.String("calibration", "", "calibration file from 'calibrate' (default: a stock mBot's values)")
 	scale := fs.String("time-scale", "1", "divide every wait by K, for --robot sim; max: as fast as the link goes")
@@ -95,7 +97,7 @@ func runPlot(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printPlan(env.Stdout, file, prog)
+	printPlan(env.Stdout, file, prog, *verbose)
 
 	if *dry {
 		if *logPath == "" {
@@ -150,16 +152,24 @@ func runPlot(env *Env, args []string) error {
 	return nil
 }
 
-// printPlan prints the plan summary: what will be drawn, the pen-up travel
-// saved, and the estimated time.
-func printPlan(w io.Writer, file string, p *robot.Program) {
+// printPlan prints the plan summary in plain words: how many lines the
+// robot draws, about how long it takes, and how much travel the ordering
+// saves; verbose adds the plan's figures.
+func printPlan(w io.Writer, file string, p *robot.Program, verbose bool) {
 	s := p.Plan.Stats
-	fmt.Fprintf(w, "%s: %d strokes in %d pen-down paths on %gx%g mm paper (margin %g mm, %.3g mm per unit)\n",
-		file, s.Strokes, s.Paths, p.Plan.PaperWidth, p.Plan.PaperHeight, p.Plan.Margin, p.Plan.Scale)
-	fmt.Fprintf(w, "pen down %.0f mm; pen up %.0f mm (file order %.0f mm: %.0f%% less)\n",
-		s.PenDown, s.PenUp, s.FilePenUp, 100*s.Reduction)
-	fmt.Fprintf(w, "points %d (from %d); %d motions, %d frames; estimated time %s\n",
-		s.Points, s.Original, len(p.Motions), len(p.Frames), clockString(p.Duration))
+	line := fmt.Sprintf("%s: %s to draw, %s", file, plural(s.Paths, "line"), aboutDuration(p.Duration))
+	if pct := math.Round(100 * s.Reduction); pct >= 1 {
+		line += fmt.Sprintf(", %g %% less travel than in file order", pct)
+	}
+	fmt.Fprintln(w, line)
+	if verbose {
+		fmt.Fprintf(w, "%s in %s on %gx%g mm paper (margin %g mm, %.3g mm per unit)\n",
+			plural(s.Strokes, "stroke"), plural(s.Paths, "pen-down path"), p.Plan.PaperWidth, p.Plan.PaperHeight, p.Plan.Margin, p.Plan.Scale)
+		fmt.Fprintf(w, "pen down %.0f mm; pen up %.0f mm (file order %.0f mm: %.0f%% less)\n",
+			s.PenDown, s.PenUp, s.FilePenUp, 100*s.Reduction)
+		fmt.Fprintf(w, "points %d (from %d); %s, %s; estimated time %s\n",
+			s.Points, s.Original, plural(len(p.Motions), "motion"), plural(len(p.Frames), "frame"), clockString(p.Duration))
+	}
 	if gs := p.Plan.Groups; gs != nil {
 		names := make([]string, len(gs))
 		for i, g := range gs {
@@ -181,6 +191,25 @@ func writeFrameLog(path string, frames []robot.SentFrame) error {
 		}
 		return nil
 	})
+}
+
+// aboutDuration says a time as people do: "about 40 seconds", "about 1
+// minute", "about 2 minutes", "about 1 hour 20 minutes".
+func aboutDuration(d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		return "a few seconds"
+	case d < 55*time.Second:
+		return fmt.Sprintf("about %d seconds", int(d.Round(5*time.Second)/time.Second))
+	case d < 59*time.Minute+30*time.Second:
+		return "about " + plural(max(1, int(d.Round(time.Minute)/time.Minute)), "minute")
+	}
+	m := int(d.Round(time.Minute) / time.Minute)
+	s := "about " + plural(m/60, "hour")
+	if m%60 > 0 {
+		s += " " + plural(m%60, "minute")
+	}
+	return s
 }
 
 // clockString formats a duration as h:mm:ss or m:ss.

@@ -80,7 +80,7 @@ func TestPlotDryRunWritesThePlan(t *testing.T) {
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "frames.jsonl")
 	// The port does not exist: a dry run must not open it.
-	out, errOut, st := robotCmd(t, "", "plot", catFile, "--robot", "serial:/dev/ttyNOSUCHMBOT", "--dry-run", "--log", logPath)
+	out, errOut, st := robotCmd(t, "", "plot", catFile, "--robot", "serial:/dev/ttyNOSUCHMBOT", "--dry-run", "--log", logPath, "--verbose")
 	if st != 0 {
 		t.Fatalf("status %d: %s", st, errOut)
 	}
