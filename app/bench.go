@@ -159,7 +159,7 @@ const (
 func runBench(env *Env, args []string) error {
 	fs := newFlags(env, "bench")
 	strokes := fs.Int("strokes", 10000, "generate a drawing of `N` strokes (when no FILE is given)")
-	seed := fs.Uint64("seed", 1, "seed of the generated drawing")
+	seed := seedFlag(fs)
 	size := fs.String("size", "1920x1080", "canvas size `WxH` in pixels")
 	seconds := fs.Float64("seconds", 10, "play the whole drawing over `S` seconds")
 	fps := fs.Float64("fps", 60, "frames per second of playback (frames = seconds × fps)")

@@ -13,12 +13,11 @@ import (
 // runBridge shares the robot plugged into this computer over WebSocket.
 func runBridge(env *Env, args []string) error {
 	fs := newFlags(env, "bridge")
-	spec := fs.String("robot", "", "the robot this computer drives: sim (the virtual mBot) or serial:PORT (or a port path)")
+	rf := addRobotFlags(fs, "; here sim or serial:PORT only: the robot plugged into this computer", "")
+	spec := rf.spec
 	listen := fs.String("listen", "127.0.0.1:8765", "address to listen on; beyond loopback (such as 0.0.0.0:8765) it needs --token")
 	token := fs.String("token", "", "secret that clients must send (Authorization: Bearer T, or ws://…/robot?token=T)")
 	profile := fs.String("profile", "default", "performance profile: default, aggressive or conservative (conservative turns compression off)")
-	calPath := fs.String("calibration", "", "the robot's calibration file from 'calibrate' (default: a stock mBot's values)")
-	scale := fs.String("time-scale", "1", "divide every wait by K, for --robot sim; max: as fast as the link goes")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -39,11 +38,7 @@ func runBridge(env *Env, args []string) error {
 	if err != nil {
 		return usagef("bridge: --profile: %v", err)
 	}
-	k, err := parseTimeScale(*scale)
-	if err != nil {
-		return err
-	}
-	cal, err := loadCalibration(*calPath)
+	k, cal, err := rf.settings()
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,10 @@ import (
 // measured, and saves the corrected calibration.
 func runCalibrate(env *Env, args []string) error {
 	fs := newFlags(env, "calibrate")
-	spec := fs.String("robot", "", "the robot: serial:PORT (or a port path) or sim; not a bridge (ws://), which keeps its own calibration")
-	calPath := fs.String("calibration", "", "starting values (default: a stock mBot's); also the default output")
+	rf := addRobotFlags(fs, "; here sim or serial:PORT only, as a bridge's robot keeps its own calibration", "; the starting values, and where to save (without -o)")
+	spec, calPath := rf.spec, rf.calibration
 	out := fs.String("o", "", "where to save the calibration (default: --calibration, or mbot-calibration.json)")
 	dist := fs.Float64("distance", 200, "length of the test line, in mm")
-	scale := fs.String("time-scale", "1", "divide every wait by K, for --robot sim; max: as fast as the link goes")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -39,7 +38,7 @@ func runCalibrate(env *Env, args []string) error {
 	if !(*dist >= 20 && *dist <= 2000) {
 		return usagef("calibrate: --distance must be from 20 to 2000 mm")
 	}
-	k, err := parseTimeScale(*scale)
+	k, cal, err := rf.settings()
 	if err != nil {
 		return err
 	}
@@ -48,10 +47,6 @@ func runCalibrate(env *Env, args []string) error {
 		if *out == "" {
 			*out = "mbot-calibration.json"
 		}
-	}
-	cal, err := loadCalibration(*calPath)
-	if err != nil {
-		return err
 	}
 	prog, err := robot.NewProgram([]robot.Motion{
 		{Kind: robot.PenUp}, {Kind: robot.PenDown}, {Kind: robot.Drive, Distance: *dist},

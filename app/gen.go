@@ -18,7 +18,7 @@ const maxGenStrokes = 1_000_000
 func runGen(env *Env, args []string) error {
 	fs := newFlags(env, "gen")
 	strokes := fs.Int("strokes", 1000, "number of strokes")
-	seed := fs.Uint64("seed", 0, "random seed: the same seed gives the same drawing")
+	seed := seedFlag(fs)
 	size := fs.String("size", "1920x1080", "canvas size WIDTHxHEIGHT, in drawing units")
 	points := fs.Int("points", 30, "mean number of points a stroke has")
 	duration := fs.Float64("duration", 0, "if above 0, stretch the times so the drawing lasts this many seconds (0: a natural pen speed)")

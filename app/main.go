@@ -64,7 +64,7 @@ func commandTable() []command {
 		{"info", "info FILE", "strokes, points, bounds and duration of a drawing", runInfo},
 		{"export", "export FILE --png [OUT.png] | --gif [OUT.gif]", "render the drawing to a PNG or its playback to a GIF", runExport},
 		{"ports", "ports", "list serial ports, marking the likely mBot", runPorts},
-		{"calibrate", "calibrate --robot ... [-o FILE]", "measure the robot's speed and turn rate", runCalibrate},
+		{"calibrate", "calibrate --robot sim|serial:PORT [-o FILE]", "measure the robot's speed and turn rate", runCalibrate},
 	}
 }
 

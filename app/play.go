@@ -23,7 +23,7 @@ import (
 // lays them all out in a grid as one drawing.
 func runPlay(env *Env, args []string) error {
 	fs := newFlags(env, "play")
-	robotFlag := fs.String("robot", "", "robot to send the drawing to with R: sim, serial:PORT or ws://HOST:PORT/robot (default: the virtual mBot)")
+	robotSpec := robotFlag(fs, "; R sends the drawing to it (default: the virtual mBot)")
 	pens := fs.Bool("pens", false, "send drawings to the robot colour by colour: it stops before each new colour, pen lifted, until you put that pen in and press R (not over a bridge, ws://)")
 	speed := fs.Float64("speed", 1, "starting playback speed, 0.25 to 16")
 	profile := fs.String("profile", "default", "performance profile: default, aggressive or conservative (memory limit, anti-aliasing, optimizer thresholds)")
@@ -53,7 +53,7 @@ func runPlay(env *Env, args []string) error {
 		return usagef("play needs a window: run it with %s, the window program (this is %s, which has none; 'export' renders without one)", "mbotdraw", env.Prog)
 	}
 	cfg := config.Window{
-		Robot: *robotFlag, Pens: *pens, Speed: *speed, Profile: *profile,
+		Robot: *robotSpec, Pens: *pens, Speed: *speed, Profile: *profile,
 		Trace: *trace, TraceCSV: *traceCSV, Frames: *frames, Screenshot: *screenshot,
 		OutDir: *outDir, Listen: *listen, Token: *token,
 	}

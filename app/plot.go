@@ -22,7 +22,8 @@ import (
 // runPlot draws a drawing on the robot from the terminal.
 func runPlot(env *Env, args []string) error {
 	fs := newFlags(env, "plot")
-	spec := fs.String("robot", "", "the robot: sim (the virtual mBot), serial:PORT (or a port path), or ws://HOST:PORT/robot")
+	rf := addRobotFlags(fs, "", "")
+	spec := rf.spec
 	paper := fs.String("paper", "A4", "paper size: WxH in mm (210x297mm), or A3, A4, A5, letter, legal, with -landscape")
 	margin := fs.Float64("margin", robot.DefaultMargin, "blank border on every side, in mm")
 	tol := fs.Float64("tolerance", robot.DefaultTolerance, "simplification tolerance in mm (0: none)")
@@ -32,8 +33,6 @@ func runPlot(env *Env, args []string) error {
 	dry := fs.Bool("dry-run", false, "plan only: print the summary, write --log, open nothing")
 	verbose := fs.Bool("verbose", false, "print the plan's figures too: paths, travel in mm, points, motions, frames")
 	logPath := fs.String("log", "", "write the frames, one JSON object a line: {\"t_ms\":…,\"hex\":\"ff55…\"} (robot time)")
-	calPath := fs.String("calibration", "", "calibration file from 'calibrate' (default: a stock mBot's values)")
-	scale := fs.String("time-scale", "1", "divide every wait by K, for --robot sim; max: as fast as the link goes")
 	index := fs.Int("index", 0, "which drawing of a many-drawing file (Quick, Draw! ndjson), from 0")
 	reconnect := fs.Duration("reconnect", 30*time.Second, "how long to wait for a lost robot to come back")
 	simTrace := fs.String("sim-trace", "", "with --robot sim: save what the virtual robot drew on the paper as a PNG")
@@ -65,11 +64,7 @@ func runPlot(env *Env, args []string) error {
 	if *margin < 0 || *tol < 0 || *index < 0 || *reconnect < 0 {
 		return usagef("plot: --margin, --tolerance, --index and --reconnect cannot be negative")
 	}
-	k, err := parseTimeScale(*scale)
-	if err != nil {
-		return err
-	}
-	cal, err := loadCalibration(*calPath)
+	k, cal, err := rf.settings()
 	if err != nil {
 		return err
 	}

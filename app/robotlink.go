@@ -2,8 +2,6 @@ package app
 
 import (
 	"errors"
-	"strconv"
-	"strings"
 
 	"mbotdraw/bridge"
 	"mbotdraw/perf"
@@ -17,19 +15,6 @@ import (
 // clears the robot's faults, so tests put faults on here.
 var simDialHook func(v *link.Virtual, dial int)
 
-// parseTimeScale parses --time-scale: a number K > 0, or "max" (0 returned):
-// as fast as the link allows, for the virtual mBot only.
-func parseTimeScale(s string) (float64, error) {
-	if strings.EqualFold(s, "max") {
-		return 0, nil
-	}
-	k, err := strconv.ParseFloat(s, 64)
-	if err != nil || !(k > 0) || k > 1e6 {
-		return 0, usagef("--time-scale %q: want a number above 0 (such as 10), or max", s)
-	}
-	return k, nil
-}
-
 // openRobot opens the robot named by --robot (robotconn.Open): for sim, the
 // virtual mBot on a pseudo-terminal, placed at home and built from cal.
 // timeScale is from parseTimeScale (0: max, for sim only). A bridge's
@@ -42,12 +27,4 @@ func openRobot(spec string, cal robot.Calibration, home robot.Pose, timeScale fl
 		return nil, usagef("%v", err)
 	}
 	return c, err
-}
-
-// loadCalibration reads --calibration, or returns the defaults for "".
-func loadCalibration(path string) (robot.Calibration, error) {
-	if path == "" {
-		return robot.DefaultCalibration(), nil
-	}
-	return robot.LoadCalibration(path)
 }

@@ -146,7 +146,7 @@ func TestVirtualModelMovesAsTheCalibrationSays(t *testing.T) {
 			}
 			clock := &link.ManualClock{}
 			v := link.NewVirtual(link.VirtualOptions{Model: c.cal.VirtualModel(), Clock: clock,
-				Start: link.Pose{X: home.X, Y: home.Y, Heading: home.Heading}})
+				Start: home})
 			defer v.Close()
 			dial := func(ctx context.Context) (io.ReadWriteCloser, error) {
 				return link.OpenWith("sim", link.Options{Sim: v})

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"mbotdraw/playback"
+	"mbotdraw/robot/link"
 )
 
 // Defaults of PlanOptions.
@@ -20,10 +21,9 @@ const (
 
 // Pose is where the robot is and which way it faces: millimetres on the paper
 // and a heading in degrees from +x towards +y (clockwise seen from above).
-type Pose struct {
-	X, Y    float64
-	Heading float64
-}
+// It is link.Pose, the virtual mBot's, so that a plan's home and a virtual
+// robot's place are one type.
+type Pose = link.Pose
 
 // PlanOptions configures Plan. The zero value plans for A4 portrait paper
 // with 15 mm margins, a 0.3 mm simplification tolerance, strokes joined when

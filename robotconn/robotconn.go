@@ -109,10 +109,7 @@ func Open(spec string, o Options) (*Conn, error) {
 // a paced clock at K (exact at any K: the robot sees each frame at the
 // very robot time the driver meant) or, Instant, a manual one.
 func (c *Conn) openSim(o Options) error {
-	var clock interface {
-		robot.Clock
-		link.Clock
-	}
+	var clock robot.Clock
 	if o.Instant {
 		clock = &link.ManualClock{}
 	} else {
@@ -124,7 +121,7 @@ func (c *Conn) openSim(o Options) error {
 		cal = robot.DefaultCalibration()
 	}
 	v := link.NewVirtual(link.VirtualOptions{Model: cal.VirtualModel(), Clock: clock, NoBanner: o.SimPipe,
-		Start: link.Pose{X: o.Home.X, Y: o.Home.Y, Heading: o.Home.Heading}})
+		Start: o.Home})
 	c.sim = v
 	dials := 0
 	hook := func() {

@@ -141,8 +141,7 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) erro
 // next program must start.
 func (r *robotRun) finalPose() robot.Pose {
 	if r.sim != nil {
-		p := r.sim.Pose()
-		return robot.Pose{X: p.X, Y: p.Y, Heading: p.Heading}
+		return r.sim.Pose()
 	}
 	if r.last.MotionsDone == 0 {
 		return r.prog.Home
@@ -219,8 +218,7 @@ func (r *robotRun) leftWall() time.Duration {
 // way.
 func (r *robotRun) pose() robot.Pose {
 	if r.sim != nil {
-		p := r.sim.Pose()
-		return robot.Pose{X: p.X, Y: p.Y, Heading: p.Heading}
+		return r.sim.Pose()
 	}
 	p := r.last
 	from := r.prog.Home
