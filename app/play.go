@@ -39,6 +39,7 @@ func runPlay(env *Env, args []string) error {
 	outDir := fs.String("out-dir", "", "folder for screenshots (S) and GIFs (G) saved from the window (default: the current folder)")
 	listen := fs.String("listen", "", "serve the live companion page on `ADDR` (like 127.0.0.1:8766), where a tablet watches, controls and draws; beyond loopback (0.0.0.0:8766) it needs --token")
 	token := fs.String("token", "", "secret the companion page asks for (its address then ends in ?token=T)")
+	verbose := fs.Bool("verbose", false, "say on the terminal what the window does behind the scenes (when it rests because nothing moves, and wakes)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -55,7 +56,7 @@ func runPlay(env *Env, args []string) error {
 	cfg := config.Window{
 		Robot: *robotSpec, Pens: *pens, Speed: *speed, Profile: *profile,
 		Trace: *trace, TraceCSV: *traceCSV, Frames: *frames, Screenshot: *screenshot,
-		OutDir: *outDir, Listen: *listen, Token: *token,
+		OutDir: *outDir, Listen: *listen, Token: *token, Verbose: *verbose, Done: env.Ctx.Done(),
 	}
 	if err := checkPlayFlags(&cfg, *size, *index, *keyID, *gallery); err != nil {
 		return err

@@ -37,6 +37,10 @@ type LiveOptions struct {
 	// OnRTT, if set, receives every WebSocket ping round trip to a page
 	// (about one a second per page): hand it to perf.Monitor.RecordWebSocket.
 	OnRTT func(rtt time.Duration)
+	// Wake, if set, is called after a pad stroke or a command is queued on
+	// Pad or Commands, from the page's goroutine: a window that rests while
+	// nothing moves schedules a frame to take it.
+	Wake func()
 }
 
 // Live is the live companion: it serves the embedded page at / and its
@@ -335,14 +339,23 @@ func (l *Live) message(p *peer, m *wire.Message) {
 func (l *Live) deliverPad(p *peer, ps PadStroke) {
 	select {
 	case l.pad <- ps:
+		l.wake()
 	case <-p.quit:
 	case <-l.ctx.Done():
+	}
+}
+
+// wake tells the window that something was queued.
+func (l *Live) wake() {
+	if l.opts.Wake != nil {
+		l.opts.Wake()
 	}
 }
 
 func (l *Live) deliverCmd(p *peer, c Command) {
 	select {
 	case l.cmds <- c:
+		l.wake()
 	case <-p.quit:
 	case <-l.ctx.Done():
 	}

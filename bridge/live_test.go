@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -224,4 +225,21 @@ func TestLiveListenNeedsTokenBeyondLoopback(t *testing.T) {
 	}
 	ln.Close()
 	_ = time.Second
+}
+
+// Every pad stroke and command queued for the window wakes it (a window
+// that rests while nothing moves would otherwise never take them).
+func TestLiveWakesTheWindow(t *testing.T) {
+	var woken atomic.Int32
+	l, srv := newTestLive(t, LiveOptions{Wake: func() { woken.Add(1) }})
+	c := dialTest(t, wsURL(srv, "/live"), nil)
+	c.send(wire.Message{Type: wire.TypePad, Stroke: 0, Color: "#ff8000", Width: 3,
+		Points: [][3]float64{{10, 20, 0}, {12, 22, 16}}, End: true})
+	c.send(wire.Message{Type: wire.TypePlay})
+	<-l.Pad()
+	<-l.Commands()
+	c.roundTrip(1)
+	if got := woken.Load(); got != 2 {
+		t.Errorf("woken %d times for a stroke and a command, want 2", got)
+	}
 }

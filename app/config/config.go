@@ -48,6 +48,12 @@ type Window struct {
 	Listen string
 	// Token guards the companion page when it listens beyond loopback.
 	Token string
+	// Verbose (--verbose) prints on stderr what the window does behind the
+	// scenes: when it rests because nothing moves, and when it wakes.
+	Verbose bool
+	// Done, if set, is closed when the program is asked to stop (Ctrl+C,
+	// SIGTERM): the window then stops the robot and quits, as Ctrl+Q does.
+	Done <-chan struct{}
 	// ExportGIF, if set, saves d's playback as an animated GIF at path and
 	// returns a short description of it: the window's G key. The command
 	// layer provides it, so that G and `export --gif` make the same GIFs.

@@ -34,6 +34,7 @@ func (g *Game) exportGIF() {
 		defer g.background.Done()
 		info, err := export(context.Background(), d, path)
 		g.saves <- saved{id: "gif", what: "GIF", path: path, info: info, err: err}
+		g.pacer.wake()
 	}()
 }
 

@@ -21,7 +21,11 @@ import (
 func TestMain(m *testing.M) {
 	h := &host{jobs: make(chan *job), quit: make(chan int, 1)}
 	theHost = h
-	go func() { h.quit <- m.Run() }()
+	go func() {
+		code := m.Run()
+		removeProgram()
+		h.quit <- code
+	}()
 	ebiten.SetWindowSize(640, 400)
 	ebiten.SetWindowTitle("mbotdraw window tests")
 	ebiten.SetTPS(60)

@@ -33,6 +33,9 @@ type Events struct {
 	Dropped []DroppedFile
 	// Close is true when the user asked to close the window.
 	Close bool
+	// Held is true while a key, a mouse button or a finger is down (keys
+	// repeat, drags go on: the window keeps ticking).
+	Held bool
 }
 
 // KeyPress is one key going down, with the modifiers held at the time.
@@ -133,12 +136,14 @@ func (in *ebitenInput) Poll() Events {
 		}
 		ev.Hover = false
 	}
+	fingers := len(in.touches)
 	in.touches = inpututil.AppendJustReleasedTouchIDs(in.touches[:0])
 	for _, id := range in.touches {
 		tx, ty := inpututil.TouchPositionInPreviousTick(id)
 		ev.Pointers = append(ev.Pointers, PointerEvent{ID: int(id) + 1, Phase: PointerUp, X: float64(tx), Y: float64(ty)})
 	}
 
+	ev.Held = len(in.keys) > 0 || in.down || fingers > 0
 	ev.Close = ebiten.IsWindowBeingClosed()
 	if fsys := ebiten.DroppedFiles(); fsys != nil {
 		ev.Dropped = readDropped(fsys)

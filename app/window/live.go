@@ -154,6 +154,7 @@ func (g *Game) startLive() error {
 		Token:       g.cfg.Token,
 		Compression: bridge.Compression{Off: !g.perf.prof.Compression},
 		OnRTT:       g.perf.mon.RecordWebSocket,
+		Wake:        g.pacer.wake,
 		Logf: func(format string, a ...any) {
 			fmt.Fprintf(os.Stderr, "companion: "+format+"\n", a...)
 		},

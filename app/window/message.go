@@ -77,3 +77,14 @@ func (m *messages) last(kind msgKind) (message, bool) {
 	}
 	return message{}, false
 }
+
+// counting reports whether a banner on screen goes away by itself (its
+// time is counted in ticks, so the window keeps ticking).
+func (m *messages) counting() bool {
+	for _, msg := range m.list {
+		if msg.until >= 0 {
+			return true
+		}
+	}
+	return false
+}

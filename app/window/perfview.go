@@ -27,6 +27,9 @@ func (g *Game) drawPerf(screen *ebiten.Image) {
 	budget := fb.Budget()
 	ms := func(d interface{ Seconds() float64 }) float64 { return d.Seconds() * 1000 }
 	line1 := fmt.Sprintf("%.0f fps   frame p50 %.1f ms  p95 %.1f ms", ebiten.ActualFPS(), ms(fb.RollingQuantile(0.5)), ms(fb.RollingP95()))
+	if g.pacer.resting {
+		line1 = "Idle: nothing moves, so nothing is redrawn"
+	}
 	drawText(screen, fitText(line1, f.bodyBold, w-24*u), f.bodyBold, x+12*u, y+22*u, alignStart, colBarText)
 	quality := "full quality"
 	if lv := ps.opt.Level(); lv > 0 {

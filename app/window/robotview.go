@@ -129,6 +129,7 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) erro
 		r.err = r.drv.Run(ctx)
 		r.conn.Close()
 		close(r.ended)
+		g.pacer.wake()
 	}()
 	if g.robot != nil {
 		g.robot.close()

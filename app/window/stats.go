@@ -43,6 +43,9 @@ type perfSys struct {
 	frame      int
 
 	present perf.Histogram
+	// resting is true while the window rests (nothing moves): the wait
+	// for the next event is not a frame's present.
+	resting bool
 	mem     perf.MemorySample
 	changes []perf.Change
 }
@@ -86,7 +89,7 @@ func (ps *perfSys) beginUpdate(now time.Time) {
 		return
 	}
 	ps.frameStart = now
-	if !ps.drawEnd.IsZero() {
+	if !ps.drawEnd.IsZero() && !ps.resting {
 		d := now.Sub(ps.drawEnd)
 		ps.present.Record(d)
 		ps.rec.Slice(perf.TidMain, "present", ps.drawEnd, d)

@@ -41,9 +41,22 @@ func Run(cfg config.Window) error {
 	if cfg.Bench != nil {
 		return runBench(cfg)
 	}
-	g, err := newGame(cfg, &ebitenInput{})
+	pc := ebitenPacer(cfg.Verbose)
+	g, err := newPacedGame(cfg, &ebitenInput{}, pc)
 	if err != nil {
 		return err
+	}
+	beat := make(chan struct{})
+	defer close(beat)
+	go pc.runHeartbeat(beat)
+	if cfg.Done != nil {
+		go func() {
+			select {
+			case <-cfg.Done: // Ctrl+C or SIGTERM: wake a resting window to quit
+				pc.wake()
+			case <-beat:
+			}
+		}()
 	}
 	// The Go runtime's soft memory limit follows the profile's budget.
 	perf.NewMemoryOptimizer(g.perf.prof.MemoryLimitMB).ApplyRuntimeLimit()
@@ -132,6 +145,10 @@ type Game struct {
 	gifBusy    bool
 	// live is the companion page (--listen), nil without it.
 	live *liveLink
+	// pacer rests the window while nothing moves; held is true while a
+	// key, mouse button or finger is down.
+	pacer *pacer
+	held  bool
 }
 
 // loadResult is a dropped file, decoded.
@@ -141,9 +158,16 @@ type loadResult struct {
 	err  error
 }
 
-// newGame prepares the game for cfg, reading input from in.
+// newGame prepares the game for cfg, reading input from in, for a loop
+// that keeps running (tests).
 func newGame(cfg config.Window, in Input) (*Game, error) {
-	g := &Game{cfg: cfg, in: in, hover: -1, pressed: -1, loads: make(chan loadResult, 4), saves: make(chan saved, 4)}
+	return newPacedGame(cfg, in, &pacer{})
+}
+
+// newPacedGame prepares the game for cfg, reading input from in, paced by
+// pc.
+func newPacedGame(cfg config.Window, in Input, pc *pacer) (*Game, error) {
+	g := &Game{cfg: cfg, in: in, hover: -1, pressed: -1, loads: make(chan loadResult, 4), saves: make(chan saved, 4), pacer: pc}
 	meta := map[string]string{"program": "mbotdraw play", "file": cfg.File}
 	ps, err := newPerfSys(cfg.Profile, cfg.Trace != "" || cfg.TraceCSV != "", meta)
 	if err != nil {
@@ -257,6 +281,7 @@ func (g *Game) Update() error {
 	if g.done {
 		return ebiten.Termination
 	}
+	defer g.pace()
 	if g.quitting {
 		if g.cfg.Screenshot == "" || g.finalShot != nil {
 			g.done = true
@@ -270,7 +295,8 @@ func (g *Game) Update() error {
 	g.tick++
 	g.relayout(g.layoutW, g.layoutH)
 	ev := g.in.Poll()
-	if ev.Close {
+	g.held = ev.Held
+	if ev.Close || g.stopAsked() {
 		g.quitting = true
 	}
 	for _, f := range ev.Dropped {
@@ -291,6 +317,17 @@ func (g *Game) Update() error {
 		g.quitting = true
 	}
 	return nil
+}
+
+// stopAsked reports whether the program was asked to stop (Ctrl+C,
+// SIGTERM).
+func (g *Game) stopAsked() bool {
+	select {
+	case <-g.cfg.Done:
+		return true
+	default:
+		return false
+	}
 }
 
 // do carries out an action.
@@ -392,6 +429,7 @@ func (g *Game) drop(f DroppedFile) {
 			err = fmt.Errorf("%s: holds no drawing", f.Name)
 		}
 		g.loads <- loadResult{name: f.Name, ds: ds, err: err}
+		g.pacer.wake()
 	}()
 }
 
@@ -555,6 +593,7 @@ func (g *Game) saveScreenshot(img *image.RGBA) {
 	go func() {
 		defer g.background.Done()
 		g.saves <- saved{id: "shot", what: "screenshot", path: p, err: writePNG(p, img)}
+		g.pacer.wake()
 	}()
 }
 
