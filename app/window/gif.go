@@ -1,7 +1,6 @@
 package window
 
 import (
-	"context"
 	"time"
 )
 
@@ -32,7 +31,7 @@ func (g *Game) exportGIF() {
 	g.background.Add(1)
 	go func() {
 		defer g.background.Done()
-		info, err := export(context.Background(), d, path)
+		info, err := export(g.saving, d, path)
 		g.saves <- saved{id: "gif", what: "GIF", path: path, info: info, err: err}
 		g.pacer.wake()
 	}()

@@ -72,6 +72,9 @@ func (h *host) Update() error {
 			return ebiten.Termination
 		case j := <-h.jobs:
 			h.cur = j
+			// The job's screen size from its first Update on: under load
+			// Ebiten runs several Updates before it calls Layout again.
+			j.g.layoutW, j.g.layoutH = j.w, j.h
 		default:
 			return nil
 		}

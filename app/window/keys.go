@@ -29,6 +29,7 @@ const (
 	actPrevDrawing
 	actNextDrawing
 	actEscape
+	actQuit
 )
 
 // seekStepMs is how far Left and Right move, in milliseconds.
@@ -75,10 +76,15 @@ var bindings = []binding{
 	{ebiten.KeyEscape, false, actEscape},
 }
 
+// ctrlBindings is the keyboard map with Ctrl (or Cmd) held.
+var ctrlBindings = map[ebiten.Key]action{
+	ebiten.KeyQ: actQuit,
+}
+
 // actionFor returns the action of a key press.
 func actionFor(k KeyPress) action {
 	if k.Ctrl {
-		return actNone
+		return ctrlBindings[k.Key]
 	}
 	plain := actNone
 	for _, b := range bindings {
@@ -124,6 +130,7 @@ var helpLines = []helpLine{
 	{"G", "save the playback as an animated GIF"},
 	{"PageUp / PageDown, B / N", "previous / next drawing of a gallery"},
 	{"Esc", "close help and messages"},
+	{"Ctrl + Q", "quit (a drawing robot stops first, pen lifted)"},
 	{"Drop a file", "open it (JSON, ndjson, SVG, tldraw, Excalidraw, InkML, SVC)"},
 	{"Click or drag the bar", "jump to any moment"},
 	{"Click the drawing", "play / pause"},

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -227,4 +228,23 @@ func loadAverage() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	f := strings.Fields(string(b))
 	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+// waitMatch waits for a stderr line matching re and returns the match.
+func (p *proc) waitMatch(t *testing.T, re *regexp.Regexp, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		select {
+		case ln := <-p.lines:
+			if m := re.FindString(ln); m != "" {
+				return m
+			}
+		case err := <-p.exit:
+			p.exit <- err
+			t.Fatalf("the program ended (%v) before printing %v; it said:\n%s", err, re, p.output())
+		case <-deadline:
+			t.Fatalf("the program did not print %v in %v; it said:\n%s", re, timeout, p.output())
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"os"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -286,6 +287,9 @@ func (g *Game) updateRobot() {
 	before := r.last.State
 	r.poll()
 	if st := r.last.State; st != before {
+		if g.cfg.Verbose {
+			fmt.Fprintf(os.Stderr, "window: robot (%s): %s\n", r.where(), st)
+		}
 		switch st {
 		case robot.StateDone:
 			title := "The robot has finished the drawing!"

@@ -13,6 +13,7 @@
 package window
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -149,6 +150,10 @@ type Game struct {
 	// key, mouse button or finger is down.
 	pacer *pacer
 	held  bool
+	// saving is cancelled at exit: a GIF being encoded stops (its file is
+	// written whole or not at all).
+	saving     context.Context
+	stopSaving context.CancelFunc
 }
 
 // loadResult is a dropped file, decoded.
@@ -168,6 +173,7 @@ func newGame(cfg config.Window, in Input) (*Game, error) {
 // pc.
 func newPacedGame(cfg config.Window, in Input, pc *pacer) (*Game, error) {
 	g := &Game{cfg: cfg, in: in, hover: -1, pressed: -1, loads: make(chan loadResult, 4), saves: make(chan saved, 4), pacer: pc}
+	g.saving, g.stopSaving = context.WithCancel(context.Background())
 	meta := map[string]string{"program": "mbotdraw play", "file": cfg.File}
 	ps, err := newPerfSys(cfg.Profile, cfg.Trace != "" || cfg.TraceCSV != "", meta)
 	if err != nil {
@@ -388,6 +394,8 @@ func (g *Game) do(a action) {
 		g.step(-1)
 	case actNextDrawing:
 		g.step(+1)
+	case actQuit:
+		g.quitting = true
 	case actEscape:
 		switch {
 		case g.showHelp:
@@ -601,22 +609,25 @@ func (g *Game) saveScreenshot(img *image.RGBA) {
 // stops the robot with its pen lifted.
 func (g *Game) finish() error {
 	var errs []error
-	// Let the screenshots and GIFs being written finish, keeping their
-	// errors.
+	// Let the screenshots being written finish, keeping their errors; a
+	// GIF being encoded stops, leaving no file.
+	g.stopSaving()
+	keep := func(errs []error, r saved) []error {
+		if r.err != nil && !errors.Is(r.err, context.Canceled) {
+			errs = append(errs, r.err)
+		}
+		return errs
+	}
 	stop, drained := make(chan struct{}), make(chan []error)
 	go func() {
 		var errs []error
 		for {
 			select {
 			case r := <-g.saves:
-				if r.err != nil {
-					errs = append(errs, r.err)
-				}
+				errs = keep(errs, r)
 			case <-stop:
 				for len(g.saves) > 0 {
-					if r := <-g.saves; r.err != nil {
-						errs = append(errs, r.err)
-					}
+					errs = keep(errs, <-g.saves)
 				}
 				drained <- errs
 				return
@@ -627,12 +638,8 @@ func (g *Game) finish() error {
 	close(stop)
 	errs = append(errs, <-drained...)
 	g.stopLive()
-	if r := g.robot; r != nil {
-		r.stop()
-		select {
-		case <-r.ended:
-		case <-time.After(3 * time.Second):
-		}
+	if s := g.stopRobotAtExit(); s != "" {
+		fmt.Fprintln(os.Stderr, s)
 	}
 	if g.cfg.Screenshot != "" {
 		if g.finalShot == nil {

@@ -527,6 +527,11 @@ func TestHelpListsEveryKey(t *testing.T) {
 			}
 		}
 	}
+	for k := range ctrlBindings {
+		if !strings.Contains(all.String(), "Ctrl + "+k.String()) {
+			t.Errorf("the help does not list Ctrl + %s", k)
+		}
+	}
 }
 
 // smallDrawing is four short strokes on a 400x300 page.
