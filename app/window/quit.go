@@ -49,7 +49,7 @@ wait:
 	select {
 	case <-r.ended:
 	case <-time.After(quitStopWait):
-		return fmt.Sprintf("mbotdraw: the robot (%s) did not answer when asked to stop: switch it off", r.where())
+		return fmt.Sprintf("mbotdraw: the robot (%s) did not answer when asked to stop: switch it off", r.conn.String())
 	}
 	p := r.drv.Progress()
 	if p.State == robot.StateDone {
@@ -65,5 +65,5 @@ wait:
 	if p.Strokes == 1 {
 		unit = "stroke"
 	}
-	return fmt.Sprintf("mbotdraw: stopped the robot (%s) with its pen lifted: %d of %d %s drawn", r.where(), p.StrokesDone, p.Strokes, unit)
+	return fmt.Sprintf("mbotdraw: stopped the robot (%s) with its pen lifted: %d of %d %s drawn", r.conn.String(), p.StrokesDone, p.Strokes, unit)
 }

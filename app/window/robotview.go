@@ -288,7 +288,7 @@ func (g *Game) updateRobot() {
 	r.poll()
 	if st := r.last.State; st != before {
 		if g.cfg.Verbose {
-			fmt.Fprintf(os.Stderr, "window: robot (%s): %s\n", r.where(), st)
+			fmt.Fprintf(os.Stderr, "window: robot (%s): %s\n", r.conn.String(), st)
 		}
 		switch st {
 		case robot.StateDone:
