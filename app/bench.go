@@ -235,6 +235,9 @@ func runBench(env *Env, args []string) error {
 	case "software":
 	case "gpu":
 		if env.Window == nil {
+			if env.NoDisplay != "" {
+				return fmt.Errorf("--backend gpu needs a display: %s", env.NoDisplay)
+			}
 			return usagef("--backend gpu needs the window program: run 'mbotdraw bench --backend gpu' (this is %s, which has no window)", env.Prog)
 		}
 		if *soak > 0 {

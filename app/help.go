@@ -26,7 +26,9 @@ func printHelp(env *Env) {
 		}
 	}
 	fmt.Fprintf(w, "\nRun '%s COMMAND --help' for a command's flags.\n", env.Prog)
-	if env.Window == nil {
+	if env.Window == nil && env.NoDisplay != "" {
+		fmt.Fprintf(w, "There is no window here (%s): 'play' and '--backend gpu' need a display.\n", env.NoDisplay)
+	} else if env.Window == nil {
 		fmt.Fprintf(w, "This is the headless program: 'play' and '--backend gpu' need the window program, mbotdraw.\n")
 	}
 }

@@ -34,6 +34,9 @@ type Env struct {
 	Window         WindowFunc
 	// Prog is the program's name for messages ("mbotdraw" or "mbotdraw-headless").
 	Prog string
+	// NoDisplay, when set, says why mbotdraw ran this command line in the
+	// headless program: there is no display, so no window.
+	NoDisplay string
 }
 
 type command struct {
@@ -90,12 +93,19 @@ func Main(args []string, win WindowFunc) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	prog := "mbotdraw"
-	if win == nil {
+	// The window program runs the headless one when there is no display
+	// (see package window), saying why.
+	noDisplay := os.Getenv(noDisplayEnv)
+	if win == nil && noDisplay == "" {
 		prog = "mbotdraw-headless"
 	}
-	env := &Env{Ctx: ctx, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Window: win, Prog: prog}
+	env := &Env{Ctx: ctx, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Window: win, Prog: prog, NoDisplay: noDisplay}
 	return Run(env, args[1:])
 }
+
+// noDisplayEnv names the variable through which mbotdraw tells the
+// headless program that it runs in its place for want of a display.
+const noDisplayEnv = "MBOTDRAW_NO_DISPLAY"
 
 // Run runs one command line (without the program name) in env and returns
 // the exit status. A panic is reported as one line, never a stack dump,

@@ -50,6 +50,9 @@ func runPlay(env *Env, args []string) error {
 	if err := checkListenFlags(*listen, *token); err != nil {
 		return err
 	}
+	if env.Window == nil && env.NoDisplay != "" {
+		return fmt.Errorf("the window cannot open: %s; the commands without a window work ('%s --help' lists them)", env.NoDisplay, env.Prog)
+	}
 	if env.Window == nil {
 		return usagef("play needs a window: run it with %s, the window program (this is %s, which has none; 'export' renders without one)", "mbotdraw", env.Prog)
 	}
