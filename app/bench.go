@@ -25,7 +25,7 @@ package app
 // advancing the playback cursor; "bake": bringing the ink layer up to the
 // cursor; "compose": the live tail and pen over it), a perf.RenderOptimizer
 // watches every frame time against the budget (the profile's, or
-// --budget-ms) and turns the canvas's quality knobs (qualityOf), and a
+// --budget-ms) and turns the canvas's quality knobs (canvas.QualityOf), and a
 // perf.Monitor checks the invariants and raises alerts; the report's
 // optimizer.changes, invariants and health come from them. The naive
 // baseline runs at the profile's starting quality, without the optimizer.
@@ -473,23 +473,6 @@ type benchRun struct {
 	rssReset        bool
 }
 
-// qualityOf maps the render optimizer's knobs onto the canvas's quality
-// options. perf.Knobs are in the canvas's units, so each knob carries over
-// as it is; in particular full quality's keyframe spacing is 0, the canvas's
-// automatic spacing (as close as the keyframe memory allows, never closer
-// than canvas.MinKeyframeSpacing), and only the degraded steps ask for
-// sparser keyframes (perf.SparseKeyframeSpacings).
-func qualityOf(k perf.Knobs) canvas.Quality {
-	return canvas.Quality{NoAntiAlias: !k.AntiAlias, SimplifyTolerance: k.Tolerance,
-		BatchVertices: k.BatchVertices, KeyframeSpacing: k.KeyframeSpacing, DeferBake: k.DeferBake}
-}
-
-// knobsOf is qualityOf's inverse: the knobs a canvas quality stands for.
-func knobsOf(q canvas.Quality) perf.Knobs {
-	return perf.Knobs{AntiAlias: !q.NoAntiAlias, Tolerance: q.SimplifyTolerance,
-		BatchVertices: q.BatchVertices, KeyframeSpacing: q.KeyframeSpacing, DeferBake: q.DeferBake}
-}
-
 // strokesRevealed returns how many strokes of d have begun at mark m: the
 // trace's strokes counter.
 func strokesRevealed(d *playback.Drawing, m playback.Mark) int {
@@ -544,9 +527,9 @@ func (b *benchRun) runSoftware(strategy string) benchResult {
 	b.freshMemory()
 	naive := strategy == "naive"
 	var prof perf.Profiler
-	q := qualityOf(b.prof.StartKnobs())
+	q := canvas.QualityOf(b.prof.StartKnobs())
 	if !naive {
-		q = qualityOf(b.opt.Knobs())
+		q = canvas.QualityOf(b.opt.Knobs())
 		if b.trace != nil {
 			prof.SetTrace(b.trace, perf.TidMain)
 		}
@@ -582,7 +565,7 @@ func (b *benchRun) runSoftware(strategy string) benchResult {
 		}
 		b.observe(i, d, start, st.To, i+stride >= b.frames)
 		if _, changed := b.opt.Observe(i, d); changed {
-			r.SetQuality(qualityOf(b.opt.Knobs()))
+			r.SetQuality(canvas.QualityOf(b.opt.Knobs()))
 		}
 	}
 	prof.SetTrace(nil, 0) // seeks and what follows are not frames of the trace
@@ -616,7 +599,7 @@ func (b *benchRun) runSoftware(strategy string) benchResult {
 		res.KeyframeMB = math.Round(float64(ramBytes)/(1<<20)*10) / 10
 		res.KeyframeDiskMB = math.Round(float64(diskBytes)/(1<<20)*10) / 10
 	}
-	k := knobsOf(r.Quality())
+	k := r.Quality().Knobs()
 	res.Quality = &k
 	r.Close()
 	return res
@@ -842,7 +825,7 @@ func (b *benchRun) runSoak(dur time.Duration, jsonOut string) error {
 		prof.SetTrace(b.trace, perf.TidMain)
 	}
 	r := canvas.NewRenderer(b.d, canvas.Options{Width: b.w, Height: b.h, KeyframeBudget: b.keyframeBytes,
-		KeyframeDiskBudget: b.keyframeDiskBytes, Quality: qualityOf(b.opt.Knobs()), Profiler: &prof})
+		KeyframeDiskBudget: b.keyframeDiskBytes, Quality: canvas.QualityOf(b.opt.Knobs()), Profiler: &prof})
 	defer r.Close()
 	c := playback.NewCursor(b.tm)
 	ft := perf.NewFrameTimer(b.budget)
@@ -861,7 +844,7 @@ func (b *benchRun) runSoak(dur time.Duration, jsonOut string) error {
 		ft.Record(d)
 		b.observe(n, d, start, st.To, false)
 		if _, changed := b.opt.Observe(n, d); changed {
-			r.SetQuality(qualityOf(b.opt.Knobs()))
+			r.SetQuality(canvas.QualityOf(b.opt.Knobs()))
 		}
 		n++
 		return nil

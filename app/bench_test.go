@@ -16,9 +16,7 @@ import (
 	"time"
 
 	"mbotdraw/app/config"
-	"mbotdraw/canvas"
 	"mbotdraw/perf"
-	"mbotdraw/playback"
 )
 
 // renderCmd runs one command line of the headless program (or, with win,
@@ -472,36 +470,6 @@ func TestBenchProfiles(t *testing.T) {
 	}
 	if first["aggressive"] >= first["conservative"] {
 		t.Errorf("first change at frame %d (aggressive) and %d (conservative): aggressive should act sooner", first["aggressive"], first["conservative"])
-	}
-}
-
-// The knobs map onto the canvas so that full quality keeps the canvas's
-// automatic keyframe spacing, and every degraded step is at least as sparse:
-// the optimizer never makes the renderer take more snapshots.
-func TestQualityOfKeyframeSpacing(t *testing.T) {
-	d := playback.Generate(playback.GenOptions{Strokes: 4000, Seed: 2, Width: 320, Height: 240})
-	spacing := func(q canvas.Quality) int {
-		r := canvas.NewRenderer(d, canvas.Options{Width: 320, Height: 240, Quality: q, KeyframeDiskBudget: -1})
-		defer r.Close()
-		return r.Ink().Stats().Spacing
-	}
-	auto := spacing(canvas.Quality{})
-	if got := spacing(qualityOf(perf.DefaultKnobs())); got != auto {
-		t.Errorf("full quality: keyframes every %d points, the canvas's automatic spacing is %d", got, auto)
-	}
-	prev := auto
-	for i, k := range perf.KnobLadder(perf.DefaultKnobs()) {
-		sp := spacing(qualityOf(k))
-		if sp < prev {
-			t.Errorf("ladder step %d (%+v): keyframes every %d points, denser than the step before (%d)", i, k, sp, prev)
-		}
-		prev = sp
-		if knobsOf(qualityOf(k)) != k {
-			t.Errorf("step %d: knobsOf(qualityOf(%+v)) = %+v", i, k, knobsOf(qualityOf(k)))
-		}
-	}
-	if prev <= auto {
-		t.Errorf("the most degraded step keeps keyframes every %d points, no sparser than automatic (%d)", prev, auto)
 	}
 }
 

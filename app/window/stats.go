@@ -5,7 +5,6 @@ import (
 	"io"
 	"time"
 
-	"mbotdraw/canvas"
 	"mbotdraw/perf"
 	"mbotdraw/robot"
 )
@@ -70,16 +69,6 @@ func newPerfSys(profile string, trace bool, meta map[string]string) (*perfSys, e
 		ps.mon.SetTrace(ps.rec)
 	}
 	return ps, nil
-}
-
-// quality maps the optimizer's knobs onto the canvas's quality options.
-// perf.Knobs are in the canvas's units, so each knob carries over as it is:
-// full quality's keyframe spacing is 0, the canvas's automatic spacing, and
-// only degraded steps ask for sparser keyframes (app's qualityOf is the
-// same mapping for the bench command).
-func quality(k perf.Knobs) canvas.Quality {
-	return canvas.Quality{NoAntiAlias: !k.AntiAlias, SimplifyTolerance: k.Tolerance,
-		BatchVertices: k.BatchVertices, KeyframeSpacing: k.KeyframeSpacing, DeferBake: k.DeferBake}
 }
 
 // beginUpdate marks the start of an Update: the first after a Draw begins a

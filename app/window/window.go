@@ -27,6 +27,7 @@ import (
 
 	"mbotdraw/app/config"
 	"mbotdraw/assets"
+	"mbotdraw/canvas"
 	"mbotdraw/perf"
 	"mbotdraw/playback"
 	"mbotdraw/playback/format"
@@ -210,7 +211,7 @@ func newPacedGame(cfg config.Window, in Input, pc *pacer) (*Game, error) {
 // open shows drawing idx of ds, read from file ("" for the demo).
 func (g *Game) open(file string, ds []*playback.Drawing, idx int) error {
 	name := drawingName(file, ds[idx])
-	dc, err := newDoc(ds[idx], name, g.speed, quality(g.perf.opt.Knobs()))
+	dc, err := newDoc(ds[idx], name, g.speed, canvas.QualityOf(g.perf.opt.Knobs()))
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -581,7 +582,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	}
 	span.Stop()
 	if _, changed := g.perf.endDraw(time.Now(), g.doc.tl.StrokesDone()); changed {
-		g.doc.setQuality(quality(g.perf.opt.Knobs()))
+		g.doc.setQuality(canvas.QualityOf(g.perf.opt.Knobs()))
 	}
 
 	if g.wantShot {
