@@ -61,7 +61,7 @@ func TestDriverTimesMovesFromTheirSends(t *testing.T) {
 	if err := d.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	got := v.Frames()
+	got := programFrames(v.Frames())
 	if len(got) != len(prog.Frames) {
 		t.Fatalf("robot received %d frames, program has %d", len(got), len(prog.Frames))
 	}

@@ -73,3 +73,15 @@ func within(t *testing.T, d time.Duration, what string, fn func()) {
 }
 
 func isLost(err error) bool { return errors.Is(err, ErrLost) }
+
+// programFrames returns the frames a robot received, less the version
+// requests of the hosts' handshakes.
+func programFrames(fr []Received) []Received {
+	var out []Received
+	for _, f := range fr {
+		if !HandshakeFrame(f.Frame) {
+			out = append(out, f)
+		}
+	}
+	return out
+}

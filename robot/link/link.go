@@ -55,20 +55,25 @@ var (
 	// ErrClosed marks use of a link after Close.
 	ErrClosed = errors.New("link closed")
 	// ErrNoPort marks a serial port that does not exist.
-	ErrNoPort = errors.New("no such port")
+	ErrNoPort = errors.New("no such port: is the mBot plugged in and switched on? ('ports' lists the ports found)")
 	// ErrBusy marks a serial port that another program has open.
-	ErrBusy = errors.New("busy: another program has it open")
+	ErrBusy = errors.New("busy: another program has it open (close mBlock, the Arduino IDE or another mbotdraw)")
+	// ErrNoAnswer marks a port where nothing answered like an mBot within
+	// the boot wait: the robot is switched off, or it is another port.
+	ErrNoAnswer = errors.New("no mBot answered: is it switched on, and is this its port? ('ports' lists the ports found)")
+	// ErrNotMBot marks a port where something answers, but not in the mBot's
+	// protocol: another device.
+	ErrNotMBot = errors.New("something answers there, but not like an mBot: is this the mBot's port? ('ports' lists the ports found)")
 	// ErrPermission marks a serial port the user may not open.
 	ErrPermission = errors.New("permission denied (on Linux, add yourself to the dialout group)")
 )
 
 // Options tune Open. The zero value is the documented default.
 type Options struct {
-	// BootWait is how long Open waits, after opening a serial port, for the
-	// board to come out of the reset that opening the port causes: it reads
-	// and drops the boot banner ("Version: …") and returns as soon as the
-	// banner has arrived, or when BootWait has passed without one. Zero: 2 s.
-	// Negative: do not wait or drain at all.
+	// BootWait is how long Open waits, after opening a port, for the board
+	// to answer (see Serial): opening a USB port restarts an mBot, and the
+	// factory program takes 3.13 s to start. Zero: DefaultBootWait (4 s).
+	// Negative: do not wait, ask or drain at all.
 	BootWait time.Duration
 	// Baud is the serial speed. Zero: 115200 (the mBot firmware's).
 	Baud int
@@ -76,9 +81,6 @@ type Options struct {
 	// one with the default VirtualOptions.
 	Sim *Virtual
 }
-
-// DefaultBootWait is the longest Open waits for the board after a reset.
-const DefaultBootWait = 2 * time.Second
 
 // DefaultBaud is the mBot firmware's serial speed.
 const DefaultBaud = 115200
@@ -105,7 +107,7 @@ func OpenWith(spec string, o Options) (Link, error) {
 		if v == nil {
 			v = NewVirtual(VirtualOptions{})
 		}
-		return v.openPipe(), nil
+		return v.openPipe(o)
 	case strings.HasPrefix(spec, "serial:"):
 		return OpenSerial(strings.TrimPrefix(spec, "serial:"), o)
 	}

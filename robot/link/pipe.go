@@ -1,7 +1,6 @@
 package link
 
 import (
-	"bytes"
 	"fmt"
 	"sync"
 	"time"
@@ -41,6 +40,7 @@ type pipeEnd struct {
 
 	mu      sync.Mutex
 	timeout time.Duration
+	board   Board // the host's end: what the handshake learnt
 }
 
 // newPipe returns two connected ends: what one writes the other reads.
@@ -130,14 +130,17 @@ func (e *pipeEnd) Close() error {
 	return nil
 }
 
-// dropBanner removes a boot banner line ("Version: …\r\n") from the head of
-// what this end has to read.
-func (e *pipeEnd) dropBanner() {
-	e.in.mu.Lock()
-	defer e.in.mu.Unlock()
-	if bytes.HasPrefix(e.in.data, []byte("Version:")) {
-		if i := bytes.Index(e.in.data, []byte("\r\n")); i >= 0 {
-			e.in.data = e.in.data[i+2:]
-		}
+// Board returns what the board told when the link was opened (the host's
+// end of a virtual mBot's link).
+func (e *pipeEnd) Board() Board { return e.board }
+
+// unread puts p back at the head of what this end has to read.
+func (e *pipeEnd) unread(p []byte) {
+	if len(p) == 0 {
+		return
 	}
+	e.in.mu.Lock()
+	e.in.data = append(append([]byte(nil), p...), e.in.data...)
+	e.in.mu.Unlock()
+	e.in.wake()
 }

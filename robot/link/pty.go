@@ -15,9 +15,11 @@ import (
 // its slave end, which a host opens as a serial port ("serial:"+path). With
 // link set, it also makes link a symbolic link to the slave, replacing what
 // was there, so that the robot keeps one name across Vanish and StartPTY (as
-// a USB port does across an unplug). The boot banner (unless NoBanner) waits
-// in the terminal for the host. Any earlier connection is replaced, as a
-// replugged cable would be (which resets the board: see Virtual).
+// a USB port does across an unplug). Any earlier connection is replaced, as
+// a replugged cable would be. Each time a host opens the slave, the board
+// restarts and boots (see Virtual): the terminal is in packet mode with
+// EXTPROC set, so the master learns of every change of the slave's settings,
+// and opening a serial port sets them.
 func (v *Virtual) StartPTY(link string) (string, error) {
 	v.mu.Lock()
 	closed := v.closed
@@ -52,12 +54,10 @@ func (v *Virtual) StartPTY(link string) (string, error) {
 			return "", fmt.Errorf("virtual mBot: %w", err)
 		}
 	}
-	if !v.opts.NoBanner {
-		if _, err := master.Write(v.banner()); err != nil {
-			master.Close()
-			slave.Close()
-			return "", fmt.Errorf("virtual mBot: %s: %w", path, err)
-		}
+	if err := unix.IoctlSetPointerInt(int(master.Fd()), unix.TIOCPKT, 1); err != nil {
+		master.Close()
+		slave.Close()
+		return "", fmt.Errorf("virtual mBot: %s: packet mode: %w", path, err)
 	}
 	v.mu.Lock()
 	if v.symlink == link {
@@ -69,8 +69,37 @@ func (v *Virtual) StartPTY(link string) (string, error) {
 	v.ptyFiles = []*os.File{slave, master}
 	v.symlink = link
 	v.mu.Unlock()
-	v.attach(master)
+	pc := &packetConn{File: master}
+	gen := v.attachGen(pc, false)
+	pc.opened = func() { v.hostOpened(gen) }
+	v.goServe(pc, gen)
 	return path, nil
+}
+
+// packetConn is a pseudo-terminal master in packet mode: each read starts
+// with a status byte, 0 before data; TIOCPKT_IOCTL says that the slave's
+// settings changed, which a host opening the port does.
+type packetConn struct {
+	*os.File
+	opened func()
+	buf    []byte
+}
+
+func (c *packetConn) Read(p []byte) (int, error) {
+	if len(c.buf) < len(p)+1 {
+		c.buf = make([]byte, len(p)+1)
+	}
+	n, err := c.File.Read(c.buf[:len(p)+1])
+	if n == 0 {
+		return 0, err
+	}
+	if c.buf[0] != 0 {
+		if c.buf[0]&unix.TIOCPKT_IOCTL != 0 {
+			c.opened()
+		}
+		return 0, err
+	}
+	return copy(p, c.buf[1:n]), err
 }
 
 // errClosedVirtual marks use of a closed Virtual.
@@ -99,6 +128,7 @@ func makeRaw(f *os.File) error {
 	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
 	t.Cflag &^= unix.CSIZE | unix.PARENB
 	t.Cflag |= unix.CS8
+	t.Lflag |= unix.EXTPROC // settings changes reach a packet-mode master
 	t.Cc[unix.VMIN] = 1
 	t.Cc[unix.VTIME] = 0
 	return unix.IoctlSetTermios(fd, unix.TCSETS, t)

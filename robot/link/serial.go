@@ -1,7 +1,6 @@
 package link
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -21,14 +20,24 @@ type Serial struct {
 
 	mu      sync.Mutex
 	pending []byte // bytes read during the boot wait that belong to the stream
-	banner  string
+	board   Board
 	closed  bool
 }
 
 // OpenSerial opens the serial port at path (115200 8N1, or o.Baud), takes an
-// exclusive lock on it so that a second program gets ErrBusy, and waits for
-// the board's boot (see Options.BootWait). Errors name the port:
-// "serial port /dev/ttyUSB9: no such port".
+// exclusive lock on it so that a second program gets ErrBusy, and waits
+// until the board listens. Opening a USB port restarts an mBot (DTR): its
+// bootloader waits about 1 s, bytes sent meanwhile are lost, and its
+// firmware then takes 1.34 s (mBlock's 06.01.107) or 2.13 s (the factory
+// program 06.01.009, which drops every byte until then) to print its boot
+// banner "Version: …" and start listening. So OpenSerial asks for the
+// firmware's version every 500 ms and reads until the answer comes (a
+// board that did not restart, as over Bluetooth, answers at once), or the
+// banner and then the answer to a request sent after it. It never re-opens
+// the port meanwhile (that would restart the board again). It gives up
+// with ErrNoAnswer when nothing answers within Options.BootWait (4 s), and
+// with ErrNotMBot as soon as what answers is not the protocol (about 2 s).
+// Errors name the port: "serial port /dev/ttyUSB9: no such port: …".
 func OpenSerial(path string, o Options) (*Serial, error) {
 	if path == "" {
 		return nil, errors.New("serial port: empty path; want serial:/dev/ttyUSB0 or similar")
@@ -55,10 +64,14 @@ func OpenSerial(path string, o Options) (*Serial, error) {
 		if wait == 0 {
 			wait = DefaultBootWait
 		}
-		if err := s.skipBoot(wait); err != nil {
+		b, rest, err := awaitBoard(s, "serial port "+path, wait)
+		if err != nil {
 			s.Close()
 			return nil, err
 		}
+		s.mu.Lock()
+		s.board, s.pending = b, append(s.pending, rest...)
+		s.mu.Unlock()
 	}
 	return s, nil
 }
@@ -66,56 +79,17 @@ func OpenSerial(path string, o Options) (*Serial, error) {
 // Path returns the port's path.
 func (s *Serial) Path() string { return s.path }
 
-// Banner returns the boot banner seen while opening ("Version: 06.01.107"),
-// or "" when none came.
-func (s *Serial) Banner() string {
+// Board returns what the board told while the port was opened: its
+// firmware version and boot banner (empty with a negative BootWait).
+func (s *Serial) Board() Board {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.banner
+	return s.board
 }
 
-// skipBoot reads until the boot banner line has arrived, a frame header
-// (ff 55) shows the board is already talking, or wait has passed. Bytes from
-// a frame header on stay in the stream.
-func (s *Serial) skipBoot(wait time.Duration) (err error) {
-	defer func() {
-		if e := s.port.SetReadTimeout(serial.NoTimeout); e != nil && err == nil {
-			err = fmt.Errorf("serial port %s: %w", s.path, e)
-		}
-	}()
-	deadline := time.Now().Add(wait)
-	var got []byte
-	buf := make([]byte, 128)
-	for {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return nil
-		}
-		if err := s.port.SetReadTimeout(min(left, 50*time.Millisecond)); err != nil {
-			return fmt.Errorf("serial port %s: %w", s.path, err)
-		}
-		n, err := s.port.Read(buf)
-		if err != nil {
-			return s.readError(err)
-		}
-		got = append(got, buf[:n]...)
-		frame := bytes.Index(got, []byte{0xff, 0x55})
-		if i := bytes.Index(got, []byte("Version:")); i >= 0 && (frame < 0 || i < frame) {
-			if j := bytes.Index(got[i:], []byte("\r\n")); j >= 0 {
-				s.banner = string(got[i : i+j])
-				s.pending = append(s.pending, got[i+j+2:]...)
-				return nil
-			}
-		}
-		if frame >= 0 {
-			s.pending = append(s.pending, got[frame:]...)
-			return nil
-		}
-		if len(got) > 4096 {
-			got = got[len(got)-64:] // noise: keep only what may hold a banner
-		}
-	}
-}
+// Banner returns the boot banner seen while opening ("Version: 06.01.107"),
+// or "" when none came.
+func (s *Serial) Banner() string { return s.Board().Banner }
 
 // Read reads from the port. With a read timeout set, a read that receives
 // nothing returns an error matching ErrTimeout.

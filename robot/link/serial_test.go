@@ -3,6 +3,7 @@
 package link
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -72,11 +73,10 @@ func TestSerialDrawsOverPTY(t *testing.T) {
 	if h.r.Garbage() != 0 {
 		t.Errorf("%d garbage bytes: the banner was not skipped", h.r.Garbage())
 	}
-	// Opened through a bare path too, after the first is closed. The
-	// virtual board prints its banner once per StartPTY, not on every open,
-	// so this open waits out its BootWait.
+	// Opened through a bare path too, after the first is closed: the board
+	// restarts and answers again.
 	s.Close()
-	l2, err := OpenWith(path, Options{BootWait: 50 * time.Millisecond})
+	l2, err := OpenWith(path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,47 +84,90 @@ func TestSerialDrawsOverPTY(t *testing.T) {
 	newHost(t, l2).ack(mblock.Stop(0))
 }
 
-// TestBootSkip: whatever the board prints before and with its banner is
-// dropped; a frame that follows the banner is kept for the reader.
-func TestBootSkip(t *testing.T) {
+// fakeBoard answers on a raw pseudo-terminal's master as script says: it
+// gets each chunk the host wrote and returns what to write back.
+func fakeBoard(t *testing.T, script func(got []byte) []byte) string {
+	t.Helper()
 	master, slave, err := pty.Open()
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("no pseudo-terminals: %v", err)
 	}
-	defer master.Close()
-	defer slave.Close()
+	t.Cleanup(func() { master.Close(); slave.Close() })
 	if err := makeRaw(slave); err != nil {
 		t.Fatal(err)
 	}
-	master.Write([]byte("\x00\xf0boot noise Version: 06.01.009\r\n"))
-	master.Write(mblock.Reply{Kind: mblock.Button, Pressed: true}.Encode())
-	s, h := openHost(t, "serial:"+slave.Name())
-	if s.Banner() != "Version: 06.01.009" {
-		t.Errorf("banner %q", s.Banner())
-	}
-	rep, err := h.r.Next()
-	if err != nil || rep.Kind != mblock.Button || !rep.Pressed {
-		t.Errorf("first reply %v, %v; want the button press sent after the banner", rep, err)
-	}
-	if h.r.Garbage() != 0 {
-		t.Errorf("%d garbage bytes reached the reader", h.r.Garbage())
-	}
+	go func() {
+		buf := make([]byte, 256)
+		for {
+			n, err := master.Read(buf)
+			if err != nil {
+				return
+			}
+			if out := script(buf[:n]); len(out) > 0 {
+				master.Write(out)
+			}
+		}
+	}()
+	return slave.Name()
+}
 
-	// No banner at all (Bluetooth, no reset): Open gives up after BootWait
-	// and keeps a reply that started during it.
-	master.Write(mblock.Reply{Kind: mblock.Ack}.Encode())
-	s.Close()
-	l, err := OpenWith(slave.Name(), Options{BootWait: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
+// TestHandshake: what opening a port makes of what answers on it.
+func TestHandshake(t *testing.T) {
+	version := func(idx byte, v string) []byte {
+		return mblock.Reply{Kind: mblock.Value, Index: idx, Type: mblock.TypeString, Text: v}.Encode()
 	}
-	defer l.Close()
-	if l.(*Serial).Banner() != "" {
-		t.Errorf("banner %q from a silent board", l.(*Serial).Banner())
+	noise := bytes.Repeat([]byte("$GPGGA,123519,4807.038,N*47\r\n"), 4)
+	tests := []struct {
+		name    string
+		script  func(got []byte) []byte
+		wantErr error
+		want    Board
+	}{
+		{"bluetooth: no restart, the version answered at once", func(got []byte) []byte { return version(got[3], "06.01.107") },
+			nil, Board{Version: "06.01.107"}},
+		{"restarted: noise, the banner, then the answer", func() func([]byte) []byte {
+			n := 0
+			return func(got []byte) []byte {
+				if n++; n == 1 {
+					return []byte("\x00\xf0Version: 06.01.009\r\n")
+				}
+				return version(got[3], "06.01.009")
+			}
+		}(), nil, Board{Version: "06.01.009", Banner: "Version: 06.01.009"}},
+		{"an old firmware that only prints its banner", func() func([]byte) []byte {
+			n := 0
+			return func(got []byte) []byte {
+				if n++; n == 1 {
+					return []byte("Version: 1.2.103\r\n")
+				}
+				return nil
+			}
+		}(), nil, Board{Version: "1.2.103", Banner: "Version: 1.2.103"}},
+		{"nothing answers", func([]byte) []byte { return nil }, ErrNoAnswer, Board{}},
+		{"another device chatters", func([]byte) []byte { return noise }, ErrNotMBot, Board{}},
 	}
-	h = newHost(t, l)
-	if rep, err := h.r.Next(); err != nil || rep.Kind != mblock.Ack {
-		t.Errorf("first reply %v, %v; want the ack that was waiting", rep, err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := fakeBoard(t, tc.script)
+			var l Link
+			var err error
+			within(t, 10*time.Second, "open", func() { l, err = OpenWith(path, Options{BootWait: 700 * time.Millisecond}) })
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) || !strings.HasPrefix(err.Error(), "serial port "+path+": ") || strings.Contains(err.Error(), "ff 55") {
+					t.Fatalf("open: %v, want %v naming the port, no hex", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			b := l.(Boarder).Board()
+			b.Ready = 0
+			if b != tc.want {
+				t.Errorf("board %+v, want %+v", b, tc.want)
+			}
+		})
 	}
 }
 
@@ -132,7 +175,7 @@ func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "ttyUSB9")
 	_, err := Open("serial:" + missing)
-	if want := "serial port " + missing + ": no such port"; err == nil || err.Error() != want {
+	if want := "serial port " + missing + ": no such port"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("missing port: %v, want %q", err, want)
 	}
 	if !errors.Is(err, ErrNoPort) {
@@ -336,5 +379,65 @@ func TestStartPTYWhileConnected(t *testing.T) {
 	}
 	if p := v.Pose(); !near(p.X, 100, 1e-9) {
 		t.Errorf("pose %+v, want 100 mm ahead: it drove until the replug", p)
+	}
+}
+
+// TestVirtualBoots: the virtual mBot boots like the real board each time a
+// host opens its port: a frame sent at once is lost in the bootloader, the
+// banner comes when the firmware is ready (never before its profile's
+// time), the handshake reads the version, and slow replies are as slow as
+// the firmware's. Lower bounds only: a loaded machine makes things later,
+// never earlier.
+func TestVirtualBoots(t *testing.T) {
+	const k = 8
+	for _, prof := range []BootProfile{BootMBlock, BootFactory} {
+		t.Run(prof.Name, func(t *testing.T) {
+			v := NewVirtual(VirtualOptions{Boot: prof, TimeScale: k})
+			defer v.Close()
+			path, err := v.StartPTY("")
+			if err != nil {
+				t.Skipf("no pseudo-terminals: %v", err)
+			}
+			for open := 1; open <= 2; open++ {
+				start := time.Now()
+				l, err := OpenWith(path, Options{})
+				if err != nil {
+					t.Fatalf("open %d: %v", open, err)
+				}
+				b := l.(Boarder).Board()
+				if b.Version != prof.Version || b.Banner != "Version: "+prof.Version {
+					t.Errorf("open %d: board %+v, want version %s and its banner", open, b, prof.Version)
+				}
+				if el, min := time.Since(start), prof.ReadyAfter()/k; el < min {
+					t.Errorf("open %d: ready after %v, before the board can be (%v)", open, el, min)
+				}
+				h := newHost(t, l)
+				h.ack(mblock.Drive(0, 100, 100))
+				sent := time.Now()
+				h.ack(mblock.Tone(0, 500, 1000))
+				if el, min := time.Since(sent), 1000*time.Millisecond/k; el < min {
+					t.Errorf("tone acked after %v, before it ended (%v)", el, min)
+				}
+				l.Close()
+			}
+			// A frame sent the moment the port opens is lost: the board is
+			// in its bootloader.
+			l, err := OpenWith(path, Options{BootWait: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			before := len(v.Frames())
+			l.Write(mblock.Stop(0))
+			h := newHost(t, l)
+			rep, err := h.r.Next()
+			if err != nil || rep.Kind != mblock.Banner {
+				t.Fatalf("first thing read %v (%v), want the banner, not an ack", rep, err)
+			}
+			if got := len(v.Frames()); got != before {
+				t.Errorf("the board received %d frames while it started", got-before)
+			}
+			h.ack(mblock.Stop(0))
+		})
 	}
 }

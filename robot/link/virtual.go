@@ -124,11 +124,15 @@ type VirtualOptions struct {
 	// Start is the pose at power-on (zero: the origin, facing +x); the pen
 	// starts up.
 	Start Pose
+	// Boot is how the board starts after a reset (each time a host opens
+	// its port) and how fast it answers. Zero (no Name): BootMBlock, the
+	// mBlock firmware behind a 1 s bootloader, ready 2.34 s of robot time
+	// after each open; BootInstant is ready at once.
+	Boot BootProfile
 	// NoBanner stops the boot banner "Version: …\r\n" that the robot prints
-	// at the start of each connection, as the board does after the reset
-	// that opening its USB port causes.
+	// when it has started.
 	NoBanner bool
-	// Version is the firmware version string. Zero: "06.01.107".
+	// Version is the firmware version string. Zero: Boot's.
 	Version string
 	// Distance is what the ultrasonic sensor reads, in cm. Zero: 400 (no
 	// echo).
@@ -153,9 +157,13 @@ type Received struct {
 // Virtual is a simulated mBot with the stock firmware and a pen. It serves
 // one connection at a time (a pseudo-terminal, an in-process pipe, or any
 // stream given to Serve); a new connection replaces the old one, as a
-// replugged cable would, and resets the board as opening a real mBot's port
-// does: the motors stop (the pen stays where it is). Its pose, pen and trace
-// survive reconnections. All methods are safe for concurrent use.
+// replugged cable would. It restarts as a real mBot does when a host opens
+// its port (each Pipe, and each open of its pseudo-terminal): the motors
+// stop (the pen stays where it is), and it boots by VirtualOptions.Boot:
+// bytes that arrive in the bootloader or before the firmware switches its
+// UART on are lost, those that arrive later in the set-up wait (up to 64
+// bytes), and the banner comes when it starts listening. Its pose, pen and
+// trace survive reconnections. All methods are safe for concurrent use.
 type Virtual struct {
 	opts  VirtualOptions
 	model Model
@@ -184,17 +192,37 @@ type Virtual struct {
 	symlink  string
 	closed   bool
 	served   sync.WaitGroup
+
+	// The board's start-up, guarded by mu: when it was last reset (real
+	// time), whether its main loop runs, the bytes waiting in its UART
+	// meanwhile, and a count of resets that makes a stale boot timer moot.
+	boot    BootProfile
+	resetAt time.Time
+	booted  bool
+	rx      []byte
+	boots   int
+	// loop is the firmware's main loop: one request at a time, each
+	// answered (after its reply time) before the next is read. It guards
+	// dec, and is taken before mu.
+	loop sync.Mutex
+	dec  mblock.RequestDecoder
 }
 
 // NewVirtual returns a virtual mBot at rest at o.Start, pen up.
 func NewVirtual(o VirtualOptions) *Virtual {
+	if o.Boot.Name == "" {
+		o.Boot = BootMBlock
+	}
+	if o.Version == "" {
+		o.Version = o.Boot.Version
+	}
 	if o.Version == "" {
 		o.Version = DefaultVersion
 	}
 	if o.Distance == 0 {
 		o.Distance = 400
 	}
-	v := &Virtual{opts: o, model: o.Model.normalized(), clock: o.Clock, servo: -1, rng: rand.New(rand.NewSource(o.Seed))}
+	v := &Virtual{opts: o, model: o.Model.normalized(), clock: o.Clock, servo: -1, rng: rand.New(rand.NewSource(o.Seed)), boot: o.Boot, booted: true}
 	if v.clock == nil {
 		v.clock = NewScaledClock(o.TimeScale)
 	}
@@ -212,21 +240,34 @@ func (v *Virtual) Clock() Clock { return v.clock }
 func (v *Virtual) Model() Model { return v.model }
 
 // Pipe connects a new in-process link to the robot and returns the host's
-// end. The boot banner (unless NoBanner) is the first thing to read.
+// end, as opening the robot's port would: the board restarts, and its boot
+// banner (unless NoBanner) comes when it has started.
 func (v *Virtual) Pipe() Link {
 	host, robot := newPipe("virtual mBot link", "virtual mBot")
-	if !v.opts.NoBanner {
-		robot.Write(v.banner())
-	}
-	v.attach(robot)
+	v.attach(robot, true)
 	return host
 }
 
-// openPipe is Pipe with the banner dropped, as Open("sim") does.
-func (v *Virtual) openPipe() Link {
+// openPipe is Pipe and the host's handshake (see OpenSerial), as
+// OpenWith("sim") does.
+func (v *Virtual) openPipe(o Options) (Link, error) {
 	l := v.Pipe()
-	l.(*pipeEnd).dropBanner()
-	return l
+	if o.BootWait < 0 {
+		return l, nil
+	}
+	wait := o.BootWait
+	if wait == 0 {
+		wait = DefaultBootWait
+	}
+	e := l.(*pipeEnd)
+	b, rest, err := awaitBoard(l, "virtual mBot", wait)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	e.board = b
+	e.unread(rest)
+	return l, nil
 }
 
 func (v *Virtual) banner() []byte {
@@ -235,16 +276,21 @@ func (v *Virtual) banner() []byte {
 
 // Serve runs the firmware's protocol on conn until conn fails or closes, the
 // robot vanishes, or another connection replaces it. It returns the read
-// error that ended it (nil when the robot ended it). It does not print the
-// boot banner.
+// error that ended it (nil when the robot ended it). The board is taken to
+// be running already: it does not restart or print its banner.
 func (v *Virtual) Serve(conn io.ReadWriteCloser) error {
-	gen := v.attachGen(conn)
+	gen := v.attachGen(conn, false)
 	return v.serve(conn, gen)
 }
 
-// attach starts serving conn in the background.
-func (v *Virtual) attach(conn io.ReadWriteCloser) {
-	gen := v.attachGen(conn)
+// attach starts serving conn in the background; reset restarts the board,
+// as a host opening its port does.
+func (v *Virtual) attach(conn io.ReadWriteCloser, reset bool) {
+	v.goServe(conn, v.attachGen(conn, reset))
+}
+
+// goServe serves connection gen in the background.
+func (v *Virtual) goServe(conn io.ReadWriteCloser, gen int) {
 	v.served.Add(1)
 	go func() {
 		defer v.served.Done()
@@ -252,43 +298,153 @@ func (v *Virtual) attach(conn io.ReadWriteCloser) {
 	}()
 }
 
-func (v *Virtual) attachGen(conn io.ReadWriteCloser) int {
+func (v *Virtual) attachGen(conn io.ReadWriteCloser, reset bool) int {
+	v.loop.Lock()
+	defer v.loop.Unlock()
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.conn != nil {
 		v.conn.Close()
 	}
 	v.advance(v.clock.Now())
-	v.left, v.right = 0, 0 // the reset that opening the port causes
+	v.left, v.right = 0, 0 // the cable replugged: the motors stop
 	v.conn, v.out = conn, conn
 	v.gen++
 	v.fault, v.after = Healthy, 0
+	v.dec = mblock.RequestDecoder{}
+	v.rx, v.booted = nil, true
+	v.boots++ // a boot under way on the old connection is moot
+	if reset {
+		v.resetLocked()
+	}
 	return v.gen
 }
 
+// hostOpened restarts the board of connection gen, as opening a USB port
+// does (DTR).
+// Opening a port changes its settings more than once (raw mode, then the
+// speed): the changes within openBurst of a reset belong to the same open.
+func (v *Virtual) hostOpened(gen int) {
+	v.loop.Lock()
+	defer v.loop.Unlock()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if gen == v.gen && time.Since(v.resetAt) > openBurst {
+		v.resetLocked()
+	}
+}
+
+// openBurst is how soon after a restart a change of the port's settings is
+// taken for the same open (see hostOpened).
+const openBurst = 20 * time.Millisecond
+
+// resetLocked restarts the board now: the motors stop, a frame half read is
+// gone, and the board boots by its profile; when it is ready, boot prints
+// the banner and reads what waited in the UART. Call it with loop and mu
+// held.
+func (v *Virtual) resetLocked() {
+	v.advance(v.clock.Now())
+	v.left, v.right = 0, 0
+	v.dec = mblock.RequestDecoder{}
+	v.rx, v.booted = nil, false
+	v.resetAt = time.Now()
+	v.boots++
+	boots, gen := v.boots, v.gen
+	time.AfterFunc(realTime(v.clock, v.boot.ReadyAfter()), func() { v.started(boots, gen) })
+}
+
+// started ends boot number boots on connection gen: the banner goes out,
+// and the main loop reads the bytes that waited.
+func (v *Virtual) started(boots, gen int) {
+	v.loop.Lock()
+	defer v.loop.Unlock()
+	v.mu.Lock()
+	if boots != v.boots || gen != v.gen {
+		v.mu.Unlock()
+		return
+	}
+	v.booted = true
+	rx, out := v.rx, v.out
+	v.rx = nil
+	v.mu.Unlock()
+	if out == nil {
+		return
+	}
+	if !v.opts.NoBanner {
+		v.wmu.Lock()
+		_, err := out.Write(v.banner())
+		v.wmu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+	v.run(out, rx, gen)
+}
+
 func (v *Virtual) serve(conn io.ReadWriteCloser, gen int) error {
-	var dec mblock.RequestDecoder
 	buf := make([]byte, 512)
 	for {
 		n, err := conn.Read(buf)
-		for _, r := range dec.Feed(buf[:n]) {
-			reply, ok := v.handle(r, gen)
-			if !ok {
-				return nil
-			}
-			if len(reply) > 0 {
-				v.wmu.Lock()
-				_, err := conn.Write(reply)
-				v.wmu.Unlock()
-				if err != nil {
-					return err
-				}
-			}
+		if n > 0 && !v.receive(conn, buf[:n], gen) {
+			return nil
 		}
 		if err != nil {
 			return err
 		}
 	}
+}
+
+// receive takes bytes that arrived on connection gen now: lost while the
+// board is in its bootloader or its UART is off, kept (up to the UART's 64
+// bytes) while it sets up, run by the main loop once it listens. It
+// returns false when the connection must end.
+func (v *Virtual) receive(conn io.Writer, data []byte, gen int) bool {
+	v.loop.Lock()
+	defer v.loop.Unlock()
+	v.mu.Lock()
+	if gen != v.gen {
+		v.mu.Unlock()
+		return false
+	}
+	if !v.booted {
+		if v.boot.phase(robotTime(v.clock, time.Since(v.resetAt))) != rxLost {
+			v.rx = append(v.rx, data[:min(len(data), uartBuffer-len(v.rx))]...)
+		}
+		v.mu.Unlock()
+		return true
+	}
+	v.mu.Unlock()
+	return v.run(conn, data, gen)
+}
+
+// minSleep is the shortest reply time, in real time, the virtual mBot waits:
+// a sleep shorter than the host's scheduler can keep (a RUN ack's 1.9 ms at
+// a time scale of 50) would only add the scheduler's delay.
+const minSleep = time.Millisecond
+
+// run is the firmware's main loop over data: each request is applied and
+// answered after the firmware's reply time. Call it with loop held. It
+// returns false when the connection must end.
+func (v *Virtual) run(conn io.Writer, data []byte, gen int) bool {
+	for _, r := range v.dec.Feed(data) {
+		reply, ok := v.handle(r, gen)
+		if !ok {
+			return false
+		}
+		if len(reply) == 0 {
+			continue
+		}
+		if d := realTime(v.clock, v.boot.replyDelay(r, v.opts.Distance)); d >= minSleep {
+			time.Sleep(d)
+		}
+		v.wmu.Lock()
+		_, err := conn.Write(reply)
+		v.wmu.Unlock()
+		if err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // handle applies one request and returns the bytes to answer; ok is false

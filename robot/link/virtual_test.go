@@ -201,7 +201,7 @@ func TestVirtualFaults(t *testing.T) {
 		if v.Connected() {
 			t.Error("still connected after vanishing")
 		}
-		fr := v.Frames()
+		fr := programFrames(v.Frames())
 		if len(fr) != 3 || !fr[2].Dropped {
 			t.Fatalf("frames %+v, want 3 with the last dropped", fr)
 		}
@@ -270,7 +270,7 @@ func TestVirtualFramesAsReceived(t *testing.T) {
 	h.l.Write(damaged)
 	h.ack(mblock.Servo(0, 1, 1, 90))
 	want := append(stream[:4:4], append(damaged[:len(damaged):len(damaged)], 0xff), mblock.Servo(0, 1, 1, 90))
-	got := v.Frames()
+	got := programFrames(v.Frames())
 	if len(got) != len(want) {
 		t.Fatalf("robot received %d frames, want %d: %v", len(got), len(want), got)
 	}
