@@ -387,7 +387,7 @@ func TestPlotRobotFaults(t *testing.T) {
 		{"garbage around every reply", link.Garbage, 1, nil, 0, ""},
 		{"the robot restarts (a brown-out)", link.Brownout, 300, []string{"--reconnect", "0"}, 0, "robot restarted"},
 		{"ack never comes, robot comes back", link.Mute, 200, nil, 0, "lost link"},
-		{"ack never comes, no reconnecting", link.Mute, 200, []string{"--reconnect", "0"}, 1, "no ack"},
+		{"ack never comes, no reconnecting", link.Mute, 200, []string{"--reconnect", "0"}, 1, "stopped answering"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

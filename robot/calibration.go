@@ -43,8 +43,8 @@ type Calibration struct {
 	// round. Without them, forward is M1 negative and M2 positive.
 	InvertLeft  bool `json:"invert_left"`
 	InvertRight bool `json:"invert_right"`
-	// ServoPort (1…4 on mCore) and ServoSlot (1 or 2) say where the pen
-	// servo is plugged; PenUp and PenDown are its angles in degrees (0…180).
+	// ServoPort (1…4: the mCore's RJ25 ports) and ServoSlot (1 or 2) say
+	// where the pen servo is plugged; PenUp and PenDown are its angles in degrees (0…180).
 	ServoPort int `json:"servo_port"`
 	ServoSlot int `json:"servo_slot"`
 	PenUp     int `json:"pen_up_deg"`
@@ -67,6 +67,12 @@ func DefaultCalibration() Calibration {
 		Settle: 250, Ramp: 60, Rest: 40,
 	}
 }
+
+// servoPorts says why servo_port must be 1 to 4: the firmware drives
+// whatever pin the port and slot name, and only ports 1–4 are plugs.
+const servoPorts = ": the pen servo plugs into one of the mBot's RJ25 ports 1 to 4 (through an RJ25 adapter); " +
+	"the numbers above 4 are the board's own pins (5 the serial line, 6 and 8 the buzzer and light sensor, " +
+	"7 the LEDs and button, 9 and 10 the wheel motors)"
 
 // CalibrationError names the calibration file and field that is wrong.
 type CalibrationError struct {
@@ -122,8 +128,8 @@ func (c Calibration) Validate() error {
 		intIn("turn_pwm", c.TurnPWM, 30, 255, ""),
 		floatIn("turn_deg_s", c.TurnRate, 0, 3600, true, " °/s"),
 		floatIn("track_mm", c.Track, 30, 500, false, " mm"),
-		intIn("servo_port", c.ServoPort, 1, 10, ""),
-		intIn("servo_slot", c.ServoSlot, 1, 2, ""),
+		intIn("servo_port", c.ServoPort, 1, 4, servoPorts),
+		intIn("servo_slot", c.ServoSlot, 1, 2, " (each RJ25 port has two signal pins, slot 1 and slot 2)"),
 		intIn("pen_up_deg", c.PenUp, 0, 180, "°"),
 		intIn("pen_down_deg", c.PenDown, 0, 180, "°"),
 		floatIn("settle_ms", c.Settle, 0, 5000, false, " ms"),

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mbotdraw/robot/link"
@@ -412,7 +413,12 @@ func (e *lostError) Error() string { return e.cause.Error() }
 func (e *lostError) Unwrap() error { return e.cause }
 
 // ErrNoAck marks a frame the robot did not acknowledge in time.
-var ErrNoAck = errors.New("no ack from the robot")
+var ErrNoAck = errors.New("the robot stopped answering")
+
+// bootGrace is how long after opening a link a boot banner is taken for the
+// board starting, when no frame has been acked yet: the slowest real boot
+// (3.13 s) with room to spare.
+const bootGrace = 5 * time.Second
 
 // ErrRobotReset marks a robot that restarted mid-run: its boot banner came
 // (a brown-out: the batteries sagged under the motors, or its reset button).
@@ -949,8 +955,69 @@ func (d *Driver) send(ctx context.Context, frame []byte) (time.Duration, error) 
 	}
 	wall := time.Now()
 	d.traffic(Traffic{Kind: TrafficSend, At: wall, Frame: frame})
+	// The firmware acks a tone only when it has played, and an ultrasonic
+	// read with no echo takes 1.3 s: the wait is the link's allowance plus
+	// the firmware's own time for this frame.
+	plain := d.o.AckTimeout + mblock.ReplyTime(frame)
+	wait := plain
+	if c.unready && !c.acked.Load() {
+		// Opened without waiting for the board, which may still be
+		// starting: give it until the slowest boot is over.
+		wait = max(wait, bootGrace-time.Since(c.opened))
+	}
 	timer := time.NewTimer(d.o.AckTimeout)
 	defer timer.Stop()
+	select {
+	case <-c.boot:
+	default:
+	}
+	if err := c.write(ctx, frame, timer.C); err != nil {
+		return 0, c.fail(err, now)
+	}
+	timer.Reset(wait)
+	rebooted := false // the board printed its boot banner while this frame was in flight
+	for {
+		select {
+		case r := <-c.replies:
+			if r.Kind != mblock.Ack {
+				continue // a button event, a value nobody asked for
+			}
+			c.acked.Store(true)
+			d.traffic(Traffic{Kind: TrafficAck, At: time.Now(), Frame: frame, RTT: time.Since(wall)})
+			return now, nil
+		case <-c.lost:
+			return 0, c.check()
+		case <-c.boot:
+			// The board was still starting: the frame may have waited in
+			// its UART (then its ack comes now) or been lost (then it goes
+			// again when the wait runs out).
+			rebooted = true
+			timer.Reset(plain)
+		case <-c.wake().Done():
+			// The robot restarted: this frame is lost with its state.
+			if err := c.takeReset(); err != nil {
+				return 0, err
+			}
+		case <-timer.C:
+			if rebooted {
+				rebooted = false
+				if err := c.write(ctx, frame, nil); err != nil {
+					return 0, c.fail(err, now)
+				}
+				timer.Reset(plain)
+				continue
+			}
+			d.traffic(Traffic{Kind: TrafficTimeout, At: time.Now(), Frame: frame})
+			return 0, c.fail(fmt.Errorf("%w: no reply within %v (is it switched on? are its batteries flat?)", ErrNoAck, wait), now)
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+// write writes frame, giving up when expire fires first (a link that no
+// longer takes bytes) or ctx ends.
+func (c *conn) write(ctx context.Context, frame []byte, expire <-chan time.Time) error {
 	written := make(chan error, 1)
 	go func() {
 		_, err := c.rw.Write(frame)
@@ -959,34 +1026,13 @@ func (d *Driver) send(ctx context.Context, frame []byte) (time.Duration, error) 
 	select {
 	case err := <-written:
 		if err != nil {
-			return 0, c.fail(fmt.Errorf("write: %w", err), now)
+			return fmt.Errorf("write: %w", err)
 		}
-	case <-timer.C:
-		return 0, c.fail(fmt.Errorf("write of % x did not finish in %v", frame, d.o.AckTimeout), now)
+		return nil
+	case <-expire:
+		return errors.New("the link stopped taking data")
 	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-	for {
-		select {
-		case r := <-c.replies:
-			if r.Kind != mblock.Ack {
-				continue // a button event, a value nobody asked for
-			}
-			d.traffic(Traffic{Kind: TrafficAck, At: time.Now(), Frame: frame, RTT: time.Since(wall)})
-			return now, nil
-		case <-c.lost:
-			return 0, c.check()
-		case <-c.wake().Done():
-			// The robot restarted: this frame is lost with its state.
-			if err := c.takeReset(); err != nil {
-				return 0, err
-			}
-		case <-timer.C:
-			d.traffic(Traffic{Kind: TrafficTimeout, At: time.Now(), Frame: frame})
-			return 0, c.fail(fmt.Errorf("%w within %v of sending % x", ErrNoAck, d.o.AckTimeout, frame), now)
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		}
+		return ctx.Err()
 	}
 }
 
@@ -1055,9 +1101,9 @@ func (d *Driver) reconnect(ctx context.Context, le *lostError) error {
 	d.update(func(p *Progress) { p.State, p.Err = StateLostLink, le.cause })
 	giveUp := func(last error) error {
 		if last != nil && last != le.cause {
-			return fmt.Errorf("robot link lost (%v) and not back within %v: %w", le.cause, d.o.Reconnect, last)
+			return fmt.Errorf("lost the robot (%v), and it did not come back within %v: %w", le.cause, d.o.Reconnect, last)
 		}
-		return fmt.Errorf("robot link lost and not back within %v: %w", max(0, d.o.Reconnect), le.cause)
+		return fmt.Errorf("lost the robot, and it did not come back within %v: %w", max(0, d.o.Reconnect), le.cause)
 	}
 	if d.o.Reconnect < 0 {
 		return giveUp(nil)
@@ -1122,6 +1168,18 @@ type conn struct {
 	once sync.Once
 	err  *lostError
 
+	// opened is when the link was opened; acked is set by the first ack.
+	// A boot banner before the first ack, within bootGrace of opening, is
+	// the board starting (opening a USB port restarts it), not a
+	// restart mid-run: it is sent on boot.
+	opened time.Time
+	acked  atomic.Bool
+	boot   chan struct{}
+	// unready marks a link opened without waiting for the board (a serial
+	// port opened with a negative BootWait): its first ack may take until
+	// the board has started.
+	unready bool
+
 	// Boot banners read (the robot restarted), not yet taken up: the
 	// clock reading and the banner's text of each; wakeCtx is cancelled
 	// while any is pending.
@@ -1133,7 +1191,11 @@ type conn struct {
 
 func (d *Driver) newConn(rw io.ReadWriteCloser) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &conn{rw: rw, replies: make(chan mblock.Reply, 16), lost: make(chan struct{}), ctx: ctx, cancel: cancel, clock: d.clock}
+	c := &conn{rw: rw, replies: make(chan mblock.Reply, 16), lost: make(chan struct{}), ctx: ctx, cancel: cancel, clock: d.clock,
+		opened: time.Now(), boot: make(chan struct{}, 1)}
+	if b, ok := rw.(link.Boarder); ok && b.Board() == (link.Board{}) {
+		c.unready = true
+	}
 	c.wakeCtx, c.wakeFn = context.WithCancel(context.Background())
 	if t, ok := rw.(interface{ SetReadTimeout(time.Duration) error }); ok {
 		t.SetReadTimeout(200 * time.Millisecond)
@@ -1157,6 +1219,13 @@ func (c *conn) read() {
 			return
 		}
 		if rep.Kind == mblock.Banner {
+			if !c.acked.Load() && time.Since(c.opened) < bootGrace {
+				select {
+				case c.boot <- struct{}{}:
+				default:
+				}
+				continue
+			}
 			c.noteBanner(rep.Text, c.clock.Now())
 			continue
 		}
@@ -1172,7 +1241,7 @@ func (c *conn) read() {
 func (c *conn) noteBanner(text string, at time.Duration) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	cause := fmt.Errorf("%w (it printed %q mid-run: a brown-out? fresh batteries help); going on from where it stopped", ErrRobotReset, text)
+	cause := fmt.Errorf("%w mid-run (%s: a power dip? fresh batteries help); going on from where it stopped", ErrRobotReset, text)
 	c.resets = append(c.resets, lostError{cause: cause, at: at, reset: true})
 	c.wakeFn()
 }

@@ -360,10 +360,10 @@ func TestDriverGivesUpCleanly(t *testing.T) {
 	}{
 		{"ack never comes", func(context.Context) (io.ReadWriteCloser, error) {
 			return &silent{closed: make(chan struct{})}, nil
-		}, "no ack"},
+		}, "stopped answering"},
 		{"only garbage", func(context.Context) (io.ReadWriteCloser, error) {
 			return &babbler{silent{closed: make(chan struct{})}}, nil
-		}, "no ack"},
+		}, "stopped answering"},
 		{"unknown port", func(context.Context) (io.ReadWriteCloser, error) {
 			return link.OpenSerial("/dev/ttyNOSUCHMBOT", link.Options{})
 		}, "no such port"},
