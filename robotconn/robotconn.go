@@ -23,7 +23,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"mbotdraw/bridge"
 	"mbotdraw/robot"
@@ -169,7 +168,7 @@ func (c *Conn) openSim(o Options) error {
 					return nil, err
 				}
 			}
-			l, err = link.OpenSerial(port, link.Options{BootWait: time.Second})
+			l, err = link.OpenSerial(port, link.Options{})
 		} else {
 			l, err = link.OpenWith("sim", link.Options{Sim: v})
 		}
