@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mbotdraw/canvas"
 )
 
 const exportCat = "../testdata/real/quickdraw/raw/cat.ndjson"
@@ -92,7 +94,7 @@ func TestExportGIF(t *testing.T) {
 	if !smaller {
 		t.Error("no frame was cropped to its changes")
 	}
-	if g.Delay[len(g.Delay)-1] < exportGIFHoldCS {
+	if g.Delay[len(g.Delay)-1] < canvas.GIFHoldCS {
 		t.Errorf("last frame delay %d", g.Delay[len(g.Delay)-1])
 	}
 }
@@ -186,8 +188,8 @@ func TestExportPicksAName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Width != exportGIFWidth {
-		t.Errorf("GIF %d pixels wide, want %d by default", g.Width, exportGIFWidth)
+	if g.Width != canvas.GIFWidth {
+		t.Errorf("GIF %d pixels wide, want %d by default", g.Width, canvas.GIFWidth)
 	}
 	_, errs, st := renderCmd(t, nil, "export", "--png", "out.png")
 	if st != 2 || !strings.Contains(errs, "FILE") {

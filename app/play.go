@@ -1,10 +1,7 @@
 package app
 
 import (
-	"context"
 	"fmt"
-	"image/gif"
-	"io"
 	"os"
 	"strings"
 
@@ -98,20 +95,7 @@ func runPlay(env *Env, args []string) error {
 		return fmt.Errorf("%s: holds no drawing", pos[0])
 	}
 	cfg.Drawing, cfg.Drawings = ds[0], ds
-	cfg.ExportGIF = exportGIF
 	return env.Window(cfg)
-}
-
-// exportGIF is the window's G key: the playback as `export --gif` makes it
-// (its default size, frame rate and frame limit), written atomically.
-func exportGIF(ctx context.Context, d *playback.Drawing, path string) (string, error) {
-	w, h := gifSize(d, exportGIFWidth)
-	g, info, err := playbackGIF(&Env{Ctx: ctx}, d, w, h, 15, 1, exportGIFMaxFrames)
-	if err != nil {
-		return "", err
-	}
-	err = writeFile(path, func(w io.Writer) error { return gif.EncodeAll(w, g) })
-	return info, err
 }
 
 // checkPlayFlags validates the flags that need no file and fills cfg's

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"mbotdraw/app/config"
-	"mbotdraw/playback"
 )
 
 // playCmd runs `play args...` with a window function that records the
@@ -47,9 +46,6 @@ func TestPlayOpensTheWindow(t *testing.T) {
 			}
 			if c.Speed != 1 || c.Width != 1280 || c.Height != 800 || c.Profile != "default" {
 				t.Errorf("defaults: speed %v size %dx%d profile %q", c.Speed, c.Width, c.Height, c.Profile)
-			}
-			if c.ExportGIF == nil {
-				t.Error("no GIF exporter for the G key")
 			}
 		}},
 		{"gallery to step through", []string{playCat}, func(t *testing.T, c *config.Window) {
@@ -93,23 +89,6 @@ func TestPlayOpensTheWindow(t *testing.T) {
 			}
 			tc.check(t, c)
 		})
-	}
-}
-
-// TestPlayGIFExport checks the exporter the window's G key calls.
-func TestPlayGIFExport(t *testing.T) {
-	c, errs, st := playCmd(t, true)
-	if st != 0 {
-		t.Fatal(errs)
-	}
-	d := playback.Generate(playback.GenOptions{Strokes: 5, Width: 300, Height: 200})
-	out := filepath.Join(t.TempDir(), "play.gif")
-	info, err := c.ExportGIF(context.Background(), d, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, err := os.Stat(out); err != nil || st.Size() < 100 || !strings.Contains(info, "frames") {
-		t.Fatalf("GIF %v (%v), info %q", st, err, info)
 	}
 }
 

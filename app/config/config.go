@@ -4,11 +4,7 @@
 // entry point without importing Ebiten.
 package config
 
-import (
-	"context"
-
-	"mbotdraw/playback"
-)
+import "mbotdraw/playback"
 
 // Window is what `mbotdraw play` asks of the window. The zero value opens the
 // embedded demo drawing at 1x speed in a 1280x800 window.
@@ -54,10 +50,6 @@ type Window struct {
 	// Done, if set, is closed when the program is asked to stop (Ctrl+C,
 	// SIGTERM): the window then stops the robot and quits, as Ctrl+Q does.
 	Done <-chan struct{}
-	// ExportGIF, if set, saves d's playback as an animated GIF at path and
-	// returns a short description of it: the window's G key. The command
-	// layer provides it, so that G and `export --gif` make the same GIFs.
-	ExportGIF func(ctx context.Context, d *playback.Drawing, path string) (string, error)
 	// Bench, if set, runs the GPU rendering benchmark (mbotdraw bench
 	// --backend gpu) on Drawing instead of opening the player.
 	Bench *Bench

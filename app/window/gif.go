@@ -1,7 +1,14 @@
 package window
 
 import (
+	"context"
+	"image/gif"
+	"io"
 	"time"
+
+	"mbotdraw/atomicfile"
+	"mbotdraw/canvas"
+	"mbotdraw/playback"
 )
 
 // saved is a file written in the background (a screenshot, a GIF).
@@ -13,13 +20,9 @@ type saved struct {
 }
 
 // exportGIF saves the playback of the drawing shown as an animated GIF in
-// the output folder, in the background (the window keeps playing), with the
-// same renderer and settings as `mbotdraw export --gif`.
+// the output folder, in the background (the window keeps playing), as
+// `mbotdraw export --gif` makes it by default (canvas.PlaybackGIF).
 func (g *Game) exportGIF() {
-	if g.cfg.ExportGIF == nil {
-		g.msgs.show(g.tick, message{kind: msgError, id: "gif", title: "GIF export is not available here"})
-		return
-	}
 	if g.gifBusy {
 		g.msgs.show(g.tick, message{kind: msgInfo, id: "gif", title: "Still saving the last GIF…", until: -1})
 		return
@@ -27,14 +30,24 @@ func (g *Game) exportGIF() {
 	path := outputPath(g.cfg.OutDir, g.doc.name, ".gif", time.Now())
 	g.gifBusy = true
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "gif", title: "Saving the playback as a GIF…", body: path, until: -1})
-	d, export := g.doc.d, g.cfg.ExportGIF
+	d := g.doc.d
 	g.background.Add(1)
 	go func() {
 		defer g.background.Done()
-		info, err := export(g.saving, d, path)
+		info, err := saveGIF(g.saving, d, path)
 		g.saves <- saved{id: "gif", what: "GIF", path: path, info: info, err: err}
 		g.pacer.wake()
 	}()
+}
+
+// saveGIF writes d's playback to path as an animated GIF, whole or not at
+// all, and returns canvas.PlaybackGIF's description of it.
+func saveGIF(ctx context.Context, d *playback.Drawing, path string) (string, error) {
+	g, info, err := canvas.PlaybackGIF(ctx, d, canvas.GIFOptions{})
+	if err != nil {
+		return "", err
+	}
+	return info, atomicfile.Write(path, func(w io.Writer) error { return gif.EncodeAll(w, g) })
 }
 
 // receiveSaves reports the files written in the background.
