@@ -42,7 +42,7 @@ func runBridge(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rc, err := openRobot(*spec, cal, robot.Pose{}, k)
+	rc, err := openRobot(*spec, cal, robot.Pose{}, k, env.Stderr, "bridge")
 	if err != nil {
 		return err
 	}

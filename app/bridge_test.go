@@ -94,7 +94,7 @@ func TestBridgeCommandServesTheVirtualRobot(t *testing.T) {
 	}
 	prog := tinyProgram(t)
 	var last robot.Progress
-	rc, err := openRobot(url, robot.DefaultCalibration(), robot.Pose{}, 1)
+	rc, err := openRobot(url, robot.DefaultCalibration(), robot.Pose{}, 1, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}

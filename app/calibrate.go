@@ -62,7 +62,7 @@ func runCalibrate(env *Env, args []string) error {
 			stops[i] = true
 		}
 	}
-	rc, err := openRobot(*spec, cal, robot.Pose{}, k)
+	rc, err := openRobot(*spec, cal, robot.Pose{}, k, env.Stderr, "calibrate")
 	if err != nil {
 		return err
 	}

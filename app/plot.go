@@ -105,7 +105,7 @@ func runPlot(env *Env, args []string) error {
 		return writeFrameLog(*logPath, frames)
 	}
 
-	rc, err := openRobot(*spec, cal, plan.Home, k)
+	rc, err := openRobot(*spec, cal, plan.Home, k, env.Stderr, "plot")
 	if err != nil {
 		return err
 	}
@@ -248,8 +248,11 @@ func (b *progressBar) update(p robot.Progress) {
 		left, unit = p.Left, "left (robot time)"
 	}
 	state := p.State.String()
-	if p.State == robot.StateLostLink && p.Err != nil {
+	switch {
+	case p.State == robot.StateLostLink && p.Err != nil:
 		state = "lost link, reconnecting: " + p.Err.Error()
+	case p.State == robot.StateConnecting:
+		state = "waiting for the mBot to start…"
 	}
 	if b.tty {
 		if p.State == b.lastState && time.Since(b.lastDraw) < 50*time.Millisecond && p.State != robot.StateDone {

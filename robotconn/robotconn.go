@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"mbotdraw/bridge"
 	"mbotdraw/robot"
@@ -59,6 +60,14 @@ type Options struct {
 	// Bridge tunes the client of a ws:// robot: batching, compression, the
 	// round trips measured.
 	Bridge bridge.ClientOptions
+	// SimBoot is how the virtual mBot starts each time its port opens and
+	// how fast it answers (zero: link.BootMBlock, the mBlock firmware
+	// behind a 1 s bootloader, in robot time: K times faster at TimeScale K).
+	SimBoot link.BootProfile
+	// OnBoard, if set, receives what the board told each time its link is
+	// opened: its firmware version (see link.Board). It runs on the
+	// goroutine that dials.
+	OnBoard func(link.Board)
 }
 
 // ErrInstantNeedsSim is Open's answer to Options.Instant for a robot that
@@ -78,6 +87,11 @@ type Conn struct {
 	timeScale float64
 	bridgeOpt bridge.ClientOptions
 	cleanup   func()
+	onBoard   func(link.Board)
+
+	mu    sync.Mutex
+	board link.Board
+	kept  io.ReadWriteCloser // opened by Probe, for the next dial
 }
 
 // Open prepares the robot named by spec (see the package doc).
@@ -86,7 +100,12 @@ func Open(spec string, o Options) (*Conn, error) {
 	if !(k > 0) {
 		k = 1
 	}
-	c := &Conn{spec: spec, timeScale: k, bridgeOpt: o.Bridge}
+	c := &Conn{spec: spec, timeScale: k, bridgeOpt: o.Bridge, onBoard: o.OnBoard}
+	defer func() {
+		if c.dial != nil {
+			c.dial = c.noting(c.dial)
+		}
+	}()
 	switch {
 	case spec == "":
 		return nil, errors.New("no robot named: want sim, serial:PORT (or a port path) or ws://HOST:PORT/robot")
@@ -119,7 +138,7 @@ func (c *Conn) openSim(o Options) error {
 	if cal == (robot.Calibration{}) {
 		cal = robot.DefaultCalibration()
 	}
-	v := link.NewVirtual(link.VirtualOptions{Model: cal.VirtualModel(), Clock: clock, NoBanner: o.SimPipe,
+	v := link.NewVirtual(link.VirtualOptions{Model: cal.VirtualModel(), Clock: clock, NoBanner: o.SimPipe, Boot: o.SimBoot,
 		Start: o.Home})
 	c.sim = v
 	dials := 0
@@ -226,9 +245,75 @@ func (c *Conn) String() string {
 	return c.spec
 }
 
+// noting wraps dial: a link Probe kept is handed out first, and each link
+// opened tells its board to Board and OnBoard.
+func (c *Conn) noting(dial robot.DialFunc) robot.DialFunc {
+	return func(ctx context.Context) (io.ReadWriteCloser, error) {
+		c.mu.Lock()
+		kept := c.kept
+		c.kept = nil
+		c.mu.Unlock()
+		if kept != nil {
+			return kept, nil
+		}
+		rw, err := dial(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b, ok := rw.(link.Boarder); ok {
+			c.mu.Lock()
+			c.board = b.Board()
+			c.mu.Unlock()
+			if c.onBoard != nil {
+				c.onBoard(b.Board())
+			}
+		}
+		return rw, nil
+	}
+}
+
+// Probe opens the robot's link now, as a Plotter would, to learn its board
+// before anything is drawn (the window shows the firmware before R is
+// pressed). The link stays open for the next Plotter's first dial: opening
+// a USB port restarts an mBot, and once is enough. A bridge's robot has no
+// board to probe (zero Board, nil error).
+func (c *Conn) Probe(ctx context.Context) (link.Board, error) {
+	if c.dial == nil {
+		return link.Board{}, nil
+	}
+	rw, err := c.dial(ctx)
+	if err != nil {
+		return link.Board{}, err
+	}
+	c.mu.Lock()
+	old := c.kept
+	c.kept = rw
+	b := c.board
+	c.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	return b, nil
+}
+
+// Board returns what the board told the last time its link was opened
+// (zero before, and for a bridge's robot).
+func (c *Conn) Board() link.Board {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.board
+}
+
 // Close stops the virtual mBot (for sim) and frees what Open made. A
 // Plotter still running goes on to fail as if its robot were unplugged.
 func (c *Conn) Close() error {
+	c.mu.Lock()
+	kept := c.kept
+	c.kept = nil
+	c.mu.Unlock()
+	if kept != nil {
+		kept.Close()
+	}
 	if c.cleanup != nil {
 		c.cleanup()
 		c.cleanup = nil

@@ -117,7 +117,7 @@ func awaitBoard(l Link, name string, wait time.Duration) (b Board, rest []byte, 
 				b.Ready = now.Sub(start)
 				return b, nil, nil // it speaks the protocol but tells no version
 			}
-			return b, nil, fmt.Errorf("%s: %w (waited %v)", name, ErrNoAnswer, wait.Round(100*time.Millisecond))
+			return b, nil, fmt.Errorf("%s: %w", name, ErrNoAnswer)
 		}
 		if err := l.SetReadTimeout(min(50*time.Millisecond, start.Add(wait).Sub(now)+time.Millisecond)); err != nil {
 			return b, nil, fmt.Errorf("%s: %w", name, err)
