@@ -158,9 +158,19 @@ func looksLikeFile(a string) bool {
 	return err == nil
 }
 
+// reported is an error already told to the user: it sets the exit status
+// (1) without a second line.
+type reported struct{ err error }
+
+func (r reported) Error() string { return r.err.Error() }
+func (r reported) Unwrap() error { return r.err }
+
 func finish(env *Env, err error) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	if errors.As(err, new(reported)) {
+		return 1
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {

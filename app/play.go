@@ -88,14 +88,30 @@ func runPlay(env *Env, args []string) error {
 		ds, err = format.LoadAll(pos[0], opts)
 		cfg.File = pos[0]
 	}
-	if err != nil {
-		return err
+	if err == nil && len(ds) == 0 {
+		err = fmt.Errorf("%s: holds no drawing", pos[0])
 	}
-	if len(ds) == 0 {
-		return fmt.Errorf("%s: holds no drawing", pos[0])
+	if err != nil {
+		if len(pos) == 0 {
+			return err
+		}
+		return playUnopened(env, cfg, pos[0], err)
 	}
 	cfg.Drawing, cfg.Drawings = ds[0], ds
 	return env.Window(cfg)
+}
+
+// playUnopened opens the window on the demo with the reason why file
+// could not be opened, as for a file dropped on the window: the terminal
+// gets the one-line error at once, and the exit status is 1 when the
+// window closes.
+func playUnopened(env *Env, cfg config.Window, file string, err error) error {
+	fmt.Fprintf(env.Stderr, "%s: %s\n", env.Prog, oneLine(err.Error()))
+	cfg.File, cfg.Unopened, cfg.OpenError = "", file, err
+	if werr := env.Window(cfg); werr != nil {
+		return werr
+	}
+	return reported{err}
 }
 
 // checkPlayFlags validates the flags that need no file and fills cfg's

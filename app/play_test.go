@@ -92,6 +92,9 @@ func TestPlayOpensTheWindow(t *testing.T) {
 	}
 }
 
+// A file that cannot be opened says so on the terminal in one line, and
+// the window opens all the same, on the demo, with the message (as for a
+// file dropped on it); the exit status is 1. Bad usage opens nothing.
 func TestPlayErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
@@ -104,32 +107,38 @@ func TestPlayErrors(t *testing.T) {
 		args   []string
 		status int
 		want   string
+		opens  bool // the window opens with the message
 	}{
-		{"headless", false, nil, 2, "mbotdraw, the window program"},
-		{"missing file", true, []string{filepath.Join(dir, "nope.json")}, 1, "nope.json"},
-		{"broken file", true, []string{bad}, 1, "bad.json"},
-		{"two files", true, []string{playCat, playCat}, 2, "unexpected argument"},
-		{"speed", true, []string{"--speed", "100"}, 2, "--speed"},
-		{"size", true, []string{"--size", "big"}, 2, "--size"},
-		{"tiny size", true, []string{"--size", "10x10"}, 2, "--size"},
-		{"profile", true, []string{"--profile", "turbo"}, 2, "--profile"},
-		{"robot", true, []string{"--robot", "bluetooth"}, 2, "--robot"},
-		{"frames", true, []string{"--frames", "-1"}, 2, "--frames"},
-		{"index and gallery", true, []string{playCat, "--index", "1", "--gallery"}, 2, "--gallery"},
-		{"index out of range", true, []string{playCat, "--index", "100000"}, 1, "cat.ndjson"},
-		{"screenshot folder", true, []string{"--screenshot", filepath.Join(dir, "no", "such", "x.png")}, 1, "does not exist"},
-		{"companion beyond loopback without a token", true, []string{"--listen", "0.0.0.0:1"}, 2, "--token"},
-		{"companion on every interface without a token", true, []string{"--listen", ":8766"}, 2, "--token"},
-		{"companion without a token, headless", false, []string{"--listen", "0.0.0.0:1"}, 2, "--token"},
-		{"companion address", true, []string{"--listen", "nowhere"}, 2, "--listen"},
-		{"token without companion", true, []string{"--token", "T"}, 2, "--listen"},
+		{"headless", false, nil, 2, "mbotdraw, the window program", false},
+		{"missing file", true, []string{filepath.Join(dir, "nope.json")}, 1, "nope.json", true},
+		{"broken file", true, []string{bad}, 1, "bad.json", true},
+		{"two files", true, []string{playCat, playCat}, 2, "unexpected argument", false},
+		{"speed", true, []string{"--speed", "100"}, 2, "--speed", false},
+		{"size", true, []string{"--size", "big"}, 2, "--size", false},
+		{"tiny size", true, []string{"--size", "10x10"}, 2, "--size", false},
+		{"profile", true, []string{"--profile", "turbo"}, 2, "--profile", false},
+		{"robot", true, []string{"--robot", "bluetooth"}, 2, "--robot", false},
+		{"frames", true, []string{"--frames", "-1"}, 2, "--frames", false},
+		{"index and gallery", true, []string{playCat, "--index", "1", "--gallery"}, 2, "--gallery", false},
+		{"index out of range", true, []string{playCat, "--index", "100000"}, 1, "cat.ndjson", true},
+		{"screenshot folder", true, []string{"--screenshot", filepath.Join(dir, "no", "such", "x.png")}, 1, "does not exist", false},
+		{"companion beyond loopback without a token", true, []string{"--listen", "0.0.0.0:1"}, 2, "--token", false},
+		{"companion on every interface without a token", true, []string{"--listen", ":8766"}, 2, "--token", false},
+		{"companion without a token, headless", false, []string{"--listen", "0.0.0.0:1"}, 2, "--token", false},
+		{"companion address", true, []string{"--listen", "nowhere"}, 2, "--listen", false},
+		{"token without companion", true, []string{"--token", "T"}, 2, "--listen", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, errs, st := playCmd(t, tc.window, tc.args...)
 			if st != tc.status {
 				t.Fatalf("status %d, want %d: %s", st, tc.status, errs)
 			}
-			if c != nil {
+			switch {
+			case tc.opens && c == nil:
+				t.Error("the window did not open")
+			case tc.opens && (c.OpenError == nil || c.Unopened == "" || c.Drawing != nil || c.File != ""):
+				t.Errorf("the window opened on %q (drawing %v) with error %v for %q, want the demo with the error", c.File, c.Drawing != nil, c.OpenError, c.Unopened)
+			case !tc.opens && c != nil:
 				t.Error("the window opened")
 			}
 			if !strings.Contains(errs, tc.want) {

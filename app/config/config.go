@@ -50,6 +50,11 @@ type Window struct {
 	// Done, if set, is closed when the program is asked to stop (Ctrl+C,
 	// SIGTERM): the window then stops the robot and quits, as Ctrl+Q does.
 	Done <-chan struct{}
+	// Unopened, if set, is a file named on the command line that could not
+	// be opened, and OpenError why: the window opens on the demo with the
+	// message, as for a dropped file that cannot be read.
+	Unopened  string
+	OpenError error
 	// Bench, if set, runs the GPU rendering benchmark (mbotdraw bench
 	// --backend gpu) on Drawing instead of opening the player.
 	Bench *Bench

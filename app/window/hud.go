@@ -197,6 +197,9 @@ func (g *Game) drawButton(screen *ebiten.Image, id buttonID, b rect) {
 		}
 	case btnRobot:
 		bg = colRobot
+		if g.empty() {
+			bg = colDisabled
+		}
 	}
 	if g.hover == id {
 		bg = lighten(bg, 0.15)

@@ -65,6 +65,17 @@ func (m *messages) expire(now int) {
 	m.list = out
 }
 
+// drop removes the banner with an id.
+func (m *messages) drop(id string) {
+	out := m.list[:0]
+	for _, msg := range m.list {
+		if msg.id != id {
+			out = append(out, msg)
+		}
+	}
+	m.list = out
+}
+
 // dismiss removes every banner.
 func (m *messages) dismiss() { m.list = m.list[:0] }
 

@@ -201,6 +201,9 @@ func newPacedGame(cfg config.Window, in Input, pc *pacer) (*Game, error) {
 	if err := g.open(file, ds, 0); err != nil {
 		return nil, err
 	}
+	if cfg.OpenError != nil {
+		g.msgs.show(g.tick, message{kind: msgError, id: "open", title: "Can't open " + filepath.Base(cfg.Unopened), body: cfg.OpenError.Error(), until: -1})
+	}
 	g.doc.tl.Play()
 	if err := g.startLive(); err != nil {
 		return nil, err
@@ -219,6 +222,7 @@ func (g *Game) open(file string, ds []*playback.Drawing, idx int) error {
 		g.doc.dispose()
 	}
 	g.file, g.docs, g.docIdx, g.doc = file, ds, idx, dc
+	g.sayIfEmpty()
 	return nil
 }
 
@@ -339,6 +343,9 @@ func (g *Game) stopAsked() bool {
 
 // do carries out an action.
 func (g *Game) do(a action) {
+	if g.refuseEmpty(a) {
+		return
+	}
 	tl := g.doc.tl
 	switch a {
 	case actPlayPause, actBack5, actForward5, actPrevStroke, actNextStroke, actStart, actEnd, actRestart:
