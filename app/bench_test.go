@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"mbotdraw/app/config"
+	"mbotdraw/bench"
 	"mbotdraw/perf"
 )
 
@@ -29,13 +30,13 @@ func renderCmd(t *testing.T, win WindowFunc, args ...string) (stdout, stderr str
 	return out.String(), errb.String(), status
 }
 
-func readReport(t *testing.T, path string) benchReport {
+func readReport(t *testing.T, path string) bench.Report {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep benchReport
+	var rep bench.Report
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -166,7 +167,7 @@ func TestBenchUsage(t *testing.T) {
 // The GPU backend hands the job to the window program and reports what it
 // records.
 func TestBenchGPUHandsTheJobToTheWindow(t *testing.T) {
-	var got *config.Bench
+	var got *bench.GPUJob
 	win := func(cfg config.Window) error {
 		got = cfg.Bench
 		if cfg.Drawing == nil || got == nil {
@@ -484,7 +485,7 @@ func TestBenchSoakShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep soakReport
+	var rep bench.SoakReport
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}

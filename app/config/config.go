@@ -4,7 +4,10 @@
 // entry point without importing Ebiten.
 package config
 
-import "mbotdraw/playback"
+import (
+	"mbotdraw/bench"
+	"mbotdraw/playback"
+)
 
 // Window is what `mbotdraw play` asks of the window. The zero value opens the
 // embedded demo drawing at 1x speed in a 1280x800 window.
@@ -57,5 +60,5 @@ type Window struct {
 	OpenError error
 	// Bench, if set, runs the GPU rendering benchmark (mbotdraw bench
 	// --backend gpu) on Drawing instead of opening the player.
-	Bench *Bench
+	Bench *bench.GPUJob
 }

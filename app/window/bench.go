@@ -3,7 +3,7 @@ package window
 // The GPU rendering benchmark: `mbotdraw bench --backend gpu`.
 //
 // Run calls runBench(cfg) instead of opening the player when cfg.Bench is
-// set (app/bench.go fills it in). runBench plays cfg.Drawing once per
+// set (package bench makes the job, and reads the frames back). runBench plays cfg.Drawing once per
 // strategy in cfg.Bench.Strategies on a gpu.Layer of Bench.Width×Height,
 // composing each frame (ink, live tail, pen) into an offscreen frame image
 // that the window shows scaled down. Following ebiten-notes §2: vsync off,
@@ -20,6 +20,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"mbotdraw/app/config"
+	"mbotdraw/bench"
 	"mbotdraw/canvas"
 	"mbotdraw/canvas/gpu"
 	"mbotdraw/playback"
@@ -65,7 +66,7 @@ func runBench(cfg config.Window) error {
 }
 
 type benchGame struct {
-	job    *config.Bench
+	job    *bench.GPUJob
 	d      *playback.Drawing
 	tm     *playback.Timing
 	sw, sh int
@@ -111,7 +112,7 @@ func (g *benchGame) Update() error {
 	}
 	g.started = now
 	g.measured = g.next
-	g.mark = g.cursor.Advance(g.tm.Duration() * float64(g.next+1) / float64(g.job.Frames)).To
+	g.mark = g.cursor.Advance(bench.FrameTime(g.tm.Duration(), g.next, g.job.Frames)).To
 	g.layer.Update(g.mark)
 	g.next += g.stride
 	return nil
@@ -144,7 +145,7 @@ func (g *benchGame) nextStrategy() bool {
 	}
 	g.cursor = playback.NewCursor(g.tm)
 	g.stride = max(1, g.job.Stride[g.name])
-	g.next = (g.job.Frames - 1) % g.stride
+	g.next = bench.FirstFrame(g.job.Frames, g.stride)
 	g.warm = benchWarmup
 	g.measured = -1
 	return true
