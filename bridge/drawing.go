@@ -1,11 +1,10 @@
 package bridge
 
 import (
-	"encoding/json"
 	"fmt"
 	"image/color"
-	"strconv"
 
+	"mbotdraw/bridge/wire"
 	"mbotdraw/playback"
 )
 
@@ -15,10 +14,9 @@ import (
 //	{"type":"drawing","width":W,"height":H,"background":"#rrggbb","name":"…",
 //	 "strokes":[{"color":"#rrggbb","width":3,"points":[x0,y0,t0,x1,y1,t1,…]}]}
 //
-// Points are flat triples, coordinates to 0.01 unit and times to 0.1 ms.
-// The times are playback times (tm.PointTime), the window's clock, which
-// the playback messages' t counts in: not the recorded times, whose long
-// pauses the clock shortens. Beyond maxPoints the strokes are thinned
+// (written by wire.DrawingEncoder). The times are playback times
+// (tm.PointTime), the window's clock, which the playback messages' t counts
+// in: not the recorded times, whose long pauses the clock shortens. Beyond maxPoints the strokes are thinned
 // evenly, keeping their ends. A nil tm is an empty 800x600 drawing.
 func encodeDrawing(tm *playback.Timing, maxPoints int) []byte {
 	d := playback.NewDrawing(800, 600)
@@ -29,62 +27,17 @@ func encodeDrawing(tm *playback.Timing, maxPoints int) []byte {
 	if n := d.NumPoints(); maxPoints > 0 && n > maxPoints {
 		step = (n + maxPoints - 1) / maxPoints
 	}
-	b := make([]byte, 0, 64+d.NumPoints()/step*20)
-	b = append(b, `{"type":"drawing","width":`...)
-	b = strconv.AppendFloat(b, d.Width, 'f', -1, 64)
-	b = append(b, `,"height":`...)
-	b = strconv.AppendFloat(b, d.Height, 'f', -1, 64)
-	b = append(b, `,"background":"`...)
-	b = append(b, hexColor(d.Background)...)
-	b = append(b, `","name":`...)
-	b = appendJSONString(b, d.Name)
-	b = append(b, `,"strokes":[`...)
-	for si, s := range d.Strokes {
-		if si > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"color":"`...)
-		b = append(b, hexColor(s.Color)...)
-		b = append(b, `","width":`...)
-		b = strconv.AppendFloat(b, float64(s.Width), 'f', -1, 32)
-		b = append(b, `,"points":[`...)
-		first := true
+	e := wire.NewDrawingEncoder(d.Width, d.Height, hexColor(d.Background), d.Name, d.NumPoints()/step)
+	for _, s := range d.Strokes {
+		e.Stroke(hexColor(s.Color), s.Width)
 		for i := s.Start; i < s.End; i++ {
 			if step > 1 && i != s.Start && i != s.End-1 && (i-s.Start)%step != 0 {
 				continue
 			}
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = strconv.AppendFloat(b, round(float64(d.XY[2*i]), 100), 'f', -1, 64)
-			b = append(b, ',')
-			b = strconv.AppendFloat(b, round(float64(d.XY[2*i+1]), 100), 'f', -1, 64)
-			b = append(b, ',')
-			b = strconv.AppendFloat(b, round(tm.PointTime(i), 10), 'f', -1, 64)
+			e.Point(float64(d.XY[2*i]), float64(d.XY[2*i+1]), tm.PointTime(i))
 		}
-		b = append(b, "]}"...)
 	}
-	return append(b, "]}"...)
-}
-
-func round(v, k float64) float64 {
-	if v != v || v > 1e12 || v < -1e12 {
-		return 0
-	}
-	return float64(int64(v*k+copysignHalf(v))) / k
-}
-
-func copysignHalf(v float64) float64 {
-	if v < 0 {
-		return -0.5
-	}
-	return 0.5
+	return e.Bytes()
 }
 
 func hexColor(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
-
-func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
-}

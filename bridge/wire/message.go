@@ -1,10 +1,11 @@
 package wire
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
+
+	"mbotdraw/jsonstring"
 )
 
 // Message types. Client to bridge on /robot: Hello, Moves, End, Cancel,
@@ -384,9 +385,5 @@ func (m *Message) AppendJSON(b []byte) []byte {
 // Encode returns the message's JSON encoding (see AppendJSON).
 func (m Message) Encode() []byte { return m.AppendJSON(make([]byte, 0, 64)) }
 
-// appendString appends s as a JSON string, escaping what JSON requires and
-// the HTML-sensitive characters.
-func appendString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
-}
+// appendString appends s as a JSON string (package jsonstring).
+func appendString(b []byte, s string) []byte { return jsonstring.Append(b, s) }
