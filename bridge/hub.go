@@ -22,6 +22,9 @@ type hub struct {
 	onRTT    func(time.Duration)
 	upgrader websocket.Upgrader
 	start    time.Time // ping payloads are nanoseconds since start
+	// slotInterval is the least time between two messages of one slot to
+	// one peer (0: none); the peer's writer sends the latest.
+	slotInterval time.Duration
 
 	mu        sync.Mutex
 	peers     map[*peer]struct{}
@@ -133,11 +136,16 @@ func (h *hub) forbid(w http.ResponseWriter, r *http.Request) {
 
 // broadcast puts data in slot of every peer: each peer gets the latest value
 // of each slot, never a backlog, so a slow peer costs nobody anything.
-func (h *hub) broadcast(slot int, data []byte) {
+func (h *hub) broadcast(slot int, data []byte) { h.broadcastExcept(slot, data, nil) }
+
+// broadcastExcept is broadcast to every peer but except.
+func (h *hub) broadcastExcept(slot int, data []byte, except *peer) {
 	m := prepare(data)
 	h.mu.Lock()
 	for p := range h.peers {
-		p.setSlot(slot, m)
+		if p != except {
+			p.setSlot(slot, m)
+		}
 	}
 	h.mu.Unlock()
 }

@@ -440,6 +440,8 @@ func (p *peer) writeLoop() {
 	defer p.h.wg.Done()
 	ping := time.NewTicker(p.h.limits.PingInterval)
 	defer ping.Stop()
+	var sl slotPacer
+	defer sl.stop()
 	for {
 		var err error
 		select {
@@ -454,13 +456,10 @@ func (p *peer) writeLoop() {
 			p.dequeued(m)
 			p.writeMu.Unlock()
 		case <-p.signal:
-			p.writeMu.Lock()
-			for i := range p.slots {
-				if m := p.slots[i].Swap(nil); m != nil && err == nil {
-					err = p.write(*m)
-				}
-			}
-			p.writeMu.Unlock()
+			err = p.writeSlots(&sl)
+		case <-sl.c:
+			sl.c = nil
+			err = p.writeSlots(&sl)
 		case <-ping.C:
 			var b [8]byte
 			sent := max(1, int64(time.Since(p.h.start)))
@@ -473,6 +472,56 @@ func (p *peer) writeLoop() {
 			return
 		}
 	}
+}
+
+// slotPacer is a writer's record of when it last wrote each slot, and the
+// timer that wakes it when a held-back slot is due.
+type slotPacer struct {
+	last  [numSlots]time.Time
+	timer *time.Timer
+	c     <-chan time.Time
+	due   time.Time
+}
+
+func (sl *slotPacer) stop() {
+	if sl.timer != nil {
+		sl.timer.Stop()
+	}
+}
+
+// wake arms the timer for at, unless it is armed sooner.
+func (sl *slotPacer) wake(at time.Time) {
+	if sl.c != nil && !sl.due.After(at) {
+		return
+	}
+	sl.stop()
+	sl.timer, sl.due = time.NewTimer(time.Until(at)), at
+	sl.c = sl.timer.C
+}
+
+// writeSlots writes the slots that hold a message and are due (a slot is
+// written at most once per hub.slotInterval); the others wait for the
+// pacer's timer.
+func (p *peer) writeSlots(sl *slotPacer) error {
+	iv := p.h.slotInterval
+	now := time.Now()
+	p.writeMu.Lock()
+	defer p.writeMu.Unlock()
+	for i := range p.slots {
+		if iv > 0 && now.Sub(sl.last[i]) < iv {
+			if p.slots[i].Load() != nil {
+				sl.wake(sl.last[i].Add(iv))
+			}
+			continue
+		}
+		if m := p.slots[i].Swap(nil); m != nil {
+			if err := p.write(*m); err != nil {
+				return err
+			}
+			sl.last[i] = now
+		}
+	}
+	return nil
 }
 
 func isTimeout(err error) bool {

@@ -118,7 +118,9 @@ type Server struct {
 	lost      bool
 	closing   bool
 	dirty     bool
-	lastState string
+	lastState stateKey // the state last sent to every client
+	lastOwn   stateKey // the state last sent to the drawing job's owner
+	lastOwner *peer
 	wake      chan struct{}
 	dups      uint64
 
@@ -162,9 +164,13 @@ type owner struct {
 // the robot; Shutdown stops it.
 func New(r Robot, o Options) *Server {
 	o = o.withDefaults()
-	s := &Server{h: newHub(o.Token, o.Limits, o.Compression, o.Logf, o.OnRTT), opts: o, robot: r,
+	h := newHub(o.Token, o.Limits, o.Compression, o.Logf, o.OnRTT)
+	// Nobody needs the robot's state or progress more than once per
+	// progress interval.
+	h.slotInterval = o.ProgressInterval
+	s := &Server{h: h, opts: o, robot: r,
 		byKey: map[string]*job{}, wake: make(chan struct{}, 1),
-		runnerDone: make(chan struct{}), tickerDone: make(chan struct{}), lastState: ""}
+		runnerDone: make(chan struct{}), tickerDone: make(chan struct{})}
 	s.est, _ = r.(Estimator)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	go s.runner()
@@ -273,7 +279,7 @@ func (s *Server) open(p *peer) {
 	p.data = &owner{}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p.setSlot(slotState, outMsg{data: s.stateMsgLocked().Encode()})
+	p.setSlot(slotState, outMsg{data: s.stateMsgLocked(false).Encode()})
 	if j := s.headLocked(); j != nil {
 		p.setSlot(slotProgress, outMsg{data: s.progressMsgLocked(j, "").Encode()})
 	}
@@ -501,84 +507,6 @@ func (s *Server) dropLocked(j *job, why string) {
 		j.owner.sendError(0, "job %d dropped: %s", j.n, why)
 	}
 	s.removeLocked(j, "dropped")
-}
-
-// tellPlacesLocked tells each waiting client its new place in the queue.
-func (s *Server) tellPlacesLocked() {
-	for i, j := range s.queue {
-		if j.place != i {
-			j.place = i
-			if j.owner != nil {
-				j.owner.send(wire.Message{Type: wire.TypeQueue, Job: j.n, Place: i}.Encode())
-			}
-		}
-	}
-}
-
-func (s *Server) stateLocked() string {
-	j := s.headLocked()
-	switch {
-	case s.closing:
-		return wire.StateStopped
-	case s.lost:
-		return wire.StateLost
-	case j == nil:
-		return wire.StateIdle
-	case j.paused:
-		return wire.StatePaused
-	case j.done >= len(j.moves):
-		return wire.StateWaiting
-	}
-	return wire.StateDrawing
-}
-
-func (s *Server) stateMsgLocked() wire.Message {
-	m := wire.Message{Type: wire.TypeState, State: s.stateLocked(), Queue: max(0, len(s.queue)-1)}
-	if j := s.headLocked(); j != nil {
-		m.Job = j.n
-	}
-	return m
-}
-
-// broadcastStateLocked sends the robot's state to everyone if it changed
-// (or always, with force).
-func (s *Server) broadcastStateLocked(force bool) {
-	m := s.stateMsgLocked()
-	key := fmt.Sprintf("%s/%d/%d", m.State, m.Job, m.Queue)
-	if !force && key == s.lastState {
-		return
-	}
-	s.lastState = key
-	s.h.broadcast(slotState, m.Encode())
-}
-
-// progressMsgLocked describes j; final is "" while it runs, else why it left
-// the queue.
-func (s *Server) progressMsgLocked(j *job, final string) wire.Message {
-	total := max(j.total, len(j.moves))
-	m := wire.Message{Type: wire.TypeProgress, Job: j.n, Done: j.done, Total: total, Strokes: j.strokes,
-		State: s.stateLocked(), Finished: final != ""}
-	if final != "" {
-		m.State = final
-	}
-	switch {
-	case j.cum != nil && len(j.moves) > 0 && (j.ended || total == len(j.moves)):
-		all := j.cum[len(j.moves)]
-		m.LeftMS = all - j.cum[j.done]
-		if all > 0 {
-			m.Percent = 100 * j.cum[j.done] / all
-		}
-	case total > 0:
-		m.Percent = 100 * float64(j.done) / float64(total)
-		if j.cum != nil && j.done > 0 {
-			// Assume the moves still to come take as long as those so far.
-			m.LeftMS = j.cum[j.done] / float64(j.done) * float64(total-j.done)
-		}
-	}
-	if final == "done" {
-		m.Percent, m.LeftMS = 100, 0
-	}
-	return m
 }
 
 // ticker sends progress while the robot draws and drops jobs whose clients

@@ -309,3 +309,62 @@ func TestStalledJobIsDroppedWhenOthersWait(t *testing.T) {
 	}
 	waitFinished(b, wb.Job)
 }
+
+// The drawing job flips between drawing and waiting with every batch its
+// client sends: only its owner is told; the others, who see the robot busy
+// all along, get one state when the job starts, and every client gets at
+// most one state and one progress message per progress interval.
+func TestStateAndProgressAreCoalescedPerClient(t *testing.T) {
+	rec := &Recorder{}
+	_, srv := newTestServer(t, rec, Options{ProgressInterval: 100 * time.Millisecond})
+	watcher := dialTest(t, wsURL(srv, "/robot"), nil)
+	watcher.nextType(wire.TypeState) // idle
+	c := dialTest(t, wsURL(srv, "/robot"), nil)
+	start := time.Now()
+	const batches = 300
+	w := wire.Message{}
+	for seq := uint64(1); seq <= batches; seq++ {
+		c.send(wire.Message{Type: wire.TypeMoves, Seq: seq, Moves: testMoves(8)})
+		if seq == 1 {
+			w = c.nextType(wire.TypeWelcome)
+		}
+		c.next("ack", func(m wire.Message) bool { return m.Type == wire.TypeAck && m.Seq == seq })
+	}
+	c.send(wire.Message{Type: wire.TypeEnd, Seq: batches + 1})
+	waitFinished(c, w.Job)
+	elapsed := time.Since(start)
+	// Count what the watcher got, up to the answer to a ping sent now.
+	watcher.send(wire.Message{Type: wire.TypePing, ID: 77})
+	intervals := int(elapsed/(100*time.Millisecond)) + 2
+	var states, progress, waits int
+	for done := false; !done; {
+		select {
+		case m := <-watcher.msgs:
+			switch m.Type {
+			case wire.TypeState:
+				states++
+				if m.State == wire.StateWaiting {
+					waits++
+				}
+			case wire.TypeProgress:
+				progress++
+			case wire.TypePong:
+				done = true
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no pong")
+		}
+	}
+	if waits > 0 {
+		t.Errorf("a client without the job was told %d times that it waits for its moves", waits)
+	}
+	if states > 4 {
+		t.Errorf("the watcher got %d state messages while one job was drawn, want the few that changed what it sees", states)
+	}
+	if progress > intervals+1 {
+		t.Errorf("the watcher got %d progress messages in %v, want at most one per 100 ms (%d)", progress, elapsed, intervals)
+	}
+	if len(rec.Made()) != batches*8 {
+		t.Errorf("robot made %d moves, want %d", len(rec.Made()), batches*8)
+	}
+}

@@ -17,7 +17,10 @@
 // ({"type":"error","message":"...","seq":N}), "welcome" (the job's number,
 // its last applied seq, moves received and done, place in the queue),
 // "queue" (the caller's place: 0 means drawing now), and, to every client,
-// "state" (the robot's state and the queue's length) and "progress" (moves
+// at most one of each per 100 ms and only when it changed, "state" (the
+// robot's state and the queue's length; "waiting", when the drawing job has
+// drawn all it has received, goes only to that job's client: to the others
+// the robot is "drawing") and "progress" (moves
 // and strokes done, percent, time left in milliseconds; "finished" with the
 // state "done", "cancelled" or "dropped" when the job leaves the queue).
 //
