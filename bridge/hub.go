@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -28,7 +29,8 @@ type hub struct {
 
 	mu        sync.Mutex
 	peers     map[*peer]struct{}
-	upgrading int // handshakes under way
+	upgrading int            // handshakes under way
+	byAddr    map[string]int // peers and handshakes per client address
 	closing   bool
 
 	rttMu sync.Mutex
@@ -41,6 +43,7 @@ type hub struct {
 // counters are the hub's running totals, read by Stats.
 type counters struct {
 	accepted, unauthorized, forbidden, refused atomic.Uint64
+	refusedAddr, refusedEarly                  atomic.Uint64
 	in, out, errors, rateLimited, dropped      atomic.Uint64
 	closedSlow, closedAbuse, closedTooBig      atomic.Uint64
 	bytesIn                                    atomic.Uint64
@@ -60,7 +63,7 @@ func newHub(token string, l Limits, c Compression, logf func(string, ...any), on
 		logf = func(string, ...any) {}
 	}
 	h := &hub{token: token, limits: l.withDefaults(), comp: c.withDefaults(), logf: logf, onRTT: onRTT,
-		start: time.Now(), peers: map[*peer]struct{}{}}
+		start: time.Now(), peers: map[*peer]struct{}{}, byAddr: map[string]int{}}
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout:  10 * time.Second,
 		EnableCompression: !c.Off,
@@ -85,10 +88,13 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request, hd handlers) {
 		h.forbid(w, r)
 		return
 	}
+	host := addrHost(r.RemoteAddr)
 	h.mu.Lock()
 	closing, full := h.closing, len(h.peers)+h.upgrading >= h.limits.MaxClients
-	if !closing && !full {
+	crowd := h.byAddr[host] >= h.limits.MaxClientsPerAddr
+	if !closing && !full && !crowd {
 		h.upgrading++ // a place kept during the handshake
+		h.byAddr[host]++
 	}
 	h.mu.Unlock()
 	switch {
@@ -99,19 +105,26 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request, hd handlers) {
 		h.st.refused.Add(1)
 		http.Error(w, "503 too many clients; try again later", http.StatusServiceUnavailable)
 		return
+	case crowd:
+		h.st.refusedAddr.Add(1)
+		http.Error(w, "429 too many connections from your computer; close some and try again", http.StatusTooManyRequests)
+		return
 	}
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.mu.Lock()
 		h.upgrading--
+		h.leaveLocked(host)
 		h.mu.Unlock()
 		return // the upgrader has answered with the reason
 	}
+	admitted(conn.NetConn())
 	h.st.accepted.Add(1)
 	p := newPeer(h, conn, r.RemoteAddr, hd)
 	h.mu.Lock()
 	h.upgrading--
 	if h.closing {
+		h.leaveLocked(host)
 		h.mu.Unlock()
 		p.kick(websocket.CloseGoingAway, "shutting down")
 		conn.Close()
@@ -125,6 +138,18 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request, hd handlers) {
 	}
 	go p.writeLoop()
 	go p.readLoop()
+}
+
+// admit wraps ln so that it caps the handshakes under way (Limits.MaxHandshakes).
+func (h *hub) admit(ln net.Listener) net.Listener {
+	return newAdmitListener(ln, h.limits, &h.st.refusedEarly)
+}
+
+// leaveLocked forgets a connection from host.
+func (h *hub) leaveLocked(host string) {
+	if h.byAddr[host]--; h.byAddr[host] <= 0 {
+		delete(h.byAddr, host)
+	}
 }
 
 // forbid refuses a request from a foreign page or host name (HTTP 403).
@@ -194,12 +219,16 @@ func (h *hub) recordRTT(d time.Duration) {
 type Stats struct {
 	// Clients connected now.
 	Clients int `json:"clients"`
-	// Accepted upgrades; Unauthorized (401), Forbidden (403) and Refused
-	// (503: too many clients) refusals.
+	// Accepted upgrades; Unauthorized (401), Forbidden (403), Refused
+	// (503: too many clients) and RefusedAddr (429: too many from one
+	// address) refusals; RefusedEarly, connections closed before their
+	// handshake because too many handshakes were under way.
 	Accepted     uint64 `json:"accepted"`
 	Unauthorized uint64 `json:"unauthorized"`
 	Forbidden    uint64 `json:"forbidden"`
 	Refused      uint64 `json:"refused"`
+	RefusedAddr  uint64 `json:"refused_addr"`
+	RefusedEarly uint64 `json:"refused_early"`
 	// MessagesIn and MessagesOut count WebSocket messages; BytesIn their
 	// payload bytes after decompression.
 	MessagesIn  uint64 `json:"messages_in"`
@@ -232,7 +261,7 @@ func (h *hub) stats() Stats {
 	h.rttMu.Unlock()
 	return Stats{
 		Clients: n, Accepted: h.st.accepted.Load(), Unauthorized: h.st.unauthorized.Load(), Forbidden: h.st.forbidden.Load(),
-		Refused:    h.st.refused.Load(),
+		Refused: h.st.refused.Load(), RefusedAddr: h.st.refusedAddr.Load(), RefusedEarly: h.st.refusedEarly.Load(),
 		MessagesIn: h.st.in.Load(), MessagesOut: h.st.out.Load(), BytesIn: h.st.bytesIn.Load(),
 		Errors: h.st.errors.Load(), RateLimited: h.st.rateLimited.Load(), Dropped: h.st.dropped.Load(),
 		ClosedSlow: h.st.closedSlow.Load(), ClosedAbuse: h.st.closedAbuse.Load(), ClosedTooBig: h.st.closedTooBig.Load(),

@@ -219,7 +219,7 @@ func (l *Live) Handler() http.Handler {
 // Serve serves the companion on ln until ctx is done, then shuts it down.
 // Use Listen to get a listener checked for a token.
 func (l *Live) Serve(ctx context.Context, ln net.Listener) error {
-	return serveHTTP(ctx, ln, l.Handler(), l.Shutdown)
+	return serveHTTP(ctx, l.h.admit(ln), l.Handler(), l.Shutdown)
 }
 
 // Shutdown closes every page (code 1001) and stops delivering.

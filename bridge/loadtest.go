@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,9 +21,10 @@ import (
 
 // LoadOptions configure LoadTest. The zero value is the issue's test: 100
 // clients each sending 60 messages a second for 30 s, 16 moves per message
-// with batching on, in the three modes of DefaultLoadModes.
+// with batching on, in the three modes of DefaultLoadModes, against a bridge
+// started on loopback.
 type LoadOptions struct {
-	// Clients is the number of WebSocket clients (0: 100).
+	// Clients is the number of well-behaved WebSocket clients (0: 100).
 	Clients int
 	// Rate is the messages each client sends per second (0: 60).
 	Rate float64
@@ -34,6 +36,18 @@ type LoadOptions struct {
 	BatchSize int
 	// Modes to run, in order (nil: DefaultLoadModes).
 	Modes []LoadMode
+	// URL, if set, is the server to load (ws://HOST:PORT/robot, with
+	// ?token=T if it needs one) instead of a bridge started here; any server
+	// that speaks the robot endpoint's protocol will do.
+	URL string
+	// Baseline also runs, after each mode's run, the same load against a
+	// minimal WebSocket server (BaselineHandler) started here, so that one
+	// run compares the two on the same machine under the same load.
+	Baseline bool
+	// Hostile is the number of hostile clients run alongside the others
+	// (0: none): see LoadHostile for what they do. Their figures are in
+	// LoadResult.Hostile.
+	Hostile int
 }
 
 // LoadMode is one configuration of the load test.
@@ -53,9 +67,32 @@ func DefaultLoadModes() []LoadMode {
 	}
 }
 
-// LoadResult is one mode's figures.
+// LoadReport is a whole load test: for each mode, the server's figures and,
+// with LoadOptions.Baseline, the baseline server's and their ratios.
+type LoadReport struct {
+	Modes []ModeReport `json:"modes"`
+}
+
+// ModeReport is one mode's figures.
+type ModeReport struct {
+	Mode     string      `json:"mode"`
+	Bridge   LoadResult  `json:"bridge"`
+	Baseline *LoadResult `json:"baseline,omitempty"`
+	// Ratio is the bridge's round trip over the baseline's, p50 and p99
+	// (with a baseline).
+	Ratio *LoadRatio `json:"ratio,omitempty"`
+}
+
+// LoadRatio compares two round-trip summaries.
+type LoadRatio struct {
+	P50 float64 `json:"p50"`
+	P99 float64 `json:"p99"`
+}
+
+// LoadResult is one server's figures in one mode.
 type LoadResult struct {
-	Mode    LoadMode `json:"mode"`
+	Mode    LoadMode `json:"-"`
+	Server  string   `json:"server"`
 	Clients int      `json:"clients"`
 	Seconds float64  `json:"seconds"`
 	// Sent messages (moves messages) and moves; Acked messages.
@@ -63,7 +100,7 @@ type LoadResult struct {
 	Moves uint64 `json:"moves"`
 	Acked uint64 `json:"acked"`
 	// Lost: sent and never acked. Duplicated: acked twice. Reordered: acked
-	// after a later one. ServerMismatch: clients whose job on the bridge did
+	// after a later one. ServerMismatch: clients whose job on the server did
 	// not hold exactly the moves they sent, in order.
 	Lost           uint64 `json:"lost"`
 	Duplicated     uint64 `json:"duplicated"`
@@ -71,12 +108,15 @@ type LoadResult struct {
 	ServerMismatch int    `json:"server_mismatch"`
 	// Errors counts error messages the clients received.
 	Errors uint64 `json:"errors"`
+	// StatePerClient is the state and progress messages each client
+	// received per second, on average.
+	StatePerClient float64 `json:"state_per_client_s"`
 	// MsgRate and MoveRate are per second over all clients.
 	MsgRate  float64 `json:"msgs_per_s"`
 	MoveRate float64 `json:"moves_per_s"`
 	// RTT is from writing a moves message to reading its ack; Ping from a
 	// JSON ping to its pong; ServerPing is the bridge's own WebSocket ping
-	// round trip. Milliseconds.
+	// round trip (a bridge started here only). Milliseconds.
 	RTT        perf.Summary `json:"rtt_ms"`
 	Ping       perf.Summary `json:"ping_ms"`
 	ServerPing perf.Summary `json:"server_ping_ms"`
@@ -84,6 +124,12 @@ type LoadResult struct {
 	// clients together (after compression).
 	BytesOut float64 `json:"bytes_out_per_s"`
 	BytesIn  float64 `json:"bytes_in_per_s"`
+	// PeakRSSMB is the load test process's peak resident memory during the
+	// run (Linux): the server started here and every client together, so
+	// an upper bound on the server's own. 0 when unknown.
+	PeakRSSMB float64 `json:"process_peak_rss_mb"`
+	// Hostile are the hostile clients' figures (LoadOptions.Hostile).
+	Hostile *HostileResult `json:"hostile,omitempty"`
 	// Pass: RTT p99 ≤ 5 ms and nothing lost, duplicated or reordered.
 	Pass bool `json:"pass"`
 }
@@ -91,10 +137,11 @@ type LoadResult struct {
 // LoadBudget is the round-trip p99 the load test must keep.
 const LoadBudget = 5 * time.Millisecond
 
-// LoadTest runs a bridge on loopback (a robot that draws instantly, so the
-// figures measure the WebSocket path) and loads it with real clients, once
-// per mode. It stops by itself after each mode's Duration, or when ctx ends.
-func LoadTest(ctx context.Context, o LoadOptions) ([]LoadResult, error) {
+// LoadTest loads a server with real clients on loopback, once per mode: a
+// bridge started here (a robot that draws instantly, so the figures measure
+// the WebSocket path) or o.URL, and with o.Baseline the baseline server
+// too. It stops by itself after each run's Duration, or when ctx ends.
+func LoadTest(ctx context.Context, o LoadOptions) (LoadReport, error) {
 	if o.Clients <= 0 {
 		o.Clients = 100
 	}
@@ -110,18 +157,32 @@ func LoadTest(ctx context.Context, o LoadOptions) ([]LoadResult, error) {
 	if o.Modes == nil {
 		o.Modes = DefaultLoadModes()
 	}
-	var out []LoadResult
+	var rep LoadReport
 	for _, m := range o.Modes {
-		r, err := loadRun(ctx, o, m)
-		if err != nil {
-			return out, fmt.Errorf("load test %s: %w", m.Name, err)
+		mr := ModeReport{Mode: m.Name}
+		var err error
+		if o.URL != "" {
+			mr.Bridge, err = loadRun(ctx, o, m, "url", nil)
+		} else {
+			mr.Bridge, err = loadBridge(ctx, o, m)
 		}
-		out = append(out, r)
+		if err == nil && o.Baseline && ctx.Err() == nil {
+			var b LoadResult
+			b, err = loadBaseline(ctx, o, m)
+			mr.Baseline = &b
+			if b.RTT.P50 > 0 && b.RTT.P99 > 0 {
+				mr.Ratio = &LoadRatio{P50: mr.Bridge.RTT.P50 / b.RTT.P50, P99: mr.Bridge.RTT.P99 / b.RTT.P99}
+			}
+		}
+		if err != nil {
+			return rep, fmt.Errorf("load test %s: %w", m.Name, err)
+		}
+		rep.Modes = append(rep.Modes, mr)
 		if ctx.Err() != nil {
-			return out, ctx.Err()
+			return rep, ctx.Err()
 		}
 	}
-	return out, nil
+	return rep, nil
 }
 
 // nullRobot draws instantly and forgets.
@@ -134,24 +195,67 @@ func (nullRobot) Run(_ context.Context, moves []wire.Move, report func(RobotEven
 
 func (nullRobot) Stop(context.Context) error { return nil }
 
-func loadRun(ctx context.Context, o LoadOptions, mode LoadMode) (LoadResult, error) {
+// serveLoopback serves h on a loopback port until the returned stop is
+// called; url is its ws:// address with path.
+func serveLoopback(h http.Handler, serve func(context.Context, net.Listener) error, path string) (url string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	if serve == nil {
+		serve = func(ctx context.Context, ln net.Listener) error {
+			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+			go func() { <-ctx.Done(); srv.Close() }()
+			return srv.Serve(ln)
+		}
+	}
+	go func() { served <- serve(ctx, ln) }()
+	return "ws://" + ln.Addr().String() + path, func() { cancel(); <-served }, nil
+}
+
+// loadBridge runs one mode against a bridge started here.
+func loadBridge(ctx context.Context, o LoadOptions, mode LoadMode) (LoadResult, error) {
 	perTick := 1
 	if mode.Batching {
 		perTick = o.BatchSize
 	}
 	expect := int(float64(o.Clients)*o.Rate*o.Duration.Seconds()*1.2+1000) * perTick
+	n := o.Clients + o.Hostile + 10
+	// The defaults, with room for every well-behaved client on the one
+	// loopback address.
 	s := New(nullRobot{}, Options{Compression: Compression{Off: !mode.Compression},
-		MaxQueuedMoves: expect, MaxJobMoves: expect, MaxJobs: o.Clients + 10})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+		MaxQueuedMoves: expect, MaxJobMoves: expect, MaxJobs: n, MaxJobsPerAddr: o.Clients + 10,
+		Limits: Limits{MaxClientsPerAddr: o.Clients + 10}})
+	url, stop, err := serveLoopback(nil, s.Serve, "/robot")
 	if err != nil {
 		return LoadResult{}, err
 	}
-	sctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(sctx, ln) }()
-	defer func() { stop(); <-served }()
-	url := "ws://" + ln.Addr().String() + "/robot"
+	defer stop()
+	o.URL = url
+	return loadRun(ctx, o, mode, "bridge", s)
+}
 
+// loadBaseline runs one mode against the baseline server.
+func loadBaseline(ctx context.Context, o LoadOptions, mode LoadMode) (LoadResult, error) {
+	url, stop, err := serveLoopback(BaselineHandler(mode.Compression), nil, "/robot")
+	if err != nil {
+		return LoadResult{}, err
+	}
+	defer stop()
+	o.URL, o.Hostile = url, 0
+	return loadRun(ctx, o, mode, "baseline", nil)
+}
+
+// loadRun loads the server at o.URL, or s's, with o.Clients clients for
+// o.Duration and checks every message.
+func loadRun(ctx context.Context, o LoadOptions, mode LoadMode, name string, s *Server) (LoadResult, error) {
+	perTick := 1
+	if mode.Batching {
+		perTick = o.BatchSize
+	}
+	url := o.URL
 	var bytesOut, bytesIn atomic.Uint64
 	d := websocket.Dialer{EnableCompression: mode.Compression, HandshakeTimeout: 10 * time.Second,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -176,8 +280,16 @@ func loadRun(ctx context.Context, o LoadOptions, mode LoadMode) (LoadResult, err
 	time.Sleep(200 * time.Millisecond)
 	bytesOut.Store(0)
 	bytesIn.Store(0)
+	for _, c := range clients {
+		c.stateMsgs.Store(0)
+	}
+	rss := startRSSWatch()
 	start := time.Now()
 	runCtx, cancel := context.WithTimeout(ctx, o.Duration)
+	var hostile *hostileRun
+	if o.Hostile > 0 {
+		hostile = startHostile(runCtx, url, o.Hostile, mode.Compression)
+	}
 	var wg sync.WaitGroup
 	period := time.Duration(float64(time.Second) / o.Rate)
 	for i, c := range clients {
@@ -189,8 +301,15 @@ func loadRun(ctx context.Context, o LoadOptions, mode LoadMode) (LoadResult, err
 	cancel()
 	elapsed := time.Since(start)
 	out, in := bytesOut.Load(), bytesIn.Load()
-	// Wait for the last acks, then check each job on the bridge.
-	res := LoadResult{Mode: mode, Clients: o.Clients, Seconds: elapsed.Seconds()}
+	res := LoadResult{Mode: mode, Server: name, Clients: o.Clients, Seconds: elapsed.Seconds()}
+	if hostile != nil {
+		res.Hostile = hostile.wait()
+	}
+	var stateMsgs uint64
+	for _, c := range clients {
+		stateMsgs += c.stateMsgs.Load()
+	}
+	// Wait for the last acks, then check each job on the server.
 	var rtt, ping perf.Histogram
 	for _, c := range clients {
 		c.finish()
@@ -214,11 +333,14 @@ func loadRun(ctx context.Context, o LoadOptions, mode LoadMode) (LoadResult, err
 		c.mu.Unlock()
 		c.conn.Close()
 	}
-	if dups := s.Duplicates(); dups > 0 {
-		res.Duplicated += dups
+	res.PeakRSSMB = rss()
+	if s != nil {
+		res.Duplicated += s.Duplicates()
+		srvRTT := s.RTT()
+		res.ServerPing = srvRTT.Summary()
 	}
-	srvRTT := s.RTT()
-	res.RTT, res.Ping, res.ServerPing = rtt.Summary(), ping.Summary(), srvRTT.Summary()
+	res.RTT, res.Ping = rtt.Summary(), ping.Summary()
+	res.StatePerClient = float64(stateMsgs) / float64(o.Clients) / elapsed.Seconds()
 	res.MsgRate = float64(res.Sent) / elapsed.Seconds()
 	res.MoveRate = float64(res.Moves) / elapsed.Seconds()
 	res.BytesOut = float64(out) / elapsed.Seconds()
@@ -271,11 +393,21 @@ type loadClient struct {
 	welcome        chan wire.Message
 	writeErr       error
 	errors         atomic.Uint64
+	stateMsgs      atomic.Uint64 // state and progress messages received
 	readDone       chan struct{}
 }
 
 func newLoadClient(ctx context.Context, d websocket.Dialer, url string, i int, mode LoadMode, o LoadOptions) (*loadClient, error) {
-	conn, _, err := d.DialContext(ctx, url, nil)
+	// A server may take only so many new connections a second from one
+	// address: try again for a while, like a patient client.
+	var conn *websocket.Conn
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if conn, _, err = d.DialContext(ctx, url, nil); err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -461,6 +593,8 @@ func (c *loadClient) read() {
 			}
 		case wire.TypeError:
 			c.errors.Add(1)
+		case wire.TypeState, wire.TypeProgress:
+			c.stateMsgs.Add(1)
 		}
 	}
 }

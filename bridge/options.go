@@ -16,6 +16,11 @@ type Limits struct {
 	// (0: 200), and Burst how many it may send at once (0: twice Rate).
 	Rate  float64
 	Burst int
+	// ByteRate is how many bytes per second (after decompression) a client
+	// may send on average (0: 256 KiB); it may send ReadLimit at once. A
+	// client over it is not read from until it is back within it, so that
+	// its traffic costs the server no more than that.
+	ByteRate float64
 	// AbuseLimit is how many messages over the rate a client may send within
 	// ten seconds before it is closed with code 1008 (0: 1000). Below it, each
 	// one gets an error and is dropped.
@@ -35,8 +40,21 @@ type Limits struct {
 	// come for this long (0: 30 s).
 	ReadTimeout time.Duration
 	// MaxClients bounds the connections served at once (0: 1000); one more
-	// gets HTTP 503 before the upgrade.
-	MaxClients int
+	// gets HTTP 503 before the upgrade. MaxClientsPerAddr bounds those from
+	// one client address (0: 50); one more gets HTTP 429.
+	MaxClients        int
+	MaxClientsPerAddr int
+	// MaxHandshakes bounds the connections accepted whose WebSocket
+	// handshake (or HTTP request) is not done yet (0: 128), and
+	// MaxHandshakesPerAddr those from one client address (0: 16): one more
+	// is closed at once. These hold only where the server listens itself
+	// (Serve), not behind another http.Server.
+	MaxHandshakes        int
+	MaxHandshakesPerAddr int
+	// ConnectRate is how many connections per second one client address may
+	// open on average (0: 20), twice that at once; more are closed as soon
+	// as they are accepted (with MaxHandshakes).
+	ConnectRate float64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -48,6 +66,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Burst <= 0 {
 		l.Burst = int(2 * l.Rate)
+	}
+	if l.ByteRate <= 0 {
+		l.ByteRate = 256 << 10
+	}
+	if l.ConnectRate <= 0 {
+		l.ConnectRate = 20
 	}
 	if l.AbuseLimit <= 0 {
 		l.AbuseLimit = 1000
@@ -69,6 +93,15 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxClients <= 0 {
 		l.MaxClients = 1000
+	}
+	if l.MaxClientsPerAddr <= 0 {
+		l.MaxClientsPerAddr = 50
+	}
+	if l.MaxHandshakes <= 0 {
+		l.MaxHandshakes = 128
+	}
+	if l.MaxHandshakesPerAddr <= 0 {
+		l.MaxHandshakesPerAddr = 16
 	}
 	return l
 }

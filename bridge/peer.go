@@ -69,6 +69,7 @@ type peer struct {
 
 	// Reader-owned (the control-frame handlers run on the reader too).
 	bucket      bucket
+	bytes       bucket // bytes received, after decompression
 	rejected    int
 	windowStart time.Time
 	midMessage  bool // between a message's first frame and its end
@@ -84,7 +85,8 @@ func newPeer(h *hub, conn *websocket.Conn, addr string, hd handlers) *peer {
 	l := h.limits
 	p := &peer{h: h, conn: conn, addr: addr, hd: hd,
 		queue: make(chan outMsg, l.SendQueue), signal: make(chan struct{}, 1), quit: make(chan struct{}), kickc: make(chan struct{}),
-		bucket: bucket{rate: l.Rate, burst: float64(l.Burst), tokens: float64(l.Burst), last: time.Now()}}
+		bucket: bucket{rate: l.Rate, burst: float64(l.Burst), tokens: float64(l.Burst), last: time.Now()},
+		bytes:  bucket{rate: l.ByteRate, burst: float64(l.ReadLimit), tokens: float64(l.ReadLimit), last: time.Now()}}
 	// The wire limit leaves room for deflate's overhead on incompressible
 	// data; the real limit is checked after decompression, in readLoop.
 	conn.SetReadLimit(l.ReadLimit + l.ReadLimit/8 + 1024)
@@ -318,6 +320,9 @@ func (p *peer) readLoop() {
 			p.kick(websocket.CloseUnsupportedData, "binary messages are not accepted: send JSON text")
 			return
 		}
+		if !p.waitForBytes() {
+			return
+		}
 		// The whole message must come within ReadTimeout of its first frame:
 		// no pong extends that.
 		p.extendDeadline()
@@ -368,11 +373,33 @@ func (p *peer) readMessage(r io.Reader) bool {
 	}
 	p.h.st.in.Add(1)
 	p.h.st.bytesIn.Add(uint64(n))
+	p.bytes.take(time.Now(), float64(n))
 	if !utf8.Valid(p.buf.Bytes()) {
 		p.kick(websocket.CloseInvalidFramePayloadData, "text message is not valid UTF-8")
 		return false
 	}
 	return true
+}
+
+// waitForBytes holds the reader while the client is over its byte rate
+// (its last messages took the byte bucket into debt): the server reads
+// nothing from it meanwhile, and TCP makes the client wait. It reports
+// false when the connection is closing.
+func (p *peer) waitForBytes() bool {
+	d := p.bytes.debt(time.Now())
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-p.kickc:
+		return false
+	case <-p.quit:
+		return false
+	}
 }
 
 // keepBuffer is the largest read buffer a peer keeps between messages, in
@@ -429,6 +456,7 @@ func (p *peer) finish() {
 	p.conn.Close()
 	p.h.mu.Lock()
 	delete(p.h.peers, p)
+	p.h.leaveLocked(addrHost(p.addr))
 	p.h.mu.Unlock()
 	if p.hd.close != nil {
 		p.hd.close(p)
@@ -574,6 +602,21 @@ func (p *peer) write(m outMsg) error {
 type bucket struct {
 	rate, burst, tokens float64
 	last                time.Time
+}
+
+// take takes n tokens, into debt if need be.
+func (b *bucket) take(now time.Time, n float64) {
+	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate) - n
+	b.last = now
+}
+
+// debt is how long until the bucket is out of debt (0 if it is not).
+func (b *bucket) debt(now time.Time) time.Duration {
+	t := b.tokens + now.Sub(b.last).Seconds()*b.rate
+	if t >= 0 {
+		return 0
+	}
+	return time.Duration(-t / b.rate * float64(time.Second))
 }
 
 func (b *bucket) allow(now time.Time) bool {

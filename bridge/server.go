@@ -27,20 +27,24 @@ type Options struct {
 	// lifted (0: 60 s). A job its client has ended is drawn to the end even
 	// if the client leaves.
 	ResumeWindow time.Duration
-	// StallTimeout drops the job at the head of the queue when others wait
-	// and it has nothing left to draw, has not ended and has received no
-	// moves for this long, so that nobody can hold the robot by sending
-	// nothing (0: 60 s).
+	// StallTimeout drops the job at the head of the queue when it has
+	// waited for its client's moves (nothing left to draw, not ended, not
+	// paused) this long in all while other jobs waited (0: 60 s): the waits
+	// add up, so that nobody can hold the robot by sending a tiny move now
+	// and then.
 	StallTimeout time.Duration
 	// MaxPause drops the job at the head of the queue when it has been
-	// paused this long while other jobs wait (0: 5 min).
+	// paused this long in all while other jobs waited (0: 5 min): pausing
+	// again does not start the count again.
 	MaxPause time.Duration
 	// MaxJobMoves bounds one job (0: 1,000,000 moves); MaxQueuedMoves bounds
 	// the moves received and not yet drawn, over every job (0: 4,000,000,
-	// about 32 MB); MaxJobs bounds the queue (0: 1000).
+	// about 32 MB); MaxJobs bounds the queue (0: 1000), and MaxJobsPerAddr
+	// the jobs in it started from one client address (0: 10).
 	MaxJobMoves    int
 	MaxQueuedMoves int
 	MaxJobs        int
+	MaxJobsPerAddr int
 	// ProgressInterval is how often progress is sent to every client while
 	// a job is drawn (0: 100 ms).
 	ProgressInterval time.Duration
@@ -75,6 +79,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxJobs <= 0 {
 		o.MaxJobs = 1000
+	}
+	if o.MaxJobsPerAddr <= 0 {
+		o.MaxJobsPerAddr = 10
 	}
 	return o
 }
@@ -123,6 +130,7 @@ type Server struct {
 	lastOwner *peer
 	wake      chan struct{}
 	dups      uint64
+	addrJobs  map[string]int // jobs in the queue per client address
 
 	runnerDone chan struct{}
 	tickerDone chan struct{}
@@ -133,6 +141,7 @@ type Server struct {
 type job struct {
 	n       uint64
 	key     string
+	host    string // the client address that started it
 	owner   *peer
 	total   int
 	moves   []wire.Move
@@ -145,11 +154,11 @@ type job struct {
 	paused  bool
 	removed bool
 
-	pausedSince time.Time
-	place       int
-
-	lastInput   time.Time
-	orphanSince time.Time
+	// pausedFor and idleFor add up the time it held the robot while others
+	// waited, paused and waiting for its client's moves.
+	pausedFor, idleFor time.Duration
+	place              int
+	orphanSince        time.Time
 }
 
 // owner is a peer's record on the robot endpoint: its job, or the job that
@@ -169,7 +178,7 @@ func New(r Robot, o Options) *Server {
 	// progress interval.
 	h.slotInterval = o.ProgressInterval
 	s := &Server{h: h, opts: o, robot: r,
-		byKey: map[string]*job{}, wake: make(chan struct{}, 1),
+		byKey: map[string]*job{}, addrJobs: map[string]int{}, wake: make(chan struct{}, 1),
 		runnerDone: make(chan struct{}), tickerDone: make(chan struct{})}
 	s.est, _ = r.(Estimator)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -202,12 +211,14 @@ func Listen(addr, token string) (net.Listener, error) {
 // Serve serves the bridge on ln until ctx is done, then shuts down
 // gracefully (see Shutdown), waiting at most 15 s for the robot.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	return serveHTTP(ctx, ln, s.Handler(), s.Shutdown)
+	return serveHTTP(ctx, s.h.admit(ln), s.Handler(), s.Shutdown)
 }
 
 // serveHTTP runs an HTTP server on ln until ctx is done, then calls shutdown.
 func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, shutdown func(context.Context) error) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// An idle keep-alive connection (after a page's request) counts as a
+	// pending handshake: it may not idle long.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var err error
@@ -289,9 +300,18 @@ func (s *Server) closed(p *peer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := p.data.(*owner)
-	if j := o.job; j != nil && j.owner == p {
-		j.owner = nil
-		j.orphanSince = time.Now()
+	j := o.job
+	if j == nil || j.owner != p {
+		return
+	}
+	j.owner = nil
+	j.orphanSince = time.Now()
+	// A job not ended whose robot has drawn nothing, nor is about to, has
+	// nothing to resume: it leaves the queue at once, so that a client that
+	// starts jobs and vanishes holds nobody up.
+	if !j.ended && j.done == 0 && s.running != j && (j != s.headLocked() || len(j.moves) == 0) {
+		s.h.logf("dropping job %d: its client left before it began", j.n)
+		s.removeLocked(j, "dropped")
 	}
 }
 
@@ -342,9 +362,7 @@ func (s *Server) message(p *peer, m *wire.Message) {
 		case wire.TypeCancel:
 			s.removeLocked(j, "cancelled")
 		case wire.TypePause:
-			if !j.paused {
-				j.paused, j.pausedSince = true, time.Now()
-			}
+			j.paused = true
 			if s.running == j && s.runCancel != nil {
 				s.runCancel()
 			}
@@ -392,8 +410,14 @@ func (s *Server) newJobLocked(p *peer, o *owner, key string, total int) *job {
 		p.sendError(0, "the bridge is busy: %d jobs are waiting; try again later", len(s.queue))
 		return nil
 	}
+	host := addrHost(p.addr)
+	if s.addrJobs[host] >= s.opts.MaxJobsPerAddr {
+		p.sendError(0, "your computer already has %d jobs waiting; wait until one is drawn", s.addrJobs[host])
+		return nil
+	}
+	s.addrJobs[host]++
 	s.nextJob++
-	j := &job{n: s.nextJob, key: key, owner: p, total: total, lastInput: time.Now(), place: len(s.queue)}
+	j := &job{n: s.nextJob, key: key, host: host, owner: p, total: total, place: len(s.queue)}
 	if s.est != nil {
 		j.cum = []float64{0}
 	}
@@ -401,7 +425,7 @@ func (s *Server) newJobLocked(p *peer, o *owner, key string, total int) *job {
 	if key != "" {
 		s.byKey[key] = j
 	}
-	o.job = j
+	o.job, o.takenBy = j, 0
 	s.welcomeLocked(p, j)
 	s.broadcastStateLocked(false)
 	s.wakeRunner()
@@ -449,7 +473,6 @@ func (s *Server) input(p *peer, j *job, m *wire.Message) {
 		j.ended = true
 	}
 	j.lastSeq = m.Seq
-	j.lastInput = time.Now()
 	p.reply(wire.Message{Type: wire.TypeAck, Seq: m.Seq}.Encode())
 	s.wakeRunner()
 }
@@ -484,6 +507,9 @@ func (s *Server) removeLocked(j *job, why string) {
 	if j.key != "" && s.byKey[j.key] == j {
 		delete(s.byKey, j.key)
 	}
+	if s.addrJobs[j.host]--; s.addrJobs[j.host] <= 0 {
+		delete(s.addrJobs, j.host)
+	}
 	s.queued -= len(j.moves) - j.done
 	if s.running == j && s.runCancel != nil {
 		s.runCancel()
@@ -515,25 +541,15 @@ func (s *Server) ticker() {
 	defer close(s.tickerDone)
 	t := time.NewTicker(s.opts.ProgressInterval)
 	defer t.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
 		case now := <-t.C:
 			s.mu.Lock()
-			others := len(s.queue) > 1
-			for _, j := range append([]*job(nil), s.queue...) {
-				head := j == s.headLocked()
-				switch {
-				case !j.ended && j.owner == nil && !j.orphanSince.IsZero() && now.Sub(j.orphanSince) > s.opts.ResumeWindow:
-					s.h.logf("dropping job %d: its client did not come back within %v", j.n, s.opts.ResumeWindow)
-					s.removeLocked(j, "dropped")
-				case head && others && j.paused && now.Sub(j.pausedSince) > s.opts.MaxPause:
-					s.dropLocked(j, fmt.Sprintf("paused for %v while others wait", s.opts.MaxPause))
-				case head && others && !j.ended && !j.paused && j.done >= len(j.moves) && now.Sub(j.lastInput) > s.opts.StallTimeout:
-					s.dropLocked(j, fmt.Sprintf("no moves for %v while others wait", s.opts.StallTimeout))
-				}
-			}
+			s.dropHoldersLocked(now, now.Sub(last))
+			last = now
 			if s.dirty {
 				s.dirty = false
 				if j := s.headLocked(); j != nil {
@@ -542,6 +558,33 @@ func (s *Server) ticker() {
 			}
 			s.broadcastStateLocked(false)
 			s.mu.Unlock()
+		}
+	}
+}
+
+// dropHoldersLocked drops the jobs whose clients went away and did not come
+// back, and the job at the head of the queue when, while others wait, it
+// has been paused or waited for its client's moves too long in all (dt
+// more since the last call).
+func (s *Server) dropHoldersLocked(now time.Time, dt time.Duration) {
+	for _, j := range append([]*job(nil), s.queue...) {
+		if !j.ended && j.owner == nil && !j.orphanSince.IsZero() && now.Sub(j.orphanSince) > s.opts.ResumeWindow {
+			s.h.logf("dropping job %d: its client did not come back within %v", j.n, s.opts.ResumeWindow)
+			s.removeLocked(j, "dropped")
+		}
+	}
+	j := s.headLocked()
+	if j == nil || len(s.queue) < 2 {
+		return
+	}
+	switch {
+	case j.paused:
+		if j.pausedFor += dt; j.pausedFor > s.opts.MaxPause {
+			s.dropLocked(j, fmt.Sprintf("paused for %v in all while others wait", s.opts.MaxPause))
+		}
+	case !j.ended && j.done >= len(j.moves):
+		if j.idleFor += dt; j.idleFor > s.opts.StallTimeout {
+			s.dropLocked(j, fmt.Sprintf("no moves to draw for %v in all while others wait", s.opts.StallTimeout))
 		}
 	}
 }
