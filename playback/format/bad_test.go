@@ -141,10 +141,10 @@ func TestBadInput(t *testing.T) {
 		// A 50 MB single line.
 		{"50 MB json line, truncated", "big.json", func() []byte { return hugeLine(head+`{"points":[`, `[1234.5,678.25,1],`, ``) }, `:1:\d{8}`, `end of input`},
 		{"50 MB json line, bad at the end", "big.json", func() []byte { return hugeLine(head+`{"points":[`, `[1234.5,678.25,1],`, `[1,x]]}]}`) }, `:1:\d{8}`, `expected a number, found 'x'`},
-		{"50 MB ndjson line", "big.ndjson", func() []byte { return hugeLine(`{"word":"x","drawing":[[[`, `123.5,`, `1],[1]]]}`) }, `:1:24`, `stroke 0 has \d+ x values but 1 y values`},
+		{"50 MB ndjson line", "big.ndjson", func() []byte { return hugeLine(`{"word":"x","drawing":[[[`, `1234567.25,`, `1],[1]]]}`) }, `:1:24`, `stroke 0 has \d+ x values but 1 y values`},
 		{"50 MB of one letter", "big.json", func() []byte { return hugeLine(``, `aaaaaaaa`, ``) }, `:1:1`, `expected '\{'`},
 		{"50 MB svg path", "big.svg", func() []byte {
-			return hugeLine(`<svg xmlns="http://www.w3.org/2000/svg"><path stroke="black" d="M0 0`, ` L1 1 2 2`, ` L 3"/></svg>`)
+			return hugeLine(`<svg xmlns="http://www.w3.org/2000/svg"><path stroke="black" d="M0 0`, ` L10.25 10.5 20.5 20.75`, ` L 3"/></svg>`)
 		}, `:1:\d+: <path d> element 1`, `expected a number, found the end`},
 		{"deep json", "deep.json", func() []byte { return []byte(`{"x":` + strings.Repeat("[", 100000)) }, `:1:518`, `nested deeper than 512`},
 		// Deeply nested SVG groups.

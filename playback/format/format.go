@@ -96,6 +96,11 @@ type Options struct {
 	// PenSpeed times untimed input, in drawing units per second
 	// (0: playback.DefaultPenSpeed).
 	PenSpeed float64
+	// MaxPoints is the most points a drawing may have (0 or less:
+	// DefaultMaxPoints); it also bounds the file's size, BytesPerPoint
+	// bytes a point (see ErrTooBig). Loading every drawing of a file, or a
+	// gallery, bounds them together.
+	MaxPoints int
 }
 
 func (o Options) tolerance() float64 {
@@ -302,24 +307,11 @@ func next(b []byte, i int) byte {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// readFile reads a drawing file, naming it in the error.
-func readFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, noPlace(path, err)
-	}
-	return data, nil
-}
-
 // Load reads one drawing from a file: the drawing Options.Index or
 // Options.KeyID chooses from a many-drawing file, or with Options.Gallery
 // all of them laid out in a grid.
 func Load(path string, o Options) (*playback.Drawing, error) {
-	data, err := readFile(path)
+	data, err := readFile(path, o)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +321,7 @@ func Load(path string, o Options) (*playback.Drawing, error) {
 // LoadAll reads every drawing of a file (one for JSON and SVG); with
 // Options.Gallery, the one gallery drawing. Index and KeyID are ignored.
 func LoadAll(path string, o Options) ([]*playback.Drawing, error) {
-	data, err := readFile(path)
+	data, err := readFile(path, o)
 	if err != nil {
 		return nil, err
 	}
@@ -338,11 +330,28 @@ func LoadAll(path string, o Options) ([]*playback.Drawing, error) {
 
 // Decode reads every drawing in data, like LoadAll; name is used in errors
 // and its extension as a hint when the content does not tell the format.
+//
+// The drawings must be within o's size limits (see ErrTooBig).
 func Decode(name string, data []byte, o Options) ([]*playback.Drawing, error) {
+	ds, err := decode(name, data, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPoints(ds, o); err != nil {
+		return nil, noPlace(name, err)
+	}
+	return ds, nil
+}
+
+func decode(name string, data []byte, o Options) ([]*playback.Drawing, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &Error{File: name, Offset: 0, Err: errors.New("the file is empty")}
 	}
-	switch Sniff(name, data) {
+	f := Sniff(name, data)
+	if f != QuickDraw && int64(len(data)) > o.maxBytes() {
+		return nil, noPlace(name, errTooManyBytes("the file", int64(len(data)), o))
+	}
+	switch f {
 	case JSON:
 		d, err := decodeJSON(name, data, o)
 		if err != nil {

@@ -42,6 +42,29 @@ type jsonDecoder struct {
 	shift   float64
 	prevT   float32
 	havePts bool
+	max     int // the most points (Options.MaxPoints)
+}
+
+// countJSON bounds, from above, the points and strokes an mbotdraw JSON
+// file can hold, each at most limit: a point is a '[' before a number, a
+// stroke a '{' (less the drawing's own). It is a fast pass over bytes in
+// memory already.
+func countJSON(data []byte, limit int) (points, strokes int) {
+	for i := 0; points < limit; {
+		k := bytes.IndexByte(data[i:], '[')
+		if k < 0 {
+			break
+		}
+		i += k + 1
+		for i < len(data) && isSpace(data[i]) {
+			i++
+		}
+		if i < len(data) && (data[i] == '-' || data[i] >= '0' && data[i] <= '9') {
+			points++
+		}
+	}
+	strokes = bytes.Count(data, []byte{'{'}) - 1
+	return points, min(max(strokes, 0), points)
 }
 
 func decodeJSON(name string, data []byte, o Options) (*playback.Drawing, error) {
@@ -63,12 +86,14 @@ func parseJSON(data []byte, o Options) (*playback.Drawing, error) {
 	}
 	d := playback.NewDrawing(0, 0)
 	j.d = d
-	// Every point opens a bracket, so the brackets bound the points (a
-	// fast count: the file is in memory already).
-	if n := bytes.Count(data, []byte{'['}); n > 0 {
-		d.XY = make([]float32, 0, 2*n)
-		d.T = make([]float32, 0, n)
-	}
+	j.max = o.maxPoints()
+	// Allocate the points and strokes once, for as many as the file can
+	// hold (at most the limit): growing them as they come would need twice
+	// their size at times, and leave garbage behind.
+	points, strokes := countJSON(data, j.max)
+	d.XY = make([]float32, 0, 2*points)
+	d.T = make([]float32, 0, points)
+	d.Strokes = make([]playback.Stroke, 0, strokes)
 	s := &j.s
 	err := s.object("the drawing", func(k string, off int) error {
 		switch k {
@@ -264,6 +289,9 @@ func (j *jsonDecoder) points(si int) error {
 				return s.errf(pOff, "point has a time but earlier points have none")
 			}
 			return s.errf(pOff, "point has no time but earlier points have one")
+		}
+		if len(d.T) == j.max {
+			return s.errf(pOff, "%w", errTooManyPoints(j.max))
 		}
 		d.XY = append(d.XY, float32(x), float32(y))
 		d.T = append(d.T, t)

@@ -37,16 +37,27 @@ const QuickDrawCell = 256
 const galleryGap = 500
 
 type qdParser struct {
-	name   string
-	data   []byte
-	o      Options
-	xs, ys []float64
-	ts     []float64
-	tOffs  []int
+	name string
+	data []byte
+	o    Options
+	// budget is the most points the next drawing may have: the limit, less
+	// the points of the drawings kept before it when all are kept.
+	budget int
+	all    bool // the drawings are kept together (selectAll)
+}
+
+// tooMany says that the drawing, or with q.all the file's drawings
+// together, have more points than the limit.
+func (q *qdParser) tooMany() error {
+	if q.all {
+		return fmt.Errorf("the file is %w: its drawings have more than %s points together, the limit (raise it with --max-points, or choose one drawing with --index)",
+			ErrTooBig, thousands(int64(q.o.maxPoints())))
+	}
+	return errTooManyPoints(q.o.maxPoints())
 }
 
 func decodeQuickDraw(name string, data []byte, o Options, sel selection) ([]*playback.Drawing, error) {
-	q := &qdParser{name: name, data: data, o: o, tOffs: make([]int, 0, 64)}
+	q := &qdParser{name: name, data: data, o: o, budget: o.maxPoints(), all: sel == selectAll}
 	ds, err := q.decode(sel)
 	if err != nil {
 		var se *synError
@@ -73,6 +84,10 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 	}
 	// A bare drawing array: the whole file is one drawing.
 	if s := (scanner{data: data, pos: start, end: len(data)}); s.peek() == '[' {
+		if int64(len(data)) > q.o.maxBytes() {
+			return nil, noPlace(q.name, errTooManyBytes("the file", int64(len(data)), q.o))
+		}
+		q.all = false
 		d, err := q.drawing(&s, "")
 		if err != nil {
 			return nil, err
@@ -98,6 +113,9 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 			end += start
 		}
 		s := scanner{data: data, pos: start, end: end}
+		if int64(end-start) > q.o.maxBytes() {
+			return nil, errAt(q.name, data, start, errTooManyBytes("the line", int64(end-start), q.o))
+		}
 		start = end + 1
 		if s.peek() == 0 {
 			continue // a blank line
@@ -124,6 +142,7 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 		if sel != selectAll {
 			return out, nil
 		}
+		q.budget -= d.NumPoints()
 	}
 	switch sel {
 	case selectIndex:
@@ -197,7 +216,10 @@ func (q *qdParser) line(s *scanner, parse bool) (d *playback.Drawing, key string
 	return d, key, drawOff, nil
 }
 
-// drawing parses a drawing array at s.pos.
+// drawing parses a drawing array at s.pos, straight into the drawing's
+// point store, allocated once: a point has an x and a y, each but the last
+// followed by a comma, so the commas bound the points. It has at most
+// q.budget points.
 func (q *qdParser) drawing(s *scanner, word string) (*playback.Drawing, error) {
 	d := playback.NewDrawing(0, 0)
 	d.Name = word
@@ -206,70 +228,17 @@ func (q *qdParser) drawing(s *scanner, word string) (*playback.Drawing, error) {
 	if err := s.expect('[', "'[' to begin the drawing"); err != nil {
 		return nil, err
 	}
-	timed := 0
-	first := true
-	var shift float64
-	var prevT float32
+	if n := min((bytes.Count(s.data[s.pos:s.end], []byte{','})+1)/2, q.budget); n > 0 {
+		d.XY = make([]float32, 0, 2*n)
+		d.T = make([]float32, 0, n)
+	}
+	st := qdStroke{q: q, d: d, timed: 0, first: true}
 	if s.peek() == ']' {
 		s.pos++
 	} else {
 		for si := 0; ; si++ {
-			s.ws()
-			sOff := s.pos
-			if err := s.expect('[', "'[' to begin a stroke [[x…], [y…]] or [[x…], [y…], [t…]]"); err != nil {
+			if err := st.parse(s, si); err != nil {
 				return nil, err
-			}
-			var err error
-			if q.xs, _, err = q.nums(s, q.xs[:0], nil); err != nil {
-				return nil, err
-			}
-			if err := s.expect(',', "',' between a stroke's x and y lists"); err != nil {
-				return nil, err
-			}
-			if q.ys, _, err = q.nums(s, q.ys[:0], nil); err != nil {
-				return nil, err
-			}
-			hasT := s.peek() == ','
-			if hasT {
-				s.pos++
-				if q.ts, q.tOffs, err = q.nums(s, q.ts[:0], q.tOffs[:0]); err != nil {
-					return nil, err
-				}
-			}
-			if err := s.expect(']', "']' to end the stroke"); err != nil {
-				return nil, err
-			}
-			switch {
-			case len(q.xs) == 0:
-				return nil, s.errf(sOff, "stroke %d has no points", si)
-			case len(q.xs) != len(q.ys):
-				return nil, s.errf(sOff, "stroke %d has %d x values but %d y values", si, len(q.xs), len(q.ys))
-			case hasT && len(q.ts) != len(q.xs):
-				return nil, s.errf(sOff, "stroke %d has %d points but %d times", si, len(q.xs), len(q.ts))
-			case timed == 0 && hasT:
-				timed = 1
-			case timed == 0:
-				timed = -1
-			case (timed > 0) != hasT:
-				return nil, s.errf(sOff, "stroke %d: some strokes have times and some do not", si)
-			}
-			d.BeginStroke(black, 3)
-			for i := range q.xs {
-				var t float32
-				if hasT {
-					v := q.ts[i]
-					if first {
-						shift, first = v, false
-					}
-					v -= shift
-					t = float32(v)
-					if !finite32(v) || t < prevT {
-						return nil, s.errf(q.tOffs[i], "time %s ms is before the previous point's %s ms (times must not decrease)",
-							strconv.FormatFloat(q.ts[i], 'g', -1, 64), strconv.FormatFloat(float64(prevT)+shift, 'g', -1, 64))
-					}
-					prevT = t
-				}
-				d.AddPoint(float32(q.xs[i]), float32(q.ys[i]), t)
 			}
 			more, err := s.more(']', "the drawing")
 			if err != nil {
@@ -280,7 +249,9 @@ func (q *qdParser) drawing(s *scanner, word string) (*playback.Drawing, error) {
 			}
 		}
 	}
-	d.Timed = timed > 0
+	d.XY = d.XY[:len(d.XY):len(d.XY)]
+	d.T = d.T[:len(d.T):len(d.T)]
+	d.Timed = st.timed > 0
 	q.place(d)
 	if !d.Timed {
 		d.AssignTimes(q.o.PenSpeed, -1)
@@ -291,36 +262,133 @@ func (q *qdParser) drawing(s *scanner, word string) (*playback.Drawing, error) {
 	return d, nil
 }
 
-// nums parses an array of numbers within ±MaxCoord (times: finite). It
-// records each value's offset in offs when offs is not nil.
-func (q *qdParser) nums(s *scanner, buf []float64, offs []int) ([]float64, []int, error) {
+// qdStroke parses the strokes of one Quick, Draw! drawing.
+type qdStroke struct {
+	q     *qdParser
+	d     *playback.Drawing
+	timed int // 0: not known yet, 1: strokes have times, -1: they don't
+	first bool
+	shift float64 // the first time, which becomes 0
+	prevT float32
+}
+
+// parse reads stroke si, [[x…], [y…]] or [[x…], [y…], [t…]], and appends
+// it to the drawing.
+func (st *qdStroke) parse(s *scanner, si int) error {
+	d := st.d
+	s.ws()
+	sOff := s.pos
+	if err := s.expect('[', "'[' to begin a stroke [[x…], [y…]] or [[x…], [y…], [t…]]"); err != nil {
+		return err
+	}
+	start := len(d.T)
+	base := len(d.XY)
+	// x values, each with a y to come.
+	nx := 0
+	err := numbers(s, func(v float64, off int) error {
+		if math.Abs(v) > playback.MaxCoord {
+			return s.errf(off, "coordinate %g is beyond ±1e7", v)
+		}
+		if start+nx >= st.q.budget {
+			return s.errf(off, "%w", st.q.tooMany())
+		}
+		d.XY = append(d.XY, float32(v), 0)
+		nx++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.expect(',', "',' between a stroke's x and y lists"); err != nil {
+		return err
+	}
+	ny := 0
+	err = numbers(s, func(v float64, off int) error {
+		if math.Abs(v) > playback.MaxCoord {
+			return s.errf(off, "coordinate %g is beyond ±1e7", v)
+		}
+		if ny < nx {
+			d.XY[base+2*ny+1] = float32(v)
+		}
+		ny++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	hasT := s.peek() == ','
+	nt := 0
+	if hasT {
+		s.pos++
+		err = numbers(s, func(v float64, off int) error {
+			if math.Abs(v) > 1e15 {
+				return s.errf(off, "time %g ms is out of range", v)
+			}
+			if nt < nx {
+				if st.first {
+					st.shift, st.first = v, false
+				}
+				t := float32(v - st.shift)
+				if !finite32(v-st.shift) || t < st.prevT {
+					return s.errf(off, "time %s ms is before the previous point's %s ms (times must not decrease)",
+						strconv.FormatFloat(v, 'g', -1, 64), strconv.FormatFloat(float64(st.prevT)+st.shift, 'g', -1, 64))
+				}
+				st.prevT = t
+				d.T = append(d.T, t)
+			}
+			nt++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if err := s.expect(']', "']' to end the stroke"); err != nil {
+		return err
+	}
+	switch {
+	case nx == 0:
+		return s.errf(sOff, "stroke %d has no points", si)
+	case nx != ny:
+		return s.errf(sOff, "stroke %d has %d x values but %d y values", si, nx, ny)
+	case hasT && nt != nx:
+		return s.errf(sOff, "stroke %d has %d points but %d times", si, nx, nt)
+	case st.timed == 0 && hasT:
+		st.timed = 1
+	case st.timed == 0:
+		st.timed = -1
+	case (st.timed > 0) != hasT:
+		return s.errf(sOff, "stroke %d: some strokes have times and some do not", si)
+	}
+	if !hasT {
+		for range nx {
+			d.T = append(d.T, 0)
+		}
+	}
+	d.Strokes = append(d.Strokes, playback.Stroke{Color: black, Width: 3, Start: start, End: len(d.T)})
+	return nil
+}
+
+// numbers calls f with each number of the array at s.pos, and its offset.
+func numbers(s *scanner, f func(v float64, off int) error) error {
 	if err := s.expect('[', "'[' to begin a list of numbers"); err != nil {
-		return nil, nil, err
+		return err
 	}
 	if s.peek() == ']' {
 		s.pos++
-		return buf, offs, nil
+		return nil
 	}
 	for {
 		v, off, err := s.number(64)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		if offs != nil {
-			if math.Abs(v) > 1e15 {
-				return nil, nil, s.errf(off, "time %g ms is out of range", v)
-			}
-			offs = append(offs, off)
-		} else if math.Abs(v) > playback.MaxCoord {
-			return nil, nil, s.errf(off, "coordinate %g is beyond ±1e7", v)
+		if err := f(v, off); err != nil {
+			return err
 		}
-		buf = append(buf, v)
 		more, err := s.more(']', "a list of numbers")
-		if err != nil {
-			return nil, nil, err
-		}
-		if !more {
-			return buf, offs, nil
+		if err != nil || !more {
+			return err
 		}
 	}
 }

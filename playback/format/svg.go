@@ -89,7 +89,7 @@ func (w *svgDecoder) decode(data []byte) (*playback.Drawing, error) {
 	dec.Entity = xml.HTMLEntity
 	dec.CharsetReader = charsetReader
 	w.d = playback.NewDrawing(0, 0)
-	w.p = pen{d: w.d, tol: w.o.tolerance()}
+	w.p = pen{d: w.d, tol: w.o.tolerance(), max: w.o.maxPoints()}
 	var (
 		stack     []svgStyle
 		depth     int

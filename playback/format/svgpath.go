@@ -1,7 +1,6 @@
 package format
 
 import (
-	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -11,15 +10,10 @@ import (
 	"mbotdraw/playback"
 )
 
-// Limits that keep hostile SVG from exhausting memory or time.
-const (
-	// maxCurveSegments bounds the line segments one curve is cut into.
-	maxCurveSegments = 4096
-	// maxSVGPoints bounds the points one SVG file makes.
-	maxSVGPoints = 20_000_000
-)
-
-var errTooManyPoints = errors.New("the drawing would have more than 20,000,000 points")
+// maxCurveSegments bounds the line segments one curve is cut into, so that
+// hostile SVG cannot take all the time there is; Options.MaxPoints bounds
+// the points of the whole file.
+const maxCurveSegments = 4096
 
 // pen turns path geometry in an element's user space into strokes in
 // drawing units: every subpath becomes a stroke, curves are flattened so
@@ -28,6 +22,7 @@ type pen struct {
 	d     *playback.Drawing
 	m     affine
 	tol   float64
+	max   int // the most points (Options.MaxPoints)
 	col   color.RGBA
 	width float32
 	open  bool    // the current subpath has begun a stroke
@@ -58,8 +53,8 @@ func (p *pen) add(x, y float64) {
 		p.err = fmt.Errorf("point (%.6g, %.6g) lies beyond ±1e7 after transforms", x, y)
 		return
 	}
-	if len(p.d.T) >= maxSVGPoints {
-		p.err = errTooManyPoints
+	if len(p.d.T) >= p.max {
+		p.err = errTooManyPoints(p.max)
 		return
 	}
 	p.d.AddPoint(float32(x), float32(y), 0)
