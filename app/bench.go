@@ -53,8 +53,12 @@ func runBench(env *Env, args []string) error {
 	benchTime := fs.Duration("bench-time", time.Second, "with --suite: about how long each test runs")
 	count := fs.Int("count", 1, "with --suite: how many times each test runs (one benchmark line each)")
 	soak := fs.Duration("soak", 0, "instead of the benchmark, loop the incremental playback for `D` (e.g. 10m) and report the live heap's slope in MB/min")
+	maxPoints := addMaxPointsFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkMaxPoints(*maxPoints); err != nil {
 		return err
 	}
 	if err := wantArgs(pos, 0, 1, "FILE"); err != nil {
@@ -137,7 +141,7 @@ func runBench(env *Env, args []string) error {
 		Invariants: map[string]bool{}}
 	var d *playback.Drawing
 	if len(pos) == 1 {
-		d, err = format.Load(pos[0], format.Options{})
+		d, err = format.Load(pos[0], format.Options{MaxPoints: *maxPoints})
 		if err != nil {
 			return err
 		}

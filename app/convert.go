@@ -15,6 +15,7 @@ type loadFlags struct {
 	gallery   *bool
 	tolerance *float64
 	penSpeed  *float64
+	maxPoints *int
 }
 
 func addLoadFlags(fs *flag.FlagSet) *loadFlags {
@@ -25,7 +26,23 @@ func addLoadFlags(fs *flag.FlagSet) *loadFlags {
 		gallery:   fs.Bool("gallery", false, "lay every drawing of an ndjson file out in a grid, as one drawing"),
 		tolerance: fs.Float64("tolerance", 0, "SVG curve flattening tolerance in drawing units (0: 0.25)"),
 		penSpeed:  fs.Float64("pen-speed", 0, "pen speed that times untimed input, in drawing units per second (0: 400)"),
+		maxPoints: addMaxPointsFlag(fs),
 	}
+}
+
+// addMaxPointsFlag declares --max-points, the size limit of the drawings
+// that a command loads (format.Options.MaxPoints).
+func addMaxPointsFlag(fs *flag.FlagSet) *int {
+	return fs.Int("max-points", 0, fmt.Sprintf("load drawings of up to `N` points, from files of up to %d bytes a point (0: %d points)",
+		format.BytesPerPoint, format.DefaultMaxPoints))
+}
+
+// checkMaxPoints checks the value of --max-points.
+func checkMaxPoints(n int) error {
+	if n < 0 {
+		return usagef("--max-points %d: want 0 (the default, %d) or more", n, format.DefaultMaxPoints)
+	}
+	return nil
 }
 
 // options checks the flags (after parsing) and returns the load options.
@@ -44,7 +61,11 @@ func (l *loadFlags) options() (format.Options, error) {
 	case !(*l.penSpeed >= 0) || *l.penSpeed > 1e9:
 		return format.Options{}, usagef("--pen-speed %g: want a positive number of units per second", *l.penSpeed)
 	}
-	return format.Options{Index: *l.index, KeyID: *l.key, Gallery: *l.gallery, Tolerance: *l.tolerance, PenSpeed: *l.penSpeed}, nil
+	if err := checkMaxPoints(*l.maxPoints); err != nil {
+		return format.Options{}, err
+	}
+	return format.Options{Index: *l.index, KeyID: *l.key, Gallery: *l.gallery, Tolerance: *l.tolerance, PenSpeed: *l.penSpeed,
+		MaxPoints: *l.maxPoints}, nil
 }
 
 // checkOutputFormat fails, as bad usage, when an output file's extension

@@ -63,7 +63,7 @@ func runInfo(env *Env, args []string) error {
 	if r.Format == format.QuickDraw.String() {
 		// Decode the file once: every drawing, to count them, then the one
 		// asked for (by key, or out of range: Load says why).
-		all, err := format.LoadAll(path, format.Options{Tolerance: o.Tolerance, PenSpeed: o.PenSpeed})
+		all, err := format.LoadAll(path, format.Options{Tolerance: o.Tolerance, PenSpeed: o.PenSpeed, MaxPoints: o.MaxPoints})
 		if err != nil {
 			return err
 		}

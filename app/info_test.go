@@ -46,3 +46,41 @@ func TestInfo(t *testing.T) {
 		t.Errorf("missing file: %d %q", status, stderr)
 	}
 }
+
+// TestMaxPointsFlag: every command that loads a drawing takes --max-points;
+// a drawing over it is refused in one line that names the file and the
+// flag (exit 1), a negative value is bad usage (exit 2), and the default
+// loads the drawing.
+func TestMaxPointsFlag(t *testing.T) {
+	kanji := filepath.Join(realData, "svg", "kanjivg", "09f8d.svg")
+	out := t.TempDir()
+	cmds := []struct {
+		name string
+		args []string
+	}{
+		{"info", []string{"info", kanji}},
+		{"convert", []string{"convert", kanji, filepath.Join(out, "k.json")}},
+		{"export", []string{"export", kanji, "--png", filepath.Join(out, "k.png")}},
+		{"plot", []string{"plot", kanji, "--dry-run"}},
+		{"bench", []string{"bench", kanji, "--seconds", "0.1", "--strategy", "incremental"}},
+	}
+	for _, c := range cmds {
+		t.Run(c.name, func(t *testing.T) {
+			_, stderr, status := fileCmd(t, append(c.args, "--max-points", "10")...)
+			if status != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "09f8d.svg") ||
+				!strings.Contains(stderr, "is too big") || !strings.Contains(stderr, "--max-points") {
+				t.Errorf("--max-points 10: status %d, %q", status, stderr)
+			}
+			_, stderr, status = fileCmd(t, append(c.args, "--max-points", "-1")...)
+			if status != 2 || !strings.Contains(stderr, "--max-points -1") {
+				t.Errorf("--max-points -1: status %d, %q", status, stderr)
+			}
+			if _, stderr, status = fileCmd(t, c.args...); status != 0 {
+				t.Errorf("default limit: status %d, %q", status, stderr)
+			}
+		})
+	}
+	if _, stderr, status := fileCmd(t, "play", kanji, "--max-points", "-1"); status != 2 || !strings.Contains(stderr, "--max-points -1") {
+		t.Errorf("play --max-points -1: status %d, %q", status, stderr)
+	}
+}

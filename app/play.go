@@ -37,6 +37,7 @@ func runPlay(env *Env, args []string) error {
 	listen := fs.String("listen", "", "serve the live companion page on `ADDR` (like 127.0.0.1:8766), where a tablet watches, controls and draws; beyond loopback (0.0.0.0:8766) it needs --token")
 	token := fs.String("token", "", "secret the companion page asks for (its address then ends in ?token=T)")
 	verbose := fs.Bool("verbose", false, "say on the terminal what the window does behind the scenes (when it rests because nothing moves, and wakes)")
+	maxPoints := addMaxPointsFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -45,6 +46,9 @@ func runPlay(env *Env, args []string) error {
 		return err
 	}
 	if err := checkListenFlags(*listen, *token); err != nil {
+		return err
+	}
+	if err := checkMaxPoints(*maxPoints); err != nil {
 		return err
 	}
 	if env.Window == nil && env.NoDisplay != "" {
@@ -71,7 +75,8 @@ func runPlay(env *Env, args []string) error {
 			return fmt.Errorf("--out-dir %s: not a folder", cfg.OutDir)
 		}
 	}
-	opts := format.Options{Gallery: *gallery, KeyID: *keyID}
+	cfg.MaxPoints = *maxPoints
+	opts := format.Options{Gallery: *gallery, KeyID: *keyID, MaxPoints: *maxPoints}
 	if *index >= 0 {
 		opts.Index = *index
 	}

@@ -37,8 +37,12 @@ func runPlot(env *Env, args []string) error {
 	reconnect := fs.Duration("reconnect", 30*time.Second, "how long to wait for a lost robot to come back")
 	simTrace := fs.String("sim-trace", "", "with --robot sim: save what the virtual robot drew on the paper as a PNG")
 	pens := fs.Bool("pens", false, "draw colour by colour, one pen each: the robot stops, pen lifted, before each new colour until you put that pen in and press Enter (without a terminal, each line read on stdin answers the next pen change, so a script can pipe newlines; stdin ending with a pen change pending stops the plot)")
+	maxPoints := addMaxPointsFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkMaxPoints(*maxPoints); err != nil {
 		return err
 	}
 	if err := wantArgs(pos, 1, 1, "FILE"); err != nil {
@@ -69,7 +73,7 @@ func runPlot(env *Env, args []string) error {
 		return err
 	}
 
-	d, err := format.Load(file, format.Options{Index: *index})
+	d, err := format.Load(file, format.Options{Index: *index, MaxPoints: *maxPoints})
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,9 @@ type Window struct {
 	// before each new colour for the user to change the pen (R goes on).
 	// A bridge's robot (ws://) draws with one pen all the same.
 	Pens bool
+	// MaxPoints (--max-points) is the most points a drawing opened in the
+	// window may have (format.Options.MaxPoints; 0: the default).
+	MaxPoints int
 	// Speed is the starting playback speed (0 means 1x).
 	Speed float64
 	// Profile names the optimization profile (default, aggressive, conservative).

@@ -440,7 +440,7 @@ func (g *Game) drop(f DroppedFile) {
 	g.loading++
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "open", title: "Opening " + f.Name + "…", until: -1})
 	go func() {
-		ds, err := format.Decode(f.Name, f.Data, format.Options{})
+		ds, err := format.Decode(f.Name, f.Data, format.Options{MaxPoints: g.cfg.MaxPoints})
 		if err == nil && len(ds) == 0 {
 			err = fmt.Errorf("%s: holds no drawing", f.Name)
 		}

@@ -83,7 +83,7 @@ func decodeExcalidraw(name string, data []byte, o Options) ([]*playback.Drawing,
 // array calls elem for each element of the array at pos; elem must
 // consume it.
 func (s *scanner) array(what string, elem func() error) error {
-	if err := s.expect('[', "'[' to begin "+what); err != nil {
+	if err := s.begin('[', what); err != nil {
 		return err
 	}
 	if s.peek() == ']' {

@@ -311,7 +311,15 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // Options.KeyID chooses from a many-drawing file, or with Options.Gallery
 // all of them laid out in a grid.
 func Load(path string, o Options) (*playback.Drawing, error) {
-	data, err := readFile(path, o)
+	src, err := openSource(path, o)
+	if err != nil {
+		return nil, err
+	}
+	defer src.f.Close()
+	if d, ok, err := src.stream(); ok {
+		return d, err
+	}
+	data, err := src.readAll()
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +329,15 @@ func Load(path string, o Options) (*playback.Drawing, error) {
 // LoadAll reads every drawing of a file (one for JSON and SVG); with
 // Options.Gallery, the one gallery drawing. Index and KeyID are ignored.
 func LoadAll(path string, o Options) ([]*playback.Drawing, error) {
-	data, err := readFile(path, o)
+	src, err := openSource(path, o)
+	if err != nil {
+		return nil, err
+	}
+	defer src.f.Close()
+	if d, ok, err := src.stream(); ok {
+		return one(d, err)
+	}
+	data, err := src.readAll()
 	if err != nil {
 		return nil, err
 	}

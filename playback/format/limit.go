@@ -3,8 +3,6 @@ package format
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 
 	"mbotdraw/playback"
@@ -84,77 +82,14 @@ func thousands(n int64) string {
 	return s
 }
 
-// megabytes writes a size in bytes as whole megabytes (10^6 bytes), or
-// with one decimal below 10 MB.
+// megabytes writes a size in bytes: as bytes below a megabyte (10^6
+// bytes), with one decimal below 10 MB, and as whole megabytes above.
 func megabytes(n int64) string {
-	if n < 10_000_000 {
+	switch {
+	case n < 1_000_000:
+		return thousands(n) + " bytes"
+	case n < 10_000_000:
 		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
 	}
 	return strconv.FormatInt((n+500_000)/1_000_000, 10) + " MB"
-}
-
-// readFile reads a drawing file, naming it in the error. A file that is
-// not Quick, Draw! ndjson (one drawing a line, each line checked as it is
-// read) must be within o's byte limit; the limit is checked before the
-// file is read.
-func readFile(path string, o Options) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, noPlace(path, pathCause(err))
-	}
-	defer f.Close()
-	var size int64 = -1
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-		size = fi.Size()
-	}
-	head := make([]byte, sniffWindow)
-	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return nil, noPlace(path, pathCause(err))
-	}
-	head = head[:n]
-	limit := int64(-1)
-	if Sniff(path, head) != QuickDraw {
-		limit = o.maxBytes()
-		if size > limit {
-			return nil, noPlace(path, errTooManyBytes("the file", size, o))
-		}
-	}
-	if n < sniffWindow {
-		return head, nil
-	}
-	// Read the rest into one buffer of the file's size (a file that grows
-	// meanwhile grows it), so the file is in memory once.
-	capacity := int64(2 * sniffWindow)
-	if size > capacity {
-		capacity = size + 1 // +1: reading to the end needs room for EOF
-	}
-	data := make([]byte, n, capacity)
-	copy(data, head)
-	for {
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-		m, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+m]
-		if limit >= 0 && int64(len(data)) > limit {
-			return nil, noPlace(path, errTooManyBytes("the file", int64(len(data)), o))
-		}
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			return nil, noPlace(path, pathCause(err))
-		}
-	}
-}
-
-// pathCause drops the file name of an *os.PathError (the caller names the
-// file).
-func pathCause(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -46,10 +46,10 @@ type qdParser struct {
 	all    bool // the drawings are kept together (selectAll)
 }
 
-// tooMany says that the drawing, or with q.all the file's drawings
-// together, have more points than the limit.
+// tooMany says that the drawing, or with q.all and drawings kept before it
+// the file's drawings together, have more points than the limit.
 func (q *qdParser) tooMany() error {
-	if q.all {
+	if q.all && q.budget < q.o.maxPoints() {
 		return fmt.Errorf("the file is %w: its drawings have more than %s points together, the limit (raise it with --max-points, or choose one drawing with --index)",
 			ErrTooBig, thousands(int64(q.o.maxPoints())))
 	}
@@ -285,7 +285,7 @@ func (st *qdStroke) parse(s *scanner, si int) error {
 	base := len(d.XY)
 	// x values, each with a y to come.
 	nx := 0
-	err := numbers(s, func(v float64, off int) error {
+	err := eachNumber(s, func(v float64, off int) error {
 		if math.Abs(v) > playback.MaxCoord {
 			return s.errf(off, "coordinate %g is beyond ±1e7", v)
 		}
@@ -303,7 +303,7 @@ func (st *qdStroke) parse(s *scanner, si int) error {
 		return err
 	}
 	ny := 0
-	err = numbers(s, func(v float64, off int) error {
+	err = eachNumber(s, func(v float64, off int) error {
 		if math.Abs(v) > playback.MaxCoord {
 			return s.errf(off, "coordinate %g is beyond ±1e7", v)
 		}
@@ -320,7 +320,7 @@ func (st *qdStroke) parse(s *scanner, si int) error {
 	nt := 0
 	if hasT {
 		s.pos++
-		err = numbers(s, func(v float64, off int) error {
+		err = eachNumber(s, func(v float64, off int) error {
 			if math.Abs(v) > 1e15 {
 				return s.errf(off, "time %g ms is out of range", v)
 			}
@@ -369,8 +369,9 @@ func (st *qdStroke) parse(s *scanner, si int) error {
 	return nil
 }
 
-// numbers calls f with each number of the array at s.pos, and its offset.
-func numbers(s *scanner, f func(v float64, off int) error) error {
+// eachNumber calls f with each number of the array at s.pos, and its
+// offset.
+func eachNumber(s *scanner, f func(v float64, off int) error) error {
 	if err := s.expect('[', "'[' to begin a list of numbers"); err != nil {
 		return err
 	}

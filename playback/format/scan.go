@@ -76,6 +76,17 @@ func (s *scanner) expect(c byte, what string) error {
 	return s.errf(s.pos, "expected %s, found %s", what, s.describe(s.pos))
 }
 
+// begin consumes the byte c that begins what (an array or an object),
+// after white space.
+func (s *scanner) begin(c byte, what string) error {
+	s.ws()
+	if s.pos < s.end && s.data[s.pos] == c {
+		s.pos++
+		return nil
+	}
+	return s.errf(s.pos, "expected '%c' to begin %s, found %s", c, what, s.describe(s.pos))
+}
+
 // more reports, inside an array or object, whether another element follows:
 // it consumes a ',' (true) or the closing byte (false).
 func (s *scanner) more(closing byte, what string) (bool, error) {
@@ -444,6 +455,30 @@ func (s *scanner) skip() error {
 	}
 }
 
+// keyStr parses an object key: like str, but a key without escapes is
+// returned without a copy, sharing the input's memory.
+func (s *scanner) keyStr() (string, int, error) {
+	s.ws()
+	if s.pos < s.end && s.data[s.pos] == '"' {
+		for i := s.pos + 1; i < s.end; i++ {
+			c := s.data[i]
+			if c == '\\' || c < 0x20 {
+				break
+			}
+			if c == '"' {
+				b := s.data[s.pos+1 : i]
+				if !utf8.Valid(b) {
+					break // str says why
+				}
+				off := s.pos
+				s.pos = i + 1
+				return unsafe.String(unsafe.SliceData(b), len(b)), off, nil
+			}
+		}
+	}
+	return s.str()
+}
+
 // key consumes an object key and its ':'.
 func (s *scanner) key() error {
 	if _, _, err := s.str(); err != nil {
@@ -453,9 +488,11 @@ func (s *scanner) key() error {
 }
 
 // object calls member for each key of the object that starts at pos; member
-// must consume the value.
+// must consume the value. The key may share memory with the input (no
+// allocation for each key of a million strokes): member must not keep it
+// beyond the call.
 func (s *scanner) object(what string, member func(key string, keyOff int) error) error {
-	if err := s.expect('{', "'{' to begin "+what); err != nil {
+	if err := s.begin('{', what); err != nil {
 		return err
 	}
 	if s.peek() == '}' {
@@ -463,7 +500,7 @@ func (s *scanner) object(what string, member func(key string, keyOff int) error)
 		return nil
 	}
 	for {
-		k, off, err := s.str()
+		k, off, err := s.keyStr()
 		if err != nil {
 			return err
 		}

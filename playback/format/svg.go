@@ -71,8 +71,14 @@ type svgDecoder struct {
 }
 
 func decodeSVG(name string, data []byte, o Options) (*playback.Drawing, error) {
+	return readSVG(name, bytes.NewReader(data), o)
+}
+
+// readSVG decodes SVG as it reads it from r, so that a file need not be in
+// memory whole.
+func readSVG(name string, r io.Reader, o Options) (*playback.Drawing, error) {
 	w := &svgDecoder{name: name, o: o, counts: map[string]int{}}
-	d, err := w.decode(data)
+	d, err := w.decode(r)
 	if err != nil {
 		var fe *Error
 		if errors.As(err, &fe) {
@@ -83,8 +89,8 @@ func decodeSVG(name string, data []byte, o Options) (*playback.Drawing, error) {
 	return d, nil
 }
 
-func (w *svgDecoder) decode(data []byte) (*playback.Drawing, error) {
-	dec := xml.NewDecoder(bytes.NewReader(data))
+func (w *svgDecoder) decode(r io.Reader) (*playback.Drawing, error) {
+	dec := xml.NewDecoder(r)
 	dec.Strict = true
 	dec.Entity = xml.HTMLEntity
 	dec.CharsetReader = charsetReader
@@ -480,8 +486,10 @@ func (w *svgDecoder) shape(name string, attr map[string]string, st *svgStyle) er
 		if d := attr["d"]; len(d) > 1<<16 {
 			// A long path: room for a point per 8 bytes ("L 92,36 ")
 			// at once, rather than growing the point store step by step.
-			p.d.XY = slices.Grow(p.d.XY, len(d)/4)
-			p.d.T = slices.Grow(p.d.T, len(d)/8)
+			// (no more than the points limit leaves).
+			n := max(0, min(len(d)/8, p.max-len(p.d.T)))
+			p.d.XY = slices.Grow(p.d.XY, 2*n)
+			p.d.T = slices.Grow(p.d.T, n)
 		}
 		err = drawPath(attr["d"], p)
 	case "line":

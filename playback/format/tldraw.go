@@ -188,7 +188,8 @@ func (s *scanner) angle() (float64, error) {
 
 // numbers reads an array of coordinates within ±MaxCoord.
 func (s *scanner) numbers(what string, buf []float64) ([]float64, error) {
-	if err := s.expect('[', "'[' to begin the "+what); err != nil {
+	the := "the " + what
+	if err := s.begin('[', the); err != nil {
 		return nil, err
 	}
 	if s.peek() == ']' {
@@ -201,7 +202,7 @@ func (s *scanner) numbers(what string, buf []float64) ([]float64, error) {
 			return nil, err
 		}
 		buf = append(buf, v)
-		more, err := s.more(']', "the "+what)
+		more, err := s.more(']', the)
 		if err != nil || !more {
 			return buf, err
 		}
