@@ -86,14 +86,9 @@ func runBench(env *Env, args []string) error {
 	if frames < 1 || frames > benchMaxFrames {
 		return usagef("--seconds × --fps gives %d frames: want 1 to %d", frames, benchMaxFrames)
 	}
-	var strategies []string
-	switch *strategy {
-	case "all":
-		strategies = []string{"incremental", "naive"}
-	case "naive", "incremental":
-		strategies = []string{*strategy}
-	default:
-		return usagef("--strategy %q: want all, naive or incremental", *strategy)
+	strategies, err := benchStrategies(*strategy)
+	if err != nil {
+		return err
 	}
 	if *seeks < 0 || !(*naiveSeconds > 0) || math.IsNaN(*keyframeMB) || math.IsNaN(*keyframeDiskMB) {
 		return usagef("--seeks must not be negative, --naive-seconds must be positive")
@@ -108,20 +103,8 @@ func runBench(env *Env, args []string) error {
 	if err != nil {
 		return usagef("--profile: %v", err)
 	}
-	switch *backend {
-	case "software":
-	case "gpu":
-		if env.Window == nil {
-			if env.NoDisplay != "" {
-				return fmt.Errorf("--backend gpu needs a display: %s", env.NoDisplay)
-			}
-			return usagef("--backend gpu needs the window program: run 'mbotdraw bench --backend gpu' (this is %s, which has no window)", env.Prog)
-		}
-		if *soak > 0 {
-			return usagef("--soak runs the software renderer: leave out --backend gpu")
-		}
-	default:
-		return usagef("--backend %q: want software or gpu", *backend)
+	if err := checkBenchBackend(env, *backend, *soak); err != nil {
+		return err
 	}
 	if *strokes < 0 || *strokes > 10_000_000 {
 		return usagef("--strokes %d: want 0 to 10,000,000", *strokes)
@@ -135,32 +118,91 @@ func runBench(env *Env, args []string) error {
 			return err
 		}
 	}
+	job := benchJob{strokes: *strokes, seed: *seed, fps: *fps, backend: *backend, strategies: strategies,
+		soak: *soak, jsonOut: *jsonOut,
+		o: bench.Options{Width: w, Height: h, Frames: frames, Budget: budget, Profile: prof,
+			NaiveBudget: time.Duration(*naiveSeconds * float64(time.Second)), Seeks: *seeks,
+			KeyframeBytes: mbBytes(*keyframeMB), KeyframeDiskBytes: mbBytes(*keyframeDiskMB),
+			HeapProfile: *memProfile != ""},
+		outs: benchOutputs{cpuPath: *cpuProfile, memPath: *memProfile, tracePath: *traceOut, csvPath: *traceCSV}}
+	if len(pos) == 1 {
+		job.file, job.maxPoints = pos[0], *maxPoints
+	}
+	return job.run(env)
+}
 
-	rep := &bench.Report{Width: w, Height: h, Frames: frames, TargetFPS: *fps, Backend: *backend,
+// benchStrategies reads --strategy.
+func benchStrategies(s string) ([]string, error) {
+	switch s {
+	case "all":
+		return []string{"incremental", "naive"}, nil
+	case "naive", "incremental":
+		return []string{s}, nil
+	}
+	return nil, usagef("--strategy %q: want all, naive or incremental", s)
+}
+
+// checkBenchBackend checks --backend: gpu needs the window program and a
+// display, and no --soak.
+func checkBenchBackend(env *Env, backend string, soak time.Duration) error {
+	switch backend {
+	case "software":
+	case "gpu":
+		if env.Window == nil {
+			if env.NoDisplay != "" {
+				return fmt.Errorf("--backend gpu needs a display: %s", env.NoDisplay)
+			}
+			return usagef("--backend gpu needs the window program: run 'mbotdraw bench --backend gpu' (this is %s, which has no window)", env.Prog)
+		}
+		if soak > 0 {
+			return usagef("--soak runs the software renderer: leave out --backend gpu")
+		}
+	default:
+		return usagef("--backend %q: want software or gpu", backend)
+	}
+	return nil
+}
+
+// benchJob is a benchmark the flags asked for.
+type benchJob struct {
+	file       string // "": a generated drawing of strokes strokes, from seed
+	maxPoints  int    // --max-points, for a file
+	strokes    int
+	seed       uint64
+	fps        float64
+	backend    string
+	strategies []string
+	soak       time.Duration
+	jsonOut    string
+	o          bench.Options
+	outs       benchOutputs
+}
+
+// run loads or generates the drawing, runs the benchmark, prints its
+// table and writes the report and the outputs asked for.
+func (j benchJob) run(env *Env) error {
+	o, prof, budget := j.o, j.o.Profile, j.o.Budget
+	rep := &bench.Report{Width: o.Width, Height: o.Height, Frames: o.Frames, TargetFPS: j.fps, Backend: j.backend,
 		BudgetMS: bench.Milliseconds(budget), Optimizer: bench.Optimizer{Profile: prof.Name, Changes: []perf.Change{}},
 		Invariants: map[string]bool{}}
 	var d *playback.Drawing
-	if len(pos) == 1 {
-		d, err = format.Load(pos[0], format.Options{MaxPoints: *maxPoints})
-		if err != nil {
+	if j.file != "" {
+		var err error
+		if d, err = format.Load(j.file, format.Options{MaxPoints: j.maxPoints}); err != nil {
 			return err
 		}
-		rep.Input = bench.Input{Source: "file", File: pos[0]}
+		rep.Input = bench.Input{Source: "file", File: j.file}
 	} else {
-		d = playback.Generate(playback.GenOptions{Strokes: *strokes, Seed: *seed, Width: float64(w), Height: float64(h)})
-		s := *seed
+		d = playback.Generate(playback.GenOptions{Strokes: j.strokes, Seed: j.seed, Width: float64(o.Width), Height: float64(o.Height)})
+		s := j.seed
 		rep.Input = bench.Input{Source: "generated", Seed: &s}
 	}
-	o := bench.Options{Width: w, Height: h, Frames: frames, Budget: budget, Profile: prof,
-		NaiveBudget: time.Duration(*naiveSeconds * float64(time.Second)), Seeks: *seeks,
-		KeyframeBytes: mbBytes(*keyframeMB), KeyframeDiskBytes: mbBytes(*keyframeDiskMB),
-		HeapProfile: *memProfile != ""}
-	if *traceOut != "" || *traceCSV != "" {
+	if j.outs.tracePath != "" || j.outs.csvPath != "" {
 		to := prof.TraceOptions()
 		to.Budget = budget
 		to.Meta = map[string]string{"command": "bench", "strategy": "incremental", "strokes": strconv.Itoa(len(d.Strokes)),
-			"backend": *backend, "profile": prof.Name, "budget_ms": strconv.FormatFloat(bench.Milliseconds(budget), 'f', -1, 64)}
-		if *soak > 0 {
+			"backend": j.backend, "profile": prof.Name, "budget_ms": strconv.FormatFloat(bench.Milliseconds(budget), 'f', -1, 64)}
+		if j.soak > 0 {
 			to.Meta["command"] = "bench --soak"
 		}
 		o.Trace = perf.NewTraceRecorder(to)
@@ -170,21 +212,22 @@ func runBench(env *Env, args []string) error {
 		return fmt.Errorf("%s: %w", rep.Input.File, err)
 	}
 	rep.Input.Strokes, rep.Input.Points, rep.Input.DurationMS = len(d.Strokes), d.NumPoints(), b.Duration()
-	outs := benchOutputs{cpuPath: *cpuProfile, memPath: *memProfile, tracePath: *traceOut, csvPath: *traceCSV, trace: o.Trace}
-	if *cpuProfile != "" {
+	outs := j.outs
+	outs.trace = o.Trace
+	if outs.cpuPath != "" {
 		if outs.cpu, err = perf.StartCPUProfile(); err != nil {
 			return err
 		}
 		defer outs.cpu.Stop()
 	}
-	if *soak > 0 {
-		srep, err := b.Soak(env.Ctx, *soak)
+	if j.soak > 0 {
+		srep, err := b.Soak(env.Ctx, j.soak)
 		if err != nil {
 			return err
 		}
 		srep.WriteText(env.Stdout)
-		if *jsonOut != "" {
-			if err := writeJSON(*jsonOut, srep); err != nil {
+		if j.jsonOut != "" {
+			if err := writeJSON(j.jsonOut, srep); err != nil {
 				return err
 			}
 		}
@@ -194,20 +237,20 @@ func runBench(env *Env, args []string) error {
 		return outs.write(b)
 	}
 	var gpu func(*bench.GPUJob) error
-	if *backend == "gpu" {
+	if j.backend == "gpu" {
 		gpu = func(job *bench.GPUJob) error {
 			return env.Window(config.Window{Drawing: d, Drawings: []*playback.Drawing{d}, Profile: prof.Name, Bench: job})
 		}
 	}
-	if err := b.Run(env.Ctx, strategies, gpu, rep); err != nil {
+	if err := b.Run(env.Ctx, j.strategies, gpu, rep); err != nil {
 		return err
 	}
 	rep.WriteText(env.Stdout)
 	if err := outs.write(b); err != nil {
 		return err
 	}
-	if *jsonOut != "" {
-		return writeJSON(*jsonOut, rep)
+	if j.jsonOut != "" {
+		return writeJSON(j.jsonOut, rep)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"mbotdraw/bridge"
 	"mbotdraw/robot"
+	"mbotdraw/robotconn"
 )
 
 // runCalibrate measures the robot's speed and turn rate with the user's help:
@@ -70,49 +71,16 @@ func runCalibrate(env *Env, args []string) error {
 
 	ctx, cancel := context.WithCancel(env.Ctx)
 	defer cancel()
-	// paused is signalled once each time the robot comes to a pause (not on
-	// every progress report while it stays paused, which a robot restart
-	// during the pause also sends), and never blocks the driver.
-	paused := make(chan struct{}, 1)
-	wasPaused := false
-	var drv robot.Plotter
-	drv = rc.Plotter(prog, robot.DriverOptions{
-		OnProgress: func(p robot.Progress) {
-			isPaused := p.State == robot.StatePaused
-			switch {
-			case p.State == robot.StateDrawing && stops[p.MotionsDone]:
-				delete(stops, p.MotionsDone)
-				drv.Pause()
-			case isPaused && !wasPaused:
-				select {
-				case paused <- struct{}{}:
-				default:
-				}
-			}
-			wasPaused = isPaused
-		}})
-	done := make(chan error, 1)
-	go func() { done <- drv.Run(ctx) }()
+	st := startStepper(ctx, rc, prog, stops)
 	in := newLineReader(ctx, env.Stdin)
 	w := env.Stdout
 
-	wait := func() error {
-		select {
-		case <-paused:
-			return nil
-		case err := <-done:
-			if err == nil {
-				err = errors.New("the robot finished early")
-			}
-			return err
-		}
-	}
 	fail := func(err error) error {
 		cancel()
-		<-done
+		<-st.done
 		return fmt.Errorf("calibrate on %s: %w", *spec, err)
 	}
-	if err := wait(); err != nil {
+	if err := st.next(); err != nil {
 		return fmt.Errorf("calibrate on %s: %w", *spec, err)
 	}
 	fmt.Fprintf(w, "1. Lay the robot on a large sheet of paper with room for %g mm ahead of it.\n", *dist)
@@ -120,8 +88,8 @@ func runCalibrate(env *Env, args []string) error {
 	if _, err := in.line(); err != nil {
 		return fail(err)
 	}
-	drv.Resume()
-	if err := wait(); err != nil {
+	st.plotter.Resume()
+	if err := st.next(); err != nil {
 		return fmt.Errorf("calibrate on %s: %w", *spec, err)
 	}
 	got, err := ask(w, in, fmt.Sprintf("   How long is the line, in mm? [%g] ", *dist), *dist)
@@ -133,8 +101,8 @@ func runCalibrate(env *Env, args []string) error {
 	if _, err := in.line(); err != nil {
 		return fail(err)
 	}
-	drv.Resume()
-	if err := <-done; err != nil {
+	st.plotter.Resume()
+	if err := <-st.done; err != nil {
 		return fmt.Errorf("calibrate on %s: %w", *spec, err)
 	}
 	turned, err := ask(w, in, "   How far did it turn, in degrees? More than 360 if it went past the mark, less if it stopped short. [360] ", 360)
@@ -155,6 +123,57 @@ func runCalibrate(env *Env, args []string) error {
 		*out, next.Speed, next.PWM, cal.Speed, next.TurnRate, next.TurnPWM, cal.TurnRate)
 	fmt.Fprintf(w, "use it: %s plot FILE --robot %s --calibration %s\n", env.Prog, *spec, *out)
 	return nil
+}
+
+// stepper runs a program that pauses by itself before chosen motions (the
+// robot stops with the pen lifted) and tells each time the robot has come
+// to a pause, so that the user can act before it goes on (Resume).
+type stepper struct {
+	plotter robot.Plotter
+	// paused is signalled once each time the robot comes to a pause (not on
+	// every progress report while it stays paused, which a robot restart
+	// during the pause also sends), and never blocks the driver.
+	paused chan struct{}
+	// done receives Run's error.
+	done chan error
+}
+
+// startStepper starts prog on the robot, pausing before each motion in
+// stops.
+func startStepper(ctx context.Context, rc *robotconn.Conn, prog *robot.Program, stops map[int]bool) *stepper {
+	s := &stepper{paused: make(chan struct{}, 1), done: make(chan error, 1)}
+	wasPaused := false
+	s.plotter = rc.Plotter(prog, robot.DriverOptions{
+		OnProgress: func(p robot.Progress) {
+			isPaused := p.State == robot.StatePaused
+			switch {
+			case p.State == robot.StateDrawing && stops[p.MotionsDone]:
+				delete(stops, p.MotionsDone)
+				s.plotter.Pause()
+			case isPaused && !wasPaused:
+				select {
+				case s.paused <- struct{}{}:
+				default:
+				}
+			}
+			wasPaused = isPaused
+		}})
+	go func() { s.done <- s.plotter.Run(ctx) }()
+	return s
+}
+
+// next waits for the robot's next pause (nil) or for the run to end: its
+// error, or "finished early" if it drew to the end.
+func (s *stepper) next() error {
+	select {
+	case <-s.paused:
+		return nil
+	case err := <-s.done:
+		if err == nil {
+			err = errors.New("the robot finished early")
+		}
+		return err
+	}
 }
 
 // ask prints a question and reads a positive number (an empty answer is

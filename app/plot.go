@@ -109,19 +109,40 @@ func runPlot(env *Env, args []string) error {
 		return writeFrameLog(*logPath, frames)
 	}
 
-	rc, err := openRobot(*spec, cal, plan.Home, k, env.Stderr, "plot")
+	r := plotRun{spec: *spec, file: file, logPath: *logPath, simTrace: *simTrace, pens: *pens,
+		reconnect: *reconnect, timeScale: k, cal: cal, paperW: pw, paperH: ph}
+	return r.draw(env, prog)
+}
+
+// plotRun is how `plot` draws a compiled program on the robot, from its
+// flags.
+type plotRun struct {
+	spec, file, logPath, simTrace string
+	pens                          bool
+	reconnect                     time.Duration
+	timeScale                     float64 // 0: max
+	cal                           robot.Calibration
+	paperW, paperH                float64
+}
+
+// draw opens the robot, draws prog with a progress bar and the keys
+// (Enter pauses, and answers pen changes), and writes --log and
+// --sim-trace.
+func (r plotRun) draw(env *Env, prog *robot.Program) error {
+	k, pw, ph := r.timeScale, r.paperW, r.paperH
+	rc, err := openRobot(r.spec, r.cal, prog.Home, k, env.Stderr, "plot")
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
 	bar := newProgressBar(env.Stderr, k == 0)
-	keys := newPlotKeys(env, *pens)
+	keys := newPlotKeys(env, r.pens)
 	o := robot.DriverOptions{OnProgress: func(p robot.Progress) {
 		bar.update(p)
 		keys.progress(p)
 	}}
-	o.Reconnect = *reconnect
-	if *reconnect == 0 {
+	o.Reconnect = r.reconnect
+	if r.reconnect == 0 {
 		o.Reconnect = -1
 	}
 	ctx, cancel := context.WithCancel(env.Ctx)
@@ -134,19 +155,19 @@ func runPlot(env *Env, args []string) error {
 		runErr = err // stdin ended at a pen change
 	}
 	bar.finish()
-	if drv, ok := plotter.(*robot.Driver); ok && *logPath != "" {
-		if err := writeFrameLog(*logPath, drv.Sent()); err != nil && runErr == nil {
+	if drv, ok := plotter.(*robot.Driver); ok && r.logPath != "" {
+		if err := writeFrameLog(r.logPath, drv.Sent()); err != nil && runErr == nil {
 			runErr = err
 		}
 	}
-	if sim := rc.Sim(); *simTrace != "" && sim != nil {
+	if sim := rc.Sim(); r.simTrace != "" && sim != nil {
 		img := sim.Trace().Render(link.RenderOptions{Size: link.Point{X: pw, Y: ph}, Scale: 4})
-		if err := writeFile(*simTrace, func(w io.Writer) error { return png.Encode(w, img) }); err != nil && runErr == nil {
+		if err := writeFile(r.simTrace, func(w io.Writer) error { return png.Encode(w, img) }); err != nil && runErr == nil {
 			runErr = err
 		}
 	}
 	if runErr != nil {
-		return fmt.Errorf("plot %s on %s: %w", file, *spec, runErr)
+		return fmt.Errorf("plot %s on %s: %w", r.file, r.spec, runErr)
 	}
 	return nil
 }
