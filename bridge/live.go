@@ -32,6 +32,15 @@ type LiveOptions struct {
 	// MaxPoints bounds the points of the drawing sent to pages (0: 500,000);
 	// a larger drawing is thinned evenly, keeping every stroke's ends.
 	MaxPoints int
+	// What the pages may draw into the window: MaxStrokePoints points in
+	// one stroke (0: 10,000; the rest of a longer stroke is dropped),
+	// MaxStrokes strokes from every page together until one clears the
+	// drawing (0: 5,000; an Undo gives one back), and PointRate points a
+	// second from one page (0: 2,000, and 4,096 at once). What goes beyond
+	// is dropped, and the page is told why.
+	MaxStrokePoints int
+	MaxStrokes      int
+	PointRate       float64
 	// Logf, if set, receives one line per notable event.
 	Logf func(format string, a ...any)
 	// OnRTT, if set, receives every WebSocket ping round trip to a page
@@ -59,6 +68,10 @@ type Live struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
+
+	// strokes counts the pages' strokes since the last Clear (MaxStrokes).
+	strokesMu sync.Mutex
+	strokes   int
 
 	mu       sync.Mutex
 	drawing  []byte
@@ -163,6 +176,13 @@ type Command struct {
 type livePeer struct {
 	page  uint64
 	lastT float64
+	// The stroke being drawn: its number, its points so far, whether it was
+	// refused or cut.
+	stroke       int
+	strokePoints int
+	inStroke     bool
+	refused, cut bool
+	points       bucket // points a second
 }
 
 // NewLive returns a companion with no drawing yet.
@@ -172,6 +192,15 @@ func NewLive(o LiveOptions) *Live {
 	}
 	if o.MaxPoints <= 0 {
 		o.MaxPoints = 500_000
+	}
+	if o.MaxStrokePoints <= 0 {
+		o.MaxStrokePoints = 10_000
+	}
+	if o.MaxStrokes <= 0 {
+		o.MaxStrokes = 5_000
+	}
+	if o.PointRate <= 0 {
+		o.PointRate = 2_000
 	}
 	l := &Live{h: newHub(o.Token, o.Limits, o.Compression, o.Logf, o.OnRTT), opts: o,
 		pad: make(chan PadStroke, o.Buffer), cmds: make(chan Command, o.Buffer)}
@@ -293,7 +322,8 @@ func abs(v float64) float64 {
 }
 
 func (l *Live) open(p *peer) {
-	p.data = &livePeer{page: l.pages.Add(1)}
+	p.data = &livePeer{page: l.pages.Add(1),
+		points: bucket{rate: l.opts.PointRate, burst: wire.MaxPadPoints, tokens: wire.MaxPadPoints, last: time.Now()}}
 	l.mu.Lock() // see SetDrawing
 	defer l.mu.Unlock()
 	if l.drawing != nil {
@@ -309,17 +339,27 @@ func (l *Live) message(p *peer, m *wire.Message) {
 		p.reply(wire.Message{Type: wire.TypePong, ID: m.ID}.Encode())
 	case wire.TypePong:
 	case wire.TypePad:
+		pts, ok := l.admitPoints(p, lp, m)
+		if !ok {
+			return
+		}
 		ps := PadStroke{Page: lp.page, Stroke: m.Stroke, Width: float32(m.Width), End: m.End, Robot: m.Robot,
-			Color: parseColor(m.Color), Points: make([]playback.Point, len(m.Points))}
-		for i, pt := range m.Points {
+			Color: parseColor(m.Color), Points: make([]playback.Point, len(pts))}
+		for i, pt := range pts {
 			t := max(pt[2], lp.lastT)
 			lp.lastT = t
 			ps.Points[i] = playback.Point{X: float32(pt[0]), Y: float32(pt[1]), T: float32(t)}
 		}
 		l.deliverPad(p, ps)
 	case wire.TypeUndo:
+		l.strokesMu.Lock()
+		l.strokes = max(0, l.strokes-1)
+		l.strokesMu.Unlock()
 		l.deliverPad(p, PadStroke{Action: PadUndo, Page: lp.page, Stroke: m.Stroke})
 	case wire.TypeClear:
+		l.strokesMu.Lock()
+		l.strokes = 0
+		l.strokesMu.Unlock()
 		l.deliverPad(p, PadStroke{Action: PadClear, Page: lp.page, Robot: m.Robot})
 	case wire.TypePlay:
 		l.deliverCmd(p, Command{Kind: CmdPlay, Page: lp.page})
@@ -332,6 +372,46 @@ func (l *Live) message(p *peer, m *wire.Message) {
 	default:
 		p.sendError(m.Seq, "message type %q is not used on /live", m.Type)
 	}
+}
+
+// admitPoints returns the points of pad message m the window takes, within
+// the caps (LiveOptions), and false when the piece is dropped: every piece
+// of a stroke refused, and a piece whose points were all dropped unless it
+// ends its stroke (the window closes the stroke). The page is told why.
+func (l *Live) admitPoints(p *peer, lp *livePeer, m *wire.Message) ([][3]float64, bool) {
+	if !lp.inStroke || m.Stroke != lp.stroke {
+		lp.inStroke, lp.stroke, lp.strokePoints, lp.refused, lp.cut = true, m.Stroke, 0, false, false
+		l.strokesMu.Lock()
+		if l.strokes >= l.opts.MaxStrokes {
+			lp.refused = true
+		} else {
+			l.strokes++
+		}
+		l.strokesMu.Unlock()
+		if lp.refused {
+			p.sendError(0, "the drawing has %d strokes, as many as it may have: clear it to draw more", l.opts.MaxStrokes)
+		}
+	}
+	if m.End {
+		lp.inStroke = false
+	}
+	if lp.refused {
+		return nil, false
+	}
+	pts := m.Points
+	if room := l.opts.MaxStrokePoints - lp.strokePoints; len(pts) > room {
+		pts = pts[:max(0, room)]
+		if !lp.cut {
+			lp.cut = true
+			p.sendError(0, "stroke %d is longer than %d points: the rest of it is not drawn", m.Stroke, l.opts.MaxStrokePoints)
+		}
+	}
+	if len(pts) > 0 && !lp.points.allowN(time.Now(), float64(len(pts))) {
+		p.sendError(0, "drawing too fast: at most %g points a second; %d points dropped", l.opts.PointRate, len(pts))
+		pts = nil
+	}
+	lp.strokePoints += len(pts)
+	return pts, len(pts) > 0 || len(m.Points) == 0 || m.End
 }
 
 // deliverPad hands a piece to the window, waiting while its channel is full:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"image/color"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -241,5 +242,81 @@ func TestLiveWakesTheWindow(t *testing.T) {
 	c.roundTrip(1)
 	if got := woken.Load(); got != 2 {
 		t.Errorf("woken %d times for a stroke and a command, want 2", got)
+	}
+}
+
+// A page cannot grow the window's drawing without end: points per stroke,
+// strokes per drawing and points per second are capped, and the page is
+// told why.
+func TestLiveCapsWhatPagesDraw(t *testing.T) {
+	l, srv := newTestLive(t, LiveOptions{MaxStrokePoints: 100, MaxStrokes: 3, PointRate: 1e6})
+	c := dialTest(t, wsURL(srv, "/live"), nil)
+	piece := func(stroke, n int, end bool) wire.Message {
+		pts := make([][3]float64, n)
+		for i := range pts {
+			pts[i] = [3]float64{float64(i), 1, float64(i)}
+		}
+		return wire.Message{Type: wire.TypePad, Stroke: stroke, Color: "#000000", Width: 2, Points: pts, End: end}
+	}
+	got := map[int]int{} // points the window got per stroke
+	take := func(stroke int) {
+		t.Helper()
+		for {
+			select {
+			case ps := <-l.Pad():
+				got[ps.Stroke] += len(ps.Points)
+				if ps.End && ps.Stroke == stroke {
+					return
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("stroke %d never ended", stroke)
+			}
+		}
+	}
+	// A stroke of 300 points in three pieces: 100 are drawn.
+	c.send(piece(0, 100, false))
+	c.send(piece(0, 100, false))
+	c.send(piece(0, 100, true))
+	take(0)
+	if e := c.nextType(wire.TypeError); !strings.Contains(e.Message, "longer than 100 points") {
+		t.Errorf("error %q, want the stroke's cap", e.Message)
+	}
+	c.send(piece(1, 10, true))
+	take(1)
+	c.send(piece(2, 10, true))
+	take(2)
+	// The fourth stroke is one too many: refused, whole.
+	c.send(piece(3, 10, true))
+	if e := c.nextType(wire.TypeError); !strings.Contains(e.Message, "3 strokes") {
+		t.Errorf("error %q, want the drawing's cap", e.Message)
+	}
+	c.send(wire.Message{Type: wire.TypeClear})
+	c.send(piece(4, 10, true))
+	take(4)
+	if want := map[int]int{0: 100, 1: 10, 2: 10, 4: 10}; !maps.Equal(got, want) {
+		t.Errorf("the window got %v points per stroke, want %v", got, want)
+	}
+
+	// Points per second.
+	l2, srv2 := newTestLive(t, LiveOptions{PointRate: 100})
+	c2 := dialTest(t, wsURL(srv2, "/live"), nil)
+	for i := 0; i < 10; i++ {
+		c2.send(piece(0, 1000, i == 9))
+	}
+	n := 0
+	for done := false; !done; {
+		select {
+		case ps := <-l2.Pad():
+			n += len(ps.Points)
+			done = ps.End
+		case <-time.After(10 * time.Second):
+			t.Fatal("the stroke never ended")
+		}
+	}
+	if n > wire.MaxPadPoints+1000 {
+		t.Errorf("the window got %d points sent at once at 100 points a second, want at most the burst (%d) and a little", n, wire.MaxPadPoints)
+	}
+	if e := c2.nextType(wire.TypeError); !strings.Contains(e.Message, "too fast") {
+		t.Errorf("error %q, want the rate", e.Message)
 	}
 }
