@@ -94,15 +94,18 @@ func (g *Game) drawTopBar(screen *ebiten.Image) {
 	cy := l.Top.H / 2
 
 	// Right: time, then speed and stroke chips to its left.
-	tl := dc.tl
-	clock := formatTime(tl.Time()) + " / " + formatTime(tl.Duration())
+	tl, c := dc.tl, g.clock()
+	clock := formatTime(c.t) + " / " + formatTime(c.dur)
 	x := l.W - pad
 	drawText(screen, clock, f.huge, x, cy, alignEnd, colBarText)
 	x -= textWidth(clock, f.huge) + math.Round(20*u)
-	x = g.chip(screen, formatSpeed(tl.Speed()), f.bigBold, x, cy, colAccent, colBar)
+	if c.robot {
+		x = g.chip(screen, "Robot", f.bigBold, x, cy, colRobot, colBarText)
+	} else {
+		x = g.chip(screen, formatSpeed(tl.Speed()), f.bigBold, x, cy, colAccent, colBar)
+	}
 	x -= math.Round(12 * u)
-	n := len(dc.d.Strokes)
-	strokes := fmt.Sprintf("Stroke %d of %d", dc.currentStroke(), n)
+	strokes := fmt.Sprintf("Stroke %d of %d", c.stroke, c.strokes)
 	x = g.chip(screen, strokes, f.big, x, cy, colChip, colBarText)
 
 	// Left: the drawing's name and a line under it.
@@ -163,7 +166,7 @@ func (g *Game) drawBottom(screen *ebiten.Image) {
 		p.fillRoundRect(dst, 0, 0, t.W, t.H, t.H/2, colAccent)
 	})
 	drawAt(screen, track, t.X, t.Y)
-	fx := t.W * g.doc.tl.Fraction()
+	fx := t.W * g.clock().fraction
 	if fx >= 1 {
 		drawAt(screen, played.SubImage(image.Rect(0, 0, int(math.Round(fx)), int(math.Ceil(t.H)))).(*ebiten.Image), t.X, t.Y)
 	}
@@ -192,7 +195,7 @@ func (g *Game) drawButton(screen *ebiten.Image, id buttonID, b rect) {
 	switch id {
 	case btnPlay:
 		bg = colPlay
-		if g.doc.tl.Playing() {
+		if g.playShown() {
 			bg = colPause
 		}
 	case btnRobot:
@@ -208,7 +211,7 @@ func (g *Game) drawButton(screen *ebiten.Image, id buttonID, b rect) {
 		bg = lighten(bg, 0.3)
 	}
 	label := buttonLabel(id, g)
-	playing := g.doc.tl.Playing()
+	playing := g.playShown()
 	img := g.spr.get(fmt.Sprint("button", id, label, bg, b.W, b.H, playing), b.W, b.H, func(dst *ebiten.Image, p *painter) {
 		p.fillRoundRect(dst, 0, 0, b.W, b.H, 14*u, bg)
 		lf := g.fonts.label
@@ -234,8 +237,11 @@ func buttonLabel(id buttonID, g *Game) string {
 	case btnPrevStroke:
 		return "Stroke"
 	case btnPlay:
-		if g.doc.tl.Playing() {
+		if g.playShown() {
 			return "Pause"
+		}
+		if g.robotPausable() {
+			return "Resume"
 		}
 		return "Play"
 	case btnNextStroke:

@@ -265,7 +265,7 @@ func (g *Game) robotAction() {
 		where = g.robot.conn.String()
 	}
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Sending the drawing to the robot",
-		body: fmt.Sprintf("%s · about %s · R pauses, Shift+R stops, V switches views", where, formatTime(float64(g.robot.prog.Duration)/1e6/g.robot.scale))})
+		body: fmt.Sprintf("%s · about %s · Play or R pauses, Stop or Shift+R stops, V switches views", where, formatTime(float64(g.robot.prog.Duration)/1e6/g.robot.scale))})
 }
 
 // robotStop stops the robot with the pen lifted.
@@ -298,6 +298,7 @@ func (g *Game) updateRobot() {
 			}
 			g.msgs.show(g.tick, message{kind: msgDone, id: "robot", title: title})
 		case robot.StatePaused:
+			g.msgs.drop("robot") // "pausing" is over: the panel says paused
 			if pen := r.last.PenChange; pen != nil {
 				g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Change the pen",
 					body: fmt.Sprintf("Put in the %s pen (%s), then press R to go on.", pen.Name, pen.Hex())})
@@ -321,6 +322,12 @@ func (g *Game) robotButtonLabel() string {
 	r := g.robot
 	if r == nil || !r.running() || (r.d != g.doc.d && !r.pad) {
 		return "Robot"
+	}
+	if !r.pad {
+		if g.robotShown() {
+			return "Stop" // Play is the robot's Pause here
+		}
+		return "Robot" // shows the robot's view
 	}
 	if r.state() == robot.StatePaused {
 		return "Resume"

@@ -346,6 +346,10 @@ func (g *Game) do(a action) {
 	if g.refuseEmpty(a) {
 		return
 	}
+	if a == actPlayPause && g.robotPausable() {
+		g.robotAction() // the robot's view: Play is the robot's one Pause control
+		return
+	}
 	tl := g.doc.tl
 	switch a {
 	case actPlayPause, actBack5, actForward5, actPrevStroke, actNextStroke, actStart, actEnd, actRestart:
@@ -502,7 +506,7 @@ func (g *Game) pointers(ev Events) {
 				b := g.pressed
 				g.pressed = -1
 				if g.buttonAt(p.X, p.Y) == b {
-					g.do(buttonAction(b))
+					g.do(g.buttonAction(b))
 				}
 			}
 		}
@@ -523,6 +527,7 @@ func (g *Game) pointerDown(p PointerEvent) {
 		return
 	}
 	if g.lay.Scrub.contains(p.X, p.Y) {
+		g.robotView = false // the scrubber seeks the playback: show it
 		g.scrubbing, g.scrubID = true, p.ID
 		g.wasPlay = g.doc.tl.Playing()
 		g.doc.tl.Pause()
@@ -552,8 +557,21 @@ func (g *Game) buttonAt(x, y float64) buttonID {
 	return -1
 }
 
-// buttonAction maps an on-screen button to its action.
-func buttonAction(b buttonID) action {
+// buttonAction maps an on-screen button to its action now: while the
+// robot draws, its button stops it in the robot's view (Play pauses it
+// there) and shows that view from the playback's.
+func (g *Game) buttonAction(b buttonID) action {
+	if b == btnRobot && g.robot != nil && g.robot.running() && !g.robot.pad && g.robot.d == g.doc.d {
+		if g.robotShown() {
+			return actRobotStop
+		}
+		return actView
+	}
+	return buttonActions(b)
+}
+
+// buttonActions maps an on-screen button to its usual action.
+func buttonActions(b buttonID) action {
 	return [numButtons]action{
 		btnRestart: actRestart, btnPrevStroke: actPrevStroke, btnPlay: actPlayPause,
 		btnNextStroke: actNextStroke, btnSlower: actSlower, btnFaster: actFaster,
