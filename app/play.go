@@ -8,6 +8,7 @@ import (
 	"mbotdraw/app/config"
 	"mbotdraw/assets"
 	"mbotdraw/bridge"
+	"mbotdraw/canvas"
 	"mbotdraw/perf"
 	"mbotdraw/playback"
 	"mbotdraw/playback/format"
@@ -33,7 +34,9 @@ func runPlay(env *Env, args []string) error {
 	keyID := fs.String("key", "", "open only the Quick, Draw! drawing with this key_id")
 	fs.StringVar(keyID, "key-id", "", "the same as --key")
 	gallery := fs.Bool("gallery", false, "lay every drawing of a many-drawing file out in a grid, as one drawing")
-	outDir := fs.String("out-dir", "", "folder for screenshots (S) and GIFs (G) saved from the window (default: the current folder)")
+	outDir := fs.String("save-dir", "", "`folder` for the pictures (S) and GIFs (G) saved from the window, created if missing (default: your Pictures folder's mbotdraw folder)")
+	fs.StringVar(outDir, "out-dir", "", "the same as --save-dir")
+	gifWidth := fs.Int("gif-width", canvas.GIFWidth, "width of the GIFs saved with G, in pixels (100 to 4096)")
 	listen := fs.String("listen", "", "serve the live companion page on `ADDR` (like 127.0.0.1:8766), where a tablet watches, controls and draws; beyond loopback (0.0.0.0:8766) it needs --token")
 	token := fs.String("token", "", "secret the companion page asks for (its address then ends in ?token=T)")
 	verbose := fs.Bool("verbose", false, "say on the terminal what the window does behind the scenes (when it rests because nothing moves, and wakes)")
@@ -61,6 +64,7 @@ func runPlay(env *Env, args []string) error {
 		Robot: *robotSpec, Pens: *pens, Speed: *speed, Profile: *profile,
 		Trace: *trace, TraceCSV: *traceCSV, Frames: *frames, Screenshot: *screenshot,
 		OutDir: *outDir, Listen: *listen, Token: *token, Verbose: *verbose, Done: env.Ctx.Done(),
+		GIFWidth: *gifWidth,
 	}
 	if err := checkPlayFlags(&cfg, *size, *index, *keyID, *gallery); err != nil {
 		return err
@@ -70,9 +74,12 @@ func runPlay(env *Env, args []string) error {
 			return err
 		}
 	}
+	if *gifWidth < 100 || *gifWidth > 4096 {
+		return usagef("--gif-width %d: want 100 to 4096 pixels", *gifWidth)
+	}
 	if cfg.OutDir != "" {
-		if st, err := os.Stat(cfg.OutDir); err != nil || !st.IsDir() {
-			return fmt.Errorf("--out-dir %s: not a folder", cfg.OutDir)
+		if st, err := os.Stat(cfg.OutDir); err == nil && !st.IsDir() {
+			return fmt.Errorf("--save-dir %s: not a folder", cfg.OutDir)
 		}
 	}
 	cfg.MaxPoints = *maxPoints

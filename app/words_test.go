@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mbotdraw/app/config"
 )
 
 // TestPlotSummaryInPlainWords: without --verbose, plot says in one line
@@ -91,6 +93,30 @@ func TestHelpListsEveryCommand(t *testing.T) {
 			if at[every] > at[dev] {
 				t.Errorf("--help lists %s after %s", every, dev)
 			}
+		}
+	}
+}
+
+// TestPlaySaveFlags: --save-dir (or --out-dir) names the save folder, which
+// may not exist yet but must not be a file; --gif-width is checked.
+func TestPlaySaveFlags(t *testing.T) {
+	dir := t.TempDir()
+	var got config.Window
+	win := func(c config.Window) error { got = c; return nil }
+	for _, tc := range []struct {
+		args   []string
+		status int
+		outDir string
+	}{
+		{[]string{"--save-dir", dir + "/new"}, 0, dir + "/new"},
+		{[]string{"--out-dir", dir}, 0, dir},
+		{[]string{"--gif-width", "50"}, 2, ""},
+		{[]string{"--save-dir", exportCat}, 1, ""},
+	} {
+		got = config.Window{}
+		_, errs, st := renderCmd(t, win, append([]string{"play"}, tc.args...)...)
+		if st != tc.status || got.OutDir != tc.outDir {
+			t.Errorf("play %v: status %d (%q), save folder %q; want %d and %q", tc.args, st, errs, got.OutDir, tc.status, tc.outDir)
 		}
 	}
 }

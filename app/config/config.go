@@ -41,9 +41,13 @@ type Window struct {
 	Frames int
 	// Screenshot, if set, is where a PNG of the last frame is written at quit.
 	Screenshot string
-	// OutDir is the folder where the window saves screenshots (S) and GIFs
-	// (G); empty means the current folder.
+	// OutDir (--save-dir) is the folder where the window saves pictures (S)
+	// and GIFs (G), created if missing; empty means the user's Pictures
+	// folder's mbotdraw folder (package folder).
 	OutDir string
+	// GIFWidth (--gif-width) is the width of the GIFs G saves, in pixels
+	// (0: canvas.GIFWidth, 800).
+	GIFWidth int
 	// Width and Height of the window in device-independent pixels (0: 1280x800).
 	Width, Height int
 	// Listen, if set, is the address of the live companion web page.

@@ -5,10 +5,6 @@ import (
 	"image"
 	"image/png"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -39,33 +35,4 @@ func writeFileAtomic(path string, write func(w io.Writer) error) error {
 // writePNG saves img as a PNG file, atomically.
 func writePNG(path string, img image.Image) error {
 	return writeFileAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
-}
-
-// outputPath returns a new file name in dir for a save from the window:
-// mbotdraw-<drawing>-<date>-<time>.<ext>, with a counter when the name is
-// taken.
-func outputPath(dir, drawing, ext string, now time.Time) string {
-	base := strings.TrimSuffix(filepath.Base(drawing), filepath.Ext(drawing))
-	base = strings.TrimSuffix(base, ".mbd")
-	var b strings.Builder
-	for _, r := range base {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			b.WriteRune(r)
-		case r == ' ' || r == '.':
-			b.WriteByte('-')
-		}
-	}
-	name := "mbotdraw"
-	if b.Len() > 0 {
-		name += "-" + b.String()
-	}
-	name += "-" + now.Format("20060102-150405")
-	p := filepath.Join(dir, name+ext)
-	for i := 2; ; i++ {
-		if _, err := os.Stat(p); os.IsNotExist(err) {
-			return p
-		}
-		p = filepath.Join(dir, fmt.Sprintf("%s-%d%s", name, i, ext))
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"mbotdraw/app/folder"
 	"mbotdraw/atomicfile"
 	"mbotdraw/canvas"
 	"mbotdraw/playback"
@@ -14,8 +15,9 @@ import (
 // saved is a file written in the background (a screenshot, a GIF).
 type saved struct {
 	id         string // the message id: "shot" or "gif"
-	what       string // "screenshot", "GIF"
+	what       string // "picture", "GIF"
 	path, info string
+	dir        string // the save folder
 	err        error
 }
 
@@ -27,23 +29,33 @@ func (g *Game) exportGIF() {
 		g.msgs.show(g.tick, message{kind: msgInfo, id: "gif", title: "Still saving the last GIF…", until: -1})
 		return
 	}
-	path := outputPath(g.cfg.OutDir, g.doc.name, ".gif", time.Now())
+	dir, err := g.saveFolder()
+	if err != nil {
+		g.saveFailed("gif", "GIF", err.Error())
+		return
+	}
+	path := outputPath(dir, g.doc.name, ".gif", time.Now())
 	g.gifBusy = true
-	g.msgs.show(g.tick, message{kind: msgInfo, id: "gif", title: "Saving the playback as a GIF…", body: path, until: -1})
-	d := g.doc.d
+	g.msgs.show(g.tick, message{kind: msgInfo, id: "gif", title: "Saving the playback as a GIF…", body: folder.Display(path), until: -1})
+	d, width := g.doc.d, g.cfg.GIFWidth
 	g.background.Add(1)
 	go func() {
 		defer g.background.Done()
-		info, err := saveGIF(g.saving, d, path)
-		g.saves <- saved{id: "gif", what: "GIF", path: path, info: info, err: err}
+		info, err := saveGIF(g.saving, d, path, width)
+		g.saves <- saved{id: "gif", what: "GIF", path: path, dir: dir, info: info, err: err}
 		g.pacer.wake()
 	}()
 }
 
 // saveGIF writes d's playback to path as an animated GIF, whole or not at
-// all, and returns canvas.PlaybackGIF's description of it.
-func saveGIF(ctx context.Context, d *playback.Drawing, path string) (string, error) {
-	g, info, err := canvas.PlaybackGIF(ctx, d, canvas.GIFOptions{})
+// all, width pixels wide (0: canvas.GIFWidth), and returns
+// canvas.PlaybackGIF's description of it.
+func saveGIF(ctx context.Context, d *playback.Drawing, path string, width int) (string, error) {
+	var o canvas.GIFOptions
+	if width > 0 {
+		o.Width, o.Height = canvas.GIFSize(d, width)
+	}
+	g, info, err := canvas.PlaybackGIF(ctx, d, o)
 	if err != nil {
 		return "", err
 	}
@@ -58,15 +70,7 @@ func (g *Game) receiveSaves() {
 			if r.id == "gif" {
 				g.gifBusy = false
 			}
-			if r.err != nil {
-				g.msgs.show(g.tick, message{kind: msgError, id: r.id, title: "Can't save the " + r.what, body: r.err.Error()})
-				continue
-			}
-			body := r.path
-			if r.info != "" {
-				body += " · " + r.info
-			}
-			g.msgs.show(g.tick, message{kind: msgDone, id: r.id, title: r.what + " saved", body: body})
+			g.reportSaved(r)
 		default:
 			return
 		}

@@ -29,6 +29,7 @@ const (
 	actPrevDrawing
 	actNextDrawing
 	actEscape
+	actOpenFolder
 	actQuit
 )
 
@@ -74,6 +75,7 @@ var bindings = []binding{
 	{ebiten.KeyB, false, actPrevDrawing},
 	{ebiten.KeyN, false, actNextDrawing},
 	{ebiten.KeyEscape, false, actEscape},
+	{ebiten.KeyO, false, actOpenFolder},
 }
 
 // ctrlBindings is the keyboard map with Ctrl (or Cmd) held.
@@ -126,8 +128,9 @@ var helpLines = []helpLine{
 	{"R", "send the drawing to the robot (again: pause / resume)"},
 	{"Shift + R", "stop the robot"},
 	{"V", "switch between the playback and the robot's view"},
-	{"S", "save a screenshot (PNG)"},
-	{"G", "save the playback as an animated GIF"},
+	{"S", "save the drawing as a picture (PNG) in Pictures/mbotdraw"},
+	{"G", "save the playback as an animated GIF there"},
+	{"O", "open the folder of the last save"},
 	{"PageUp / PageDown, B / N", "previous / next drawing of a gallery"},
 	{"Esc", "close help and messages"},
 	{"Ctrl + Q", "quit (a drawing robot stops first, pen lifted)"},

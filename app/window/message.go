@@ -23,6 +23,9 @@ type message struct {
 	body  string
 	until int // tick after which it goes away; 0: until replaced
 	id    string
+	// folder, for a saved file, is its folder: a click on the message
+	// opens it.
+	folder string
 }
 
 // messages keeps the banners on screen, newest last, at most three.

@@ -130,7 +130,6 @@ type Game struct {
 	loading int
 
 	// Captures asked for by S and by --screenshot at quit.
-	wantShot  bool
 	quitting  bool
 	finalShot *image.RGBA
 	done      bool
@@ -145,6 +144,10 @@ type Game struct {
 	// background counts the files still being written.
 	background sync.WaitGroup
 	gifBusy    bool
+	// lastSaveDir is the folder of the last save (O opens it); openFolder
+	// shows a folder in the file manager (nil: folder.Open; tests set it).
+	lastSaveDir string
+	openFolder  func(dir string) error
 	// live is the companion page (--listen), nil without it.
 	live *liveLink
 	// pacer rests the window while nothing moves; held is true while a
@@ -399,7 +402,9 @@ func (g *Game) do(a action) {
 			g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "No robot view yet", body: "R sends the drawing to the robot; then V switches between views."})
 		}
 	case actScreenshot:
-		g.wantShot = true
+		g.savePicture()
+	case actOpenFolder:
+		g.openSaveFolder()
 	case actGIF:
 		g.exportGIF()
 	case actPrevDrawing:
@@ -519,7 +524,7 @@ func (g *Game) pointerDown(p PointerEvent) {
 		return
 	}
 	if len(g.msgs.list) > 0 && g.messagesRect().contains(p.X, p.Y) {
-		g.msgs.dismiss()
+		g.clickMessages()
 		return
 	}
 	if b := g.buttonAt(p.X, p.Y); b >= 0 {
@@ -610,25 +615,9 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.doc.setQuality(canvas.QualityOf(g.perf.opt.Knobs()))
 	}
 
-	if g.wantShot {
-		g.wantShot = false
-		g.saveScreenshot(grab(screen))
-	}
 	if g.quitting && g.cfg.Screenshot != "" && g.finalShot == nil {
 		g.finalShot = grab(screen)
 	}
-}
-
-// saveScreenshot writes img to a new file in the output folder, in the
-// background (encoding a PNG takes longer than a frame), and says where.
-func (g *Game) saveScreenshot(img *image.RGBA) {
-	p := outputPath(g.cfg.OutDir, g.doc.name, ".png", time.Now())
-	g.background.Add(1)
-	go func() {
-		defer g.background.Done()
-		g.saves <- saved{id: "shot", what: "screenshot", path: p, err: writePNG(p, img)}
-		g.pacer.wake()
-	}()
 }
 
 // finish writes what the window owes at exit: the --screenshot file; and

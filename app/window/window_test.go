@@ -462,7 +462,8 @@ func TestDropFiles(t *testing.T) {
 }
 
 // TestScreenshotKeyAndQuit presses S, then lets --frames end the window
-// with --screenshot.
+// with --screenshot: S saves the drawing (1600 pixels across, without the
+// buttons), --screenshot the screen.
 func TestScreenshotKeyAndQuit(t *testing.T) {
 	dir := t.TempDir()
 	final := filepath.Join(dir, "final.png")
@@ -473,12 +474,13 @@ func TestScreenshotKeyAndQuit(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{final, ""} {
+		w, h := 800, 600
 		if p == "" {
-			m, _ := filepath.Glob(filepath.Join(dir, "mbotdraw-Garden-*.png"))
+			m, _ := filepath.Glob(filepath.Join(dir, "Garden-*.png"))
 			if len(m) != 1 {
-				t.Fatalf("S saved %v, want one mbotdraw-Garden-*.png", m)
+				t.Fatalf("S saved %v, want one Garden-*.png", m)
 			}
-			p = m[0]
+			p, w, h = m[0], 1600, 900
 		}
 		f, err := os.Open(p)
 		if err != nil {
@@ -489,8 +491,8 @@ func TestScreenshotKeyAndQuit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if img.Bounds().Dx() != 800 || img.Bounds().Dy() != 600 {
-			t.Errorf("%s is %v, want the 800x600 screen", p, img.Bounds())
+		if img.Bounds().Dx() != w || img.Bounds().Dy() != h {
+			t.Errorf("%s is %v, want %dx%d", p, img.Bounds(), w, h)
 		}
 	}
 	if g.tick != 30 {
@@ -674,8 +676,8 @@ func TestGIFKey(t *testing.T) {
 		t.Errorf("%s: %v, %d pixels wide; want a GIF %d wide", files[0], err, gc.Width, canvas.GIFWidth)
 	}
 	m, _ := g.msgs.last(msgDone)
-	if !strings.Contains(m.body, files[0]) || !strings.Contains(m.body, "frames") {
-		t.Errorf("message %q does not say where the GIF is and what it holds", m.body)
+	if !strings.HasPrefix(m.title, "Saved to ") || !strings.HasSuffix(m.title, filepath.Base(files[0])) || !strings.Contains(m.body, "frames") {
+		t.Errorf("message %q · %q does not say where the GIF is and what it holds", m.title, m.body)
 	}
 	if !g.doc.tl.Playing() && !g.doc.tl.Ended() {
 		t.Error("saving a GIF stopped the playback")
