@@ -75,23 +75,8 @@ func tinyProgram(t *testing.T) *robot.Program {
 }
 
 func TestBridgeCommandServesTheVirtualRobot(t *testing.T) {
-	var out, errb syncBuffer
-	ctx, stop := context.WithCancel(context.Background())
-	env := &Env{Ctx: ctx, Stdout: &out, Stderr: &errb}
-	done := make(chan int, 1)
-	go func() {
-		done <- Run(env, []string{"bridge", "--robot", "sim", "--time-scale", "max", "--listen", "127.0.0.1:0"})
-	}()
-	re := regexp.MustCompile(`ws://127\.0\.0\.1:\d+/robot`)
-	var url string
-	for deadline := time.Now().Add(20 * time.Second); url == "" && time.Now().Before(deadline); {
-		url = re.FindString(out.String())
-		time.Sleep(10 * time.Millisecond)
-	}
-	if url == "" {
-		stop()
-		t.Fatalf("the bridge never said where it listens; stdout %q, stderr %q", out.String(), errb.String())
-	}
+	url, stop := startBridgeCommand(t)
+	ctx := context.Background()
 	prog := tinyProgram(t)
 	var last robot.Progress
 	rc, err := openRobot(url, robot.DefaultCalibration(), robot.Pose{}, 1, nil, "")
@@ -106,17 +91,8 @@ func TestBridgeCommandServesTheVirtualRobot(t *testing.T) {
 	if last.State != robot.StateDone || last.MotionsDone != len(prog.Motions) || last.Percent < 99.9 || last.StrokesDone != 2 {
 		t.Errorf("last progress %+v; want done, all %d motions, 2 strokes", last, len(prog.Motions))
 	}
-	stop()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("bridge exited %d after Ctrl-C; stderr %q", code, errb.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the bridge did not stop")
-	}
-	if !strings.Contains(out.String(), "stopped") {
-		t.Errorf("stdout %q: no closing summary", out.String())
+	if code, stdout, stderr := stop(); code != 0 || !strings.Contains(stdout, "stopped") {
+		t.Errorf("bridge exited %d after Ctrl-C; stdout %q (want a closing summary), stderr %q", code, stdout, stderr)
 	}
 }
 
@@ -154,32 +130,40 @@ func TestPlotCommandDrawsThroughTheBridge(t *testing.T) {
 	}
 }
 
-// startBridgeCommand runs `bridge --robot sim` and returns its robot URL.
-func startBridgeCommand(t *testing.T) string {
+// startBridgeCommand runs `bridge --robot sim` and returns its robot URL,
+// and stop, which presses Ctrl-C and returns the bridge's exit status and
+// output (the test's end stops it too).
+func startBridgeCommand(t *testing.T) (string, func() (int, string, string)) {
 	t.Helper()
 	var out, errb syncBuffer
-	ctx, stop := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
 	env := &Env{Ctx: ctx, Stdout: &out, Stderr: &errb}
 	done := make(chan int, 1)
 	go func() {
 		done <- Run(env, []string{"bridge", "--robot", "sim", "--time-scale", "max", "--listen", "127.0.0.1:0"})
 	}()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("the bridge did not stop")
+	code, stopped := -1, false
+	stop := func() (int, string, string) {
+		cancel()
+		if !stopped {
+			stopped = true
+			select {
+			case code = <-done:
+			case <-time.After(20 * time.Second):
+				t.Error("the bridge did not stop")
+			}
 		}
-	})
+		return code, out.String(), errb.String()
+	}
+	t.Cleanup(func() { stop() })
 	re := regexp.MustCompile(`ws://127\.0\.0\.1:\d+/robot`)
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if url := re.FindString(out.String()); url != "" {
-			return url
+			return url, stop
 		}
 	}
 	t.Fatalf("the bridge never said where it listens; stdout %q, stderr %q", out.String(), errb.String())
-	return ""
+	return "", stop
 }
 
 // calibrate through a classroom bridge would measure the bridge's robot
@@ -188,7 +172,7 @@ func startBridgeCommand(t *testing.T) string {
 // plot --log through a bridge (which gets moves, not frames) is refused the
 // same way.
 func TestRobotCommandsABridgeCannotServe(t *testing.T) {
-	url := startBridgeCommand(t)
+	url, _ := startBridgeCommand(t)
 	out := filepath.Join(t.TempDir(), "cal.json")
 	for _, tc := range []struct {
 		args []string
