@@ -23,6 +23,7 @@ func runPlay(env *Env, args []string) error {
 	fs := newFlags(env, "play")
 	robotSpec := robotFlag(fs, "; R sends the drawing to it (default: the virtual mBot)")
 	pens := fs.Bool("pens", false, "send drawings to the robot colour by colour: it stops before each new colour, pen lifted, until you put that pen in and press R (not over a bridge, ws://)")
+	keepOrder := fs.Bool("keep-order", false, "send the strokes to the robot in the drawing's own order, as they were drawn (handwriting, kanji), not reordered to save travel")
 	speed := fs.Float64("speed", 1, "starting playback speed, 0.25 to 16")
 	profile := fs.String("profile", "default", "performance profile: default, aggressive or conservative (memory limit, anti-aliasing, optimizer thresholds)")
 	trace := fs.String("trace", "", fmt.Sprintf("write a Chrome trace (Perfetto) of the frames to `OUT.json` when the window closes: a slice per frame and per phase (update, draw, bake, present), counters, instants; bounded: the last %d frames and %d other events", perf.DefaultTraceFrames, perf.DefaultTraceFrames*perf.DefaultTraceEventsPerFrame))
@@ -61,7 +62,7 @@ func runPlay(env *Env, args []string) error {
 		return usagef("play needs a window: run it with %s, the window program (this is %s, which has none; 'export' renders without one)", "mbotdraw", env.Prog)
 	}
 	cfg := config.Window{
-		Robot: *robotSpec, Pens: *pens, Speed: *speed, Profile: *profile,
+		Robot: *robotSpec, Pens: *pens, KeepOrder: *keepOrder, Speed: *speed, Profile: *profile,
 		Trace: *trace, TraceCSV: *traceCSV, Frames: *frames, Screenshot: *screenshot,
 		OutDir: *outDir, Listen: *listen, Token: *token, Verbose: *verbose, Done: env.Ctx.Done(),
 		GIFWidth: *gifWidth,

@@ -29,6 +29,10 @@ type Window struct {
 	// MaxPoints (--max-points) is the most points a drawing opened in the
 	// window may have (format.Options.MaxPoints; 0: the default).
 	MaxPoints int
+	// KeepOrder (--keep-order) draws the strokes in the drawing's own order
+	// (handwriting, kanji, children's drawings), not reordered to save
+	// travel.
+	KeepOrder bool
 	// Speed is the starting playback speed (0 means 1x).
 	Speed float64
 	// Profile names the optimization profile (default, aggressive, conservative).

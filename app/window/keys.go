@@ -23,6 +23,7 @@ const (
 	actPerf
 	actRobot
 	actRobotStop
+	actPickRobot
 	actView
 	actScreenshot
 	actGIF
@@ -67,6 +68,7 @@ var bindings = []binding{
 	{ebiten.KeyP, false, actPerf},
 	{ebiten.KeyR, false, actRobot},
 	{ebiten.KeyR, true, actRobotStop},
+	{ebiten.KeyC, false, actPickRobot},
 	{ebiten.KeyV, false, actView},
 	{ebiten.KeyS, false, actScreenshot},
 	{ebiten.KeyG, false, actGIF},
@@ -127,6 +129,7 @@ var helpLines = []helpLine{
 	{"P", "performance: fps, frame times, memory"},
 	{"R", "send the drawing to the robot (again: pause / resume)"},
 	{"Shift + R", "stop the robot"},
+	{"C", "choose the robot: the virtual mBot or a port found"},
 	{"V", "switch between the playback and the robot's view"},
 	{"S", "save the drawing as a picture (PNG) in Pictures/mbotdraw"},
 	{"G", "save the playback as an animated GIF there"},

@@ -27,6 +27,9 @@ const (
 // lifted again). It returns the line for the terminal ("" when no robot was
 // running).
 func (g *Game) stopRobotAtExit() string {
+	if g.pick != nil {
+		g.pick.close() // a probed robot's port, waiting for R
+	}
 	r := g.robot
 	if r == nil || !r.running() {
 		return ""

@@ -35,8 +35,11 @@ type robotRun struct {
 	sim  *link.Virtual
 	// pad is set for a stroke drawn on the companion page's pad (--listen):
 	// d is then that stroke alone on the page, not the drawing shown.
-	pad  bool
-	stop context.CancelFunc
+	pad bool
+	// keepOrder: the strokes go in the drawing's own order (--keep-order,
+	// and a pad's strokes), not reordered to save travel.
+	keepOrder bool
+	stop      context.CancelFunc
 	// ended is closed when the driver returns; err is what it returned.
 	ended chan struct{}
 	err   error
@@ -70,7 +73,7 @@ func (g *Game) startRobot() error {
 	d := g.doc.d
 	// Colour by colour with --pens, unless a bridge draws (it has no pen
 	// changes: bridge.Moves leaves them out).
-	prog, err := planDrawing(d, g.cfg.Pens && !bridge.IsURL(g.cfg.Robot))
+	prog, err := planDrawing(d, g.cfg.Pens && !bridge.IsURL(g.robotSpec()), g.cfg.KeepOrder)
 	if err != nil {
 		return err
 	}
@@ -80,9 +83,10 @@ func (g *Game) startRobot() error {
 
 // planDrawing plans and compiles a drawing for the robot as `plot` does
 // by default (A4, 2-opt ordering on), so that the paper and the screen
-// agree, with the stock mBot's calibration; byColour as `plot --pens`.
-func planDrawing(d *playback.Drawing, byColour bool) (*robot.Program, error) {
-	plan, err := robot.NewPlan(d, robot.PlanOptions{TwoOpt: true, ByColour: byColour})
+// agree, with the stock mBot's calibration; byColour as `plot --pens`,
+// keepOrder as `plot --keep-order`.
+func planDrawing(d *playback.Drawing, byColour, keepOrder bool) (*robot.Program, error) {
+	plan, err := robot.NewPlan(d, robot.PlanOptions{TwoOpt: true, ByColour: byColour, KeepOrder: keepOrder})
 	if err != nil {
 		return nil, fmt.Errorf("planning: %w", err)
 	}
@@ -98,15 +102,12 @@ func planDrawing(d *playback.Drawing, byColour bool) (*robot.Program, error) {
 func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) error {
 	cal := prog.Calibration
 	plan := prog.Plan
-	spec := g.cfg.Robot
-	if spec == "" {
-		spec = "sim"
-	}
+	spec := g.robotSpec()
 	k := g.robotScale
 	if !(k > 0) {
 		k = 1
 	}
-	r := &robotRun{d: d, prog: prog, ended: make(chan struct{}), pad: pad}
+	r := &robotRun{d: d, prog: prog, ended: make(chan struct{}), pad: pad, keepOrder: pad || g.cfg.KeepOrder}
 	// For sim, one paced clock shared by the driver and the virtual mBot,
 	// as `plot --robot sim` has: exact at any time scale K (the robot sees
 	// every frame at the very robot time the driver meant), where real time
@@ -114,10 +115,14 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) erro
 	// keeps its own time: the model's time is wall time.
 	bo := bridge.ProfileClientOptions(g.perf.prof)
 	bo.OnRTT = g.perf.mon.RecordWebSocket
-	conn, err := robotconn.Open(spec, robotconn.Options{Calibration: cal, Home: prog.Home,
-		TimeScale: k, SimPipe: true, Bridge: bo})
-	if err != nil {
-		return err
+	conn := g.pick.take(spec) // opened before R, to say what answered
+	if conn == nil {
+		var err error
+		conn, err = robotconn.Open(spec, robotconn.Options{Calibration: cal, Home: prog.Home,
+			TimeScale: k, SimPipe: true, Bridge: bo})
+		if err != nil {
+			return err
+		}
 	}
 	r.conn, r.sim, r.scale = conn, conn.Sim(), conn.TimeScale()
 	r.drv = conn.Plotter(prog, robot.DriverOptions{OnTraffic: g.perf.robotTraffic})
@@ -343,9 +348,12 @@ func (g *Game) robotStatus() (title, detail string, bg color.RGBA) {
 	left := formatTime(float64(r.leftWall())/1e6) + " left"
 	switch p.State {
 	case robot.StateIdle, robot.StateConnecting:
-		title, detail = "Robot is connecting…", "hello, robot!"
+		title, detail = "Robot is connecting…", "waiting for the mBot to start…"
+		if r.sim != nil || r.conn.Bridge() {
+			detail = "hello, robot!"
+		}
 	case robot.StateDrawing:
-		title, detail = fmt.Sprintf("Robot is drawing · %d%%", int(p.Percent)), left
+		title, detail = fmt.Sprintf("Robot is drawing · %d%%", int(p.Percent)), left+" · "+r.orderText()
 	case robot.StatePaused:
 		title, bg, detail = fmt.Sprintf("Robot is paused · %d%%", int(p.Percent)), colPause, left
 		if pen := p.PenChange; pen != nil {
@@ -359,7 +367,18 @@ func (g *Game) robotStatus() (title, detail string, bg color.RGBA) {
 		title, bg, detail = "Robot stopped", color.RGBA{0x60, 0x6a, 0x80, 0xff}, fmt.Sprintf("%d of %d strokes drawn", p.StrokesDone, p.Strokes)
 	}
 	title += " (" + r.conn.String() + ")"
+	if v := r.conn.Board().Version; v != "" && r.sim == nil {
+		title += " · firmware " + v
+	}
 	return title, detail, bg
+}
+
+// orderText says in which order the robot draws the strokes.
+func (r *robotRun) orderText() string {
+	if r.keepOrder {
+		return "in the drawing's own order"
+	}
+	return "reordered: less travel"
 }
 
 // prepareRobotLayers sizes the robot view's layers like the doc's ink
@@ -441,14 +460,20 @@ func (g *Game) drawRobot(screen *ebiten.Image) {
 // the companion's pad, the robot itself over the live drawing (the stroke
 // is planned on the page that drawing is on).
 func (g *Game) drawRobotPanel(screen *ebiten.Image) {
-	if g.robot == nil {
+	if g.robot == nil && (g.pick == nil || !g.pick.shown) {
 		return
 	}
-	if r := g.robot; r.pad && r.running() && g.live != nil && g.doc.d == g.live.pad {
+	if r := g.robot; r != nil && r.pad && r.running() && g.live != nil && g.doc.d == g.live.pad {
 		g.drawRobot(screen)
 	}
 	u, f := g.lay.U, g.fonts
-	title, detail, bg := g.robotStatus()
+	var title, detail string
+	var bg color.RGBA
+	if g.robot == nil {
+		title, detail, bg = g.pickStatus() // before any drawing is sent
+	} else {
+		title, detail, bg = g.robotStatus()
+	}
 	swatch, x, y, w, h, sw := g.robotPanelBox(title, detail)
 	key := fmt.Sprint("robotpanel", title, detail, bg, w, h)
 	if swatch != nil {
@@ -472,7 +497,8 @@ func (g *Game) drawRobotPanel(screen *ebiten.Image) {
 // (nil but at a pen change). The swatch's centre is at (x+sw/2+12u, y+h/2).
 func (g *Game) robotPanelBox(title, detail string) (swatch *color.RGBA, x, y, w, h, sw float64) {
 	l, u, f := g.lay, g.lay.U, g.fonts
-	if pen := g.robot.last.PenChange; pen != nil && g.robot.last.State == robot.StatePaused {
+	if r := g.robot; r != nil && r.last.PenChange != nil && r.last.State == robot.StatePaused {
+		pen := r.last.PenChange
 		c := pen.Color
 		c.A = 0xff
 		swatch = &c

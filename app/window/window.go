@@ -139,8 +139,12 @@ type Game struct {
 	robot      *robotRun
 	robotView  bool
 	robotScale float64
-	perf       *perfSys
-	saves      chan saved
+	// pick is the robot R sends drawings to, when one was named or chosen
+	// (nil: --robot, or the virtual mBot).
+	pick        *robotPick
+	pickStarted bool
+	perf        *perfSys
+	saves       chan saved
 	// background counts the files still being written.
 	background sync.WaitGroup
 	gifBusy    bool
@@ -307,6 +311,7 @@ func (g *Game) Update() error {
 		return nil
 	}
 	g.tick++
+	g.startPick()
 	g.relayout(g.layoutW, g.layoutH)
 	ev := g.in.Poll()
 	g.held = ev.Held
@@ -396,6 +401,8 @@ func (g *Game) do(a action) {
 		g.robotAction()
 	case actRobotStop:
 		g.robotStop()
+	case actPickRobot:
+		g.nextRobot()
 	case actView:
 		g.robotView = !g.robotView && g.robot != nil
 		if g.robot == nil {

@@ -616,7 +616,7 @@ func TestRobot(t *testing.T) {
 // view shows the order the paper gets.
 func TestRobotPlanMatchesPlot(t *testing.T) {
 	d := playback.Generate(playback.GenOptions{Strokes: 300, Seed: 11})
-	prog, err := planDrawing(d, false)
+	prog, err := planDrawing(d, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,75 @@
+//go:build linux
+
+package window
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"mbotdraw/app/config"
+	"mbotdraw/robot"
+	"mbotdraw/robot/link"
+)
+
+// TestRobotOnAPortSaysWhatAnswered: with --robot serial:PORT, where a new
+// mBot with its factory program answers on a pseudo-terminal, the robot
+// panel says which robot and which firmware answered before R is pressed;
+// R then draws on that robot without opening its port again (which would
+// restart it), in the drawing's own order with --keep-order, as the panel
+// says; C then steps on, from a port not in the list back to the virtual
+// mBot.
+func TestRobotOnAPortSaysWhatAnswered(t *testing.T) {
+	v := link.NewVirtual(link.VirtualOptions{Boot: link.BootFactory, TimeScale: 20})
+	defer v.Close()
+	port := filepath.Join(t.TempDir(), "ttyMBOT")
+	if _, err := v.StartPTY(port); err != nil {
+		t.Skipf("no pseudo-terminals: %v", err)
+	}
+	ev := map[int]Events{}
+	g := newTestGame(t, config.Window{Drawing: smallDrawing(), Robot: "serial:" + port, KeepOrder: true}, &script{events: ev})
+	g.robotScale = 20
+	var before, during string
+	pressed := false
+	run(t, &job{g: g, maxTicks: 20000, afterUpdate: func(tick int) bool {
+		if g.robot == nil {
+			title, detail, _ := g.pickStatus()
+			if !pressed && strings.Contains(detail, "firmware") {
+				before, pressed = title+" | "+detail, true
+				ev[tick+1] = keys(ebiten.KeyR)
+			}
+			return false
+		}
+		if st := g.robot.state(); st == robot.StateDrawing && during == "" {
+			title, detail, _ := g.robotStatus()
+			during = title + " | " + detail
+		}
+		st := g.robot.state()
+		return st == robot.StateDone || st == robot.StateStopped
+	}})
+	if !strings.Contains(before, port) || !strings.Contains(before, "mBot firmware 06.01.009") {
+		t.Errorf("before R the panel said %q; want the port and the firmware", before)
+	}
+	if !strings.Contains(during, "own order") || !strings.Contains(during, "06.01.009") {
+		t.Errorf("while drawing the panel said %q; want the order and the firmware", during)
+	}
+	p := g.robot.last
+	if p.State != robot.StateDone || p.Reconnects != 0 || p.Resets != 0 {
+		t.Errorf("robot %v, %d reconnects, %d restarts; want done without either", p.State, p.Reconnects, p.Resets)
+	}
+	boots := 0
+	for _, f := range v.Frames() {
+		if link.HandshakeFrame(f.Frame) && f.Frame[3] == 0xfb { // asked once per banner seen
+			boots++
+		}
+	}
+	if boots != 1 {
+		t.Errorf("the robot's port was opened (and the robot restarted) %d times, want once", boots)
+	}
+	g.nextRobot()
+	if g.robotSpec() != "sim" {
+		t.Errorf("C picked %q, want the virtual mBot", g.robotSpec())
+	}
+}
