@@ -46,7 +46,8 @@ type ClientOptions struct {
 	// bridge silent for three intervals is taken as lost.
 	PingInterval time.Duration
 	// RetryFor is how long a lost bridge is redialled before a plot fails
-	// (0: 30 s).
+	// (0: 30 s); a Remote also gives up when the bridge's robot stays lost
+	// that long without drawing.
 	RetryFor time.Duration
 	// Logf, if set, receives one line per reconnection.
 	Logf func(format string, a ...any)

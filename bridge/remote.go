@@ -3,8 +3,10 @@ package bridge
 import (
 	"context"
 	"errors"
+	"fmt"
 	neturl "net/url"
 	"sync"
+	"time"
 
 	"mbotdraw/bridge/wire"
 	"mbotdraw/robot"
@@ -91,7 +93,51 @@ func (w *Remote) Run(ctx context.Context) (err error) {
 	}
 	job.Add(moves...)
 	job.End()
-	return job.Wait(ctx)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watched := make(chan struct{})
+	go func() { defer close(watched); w.watchRobot(ctx, cancel, job) }()
+	err = job.Wait(ctx)
+	cancel(nil)
+	<-watched
+	if cause := context.Cause(ctx); errors.Is(cause, errRobotLost) {
+		return cause
+	}
+	return err
+}
+
+// errRobotLost marks the error of a job whose bridge lost its robot for good.
+var errRobotLost = errors.New("the bridge's robot is lost")
+
+// watchRobot ends the job (cancel) when the bridge's robot has been lost
+// for longer than the options' RetryFor without drawing a move meanwhile:
+// the bridge itself tries again for ever, but the person at this end
+// should not wait for ever.
+func (w *Remote) watchRobot(ctx context.Context, cancel context.CancelCauseFunc, job *ClientJob) {
+	limit := w.opts.withDefaults().RetryFor
+	t := time.NewTicker(min(200*time.Millisecond, max(limit/4, time.Millisecond)))
+	defer t.Stop()
+	var lostSince time.Time
+	done := -1
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if d := job.Progress().Done; d != done {
+				done, lostSince = d, time.Time{} // the robot drew: it is back
+			}
+			if st, _ := w.client.State(); st != wire.StateLost {
+				continue
+			}
+			if lostSince.IsZero() {
+				lostSince = now
+			} else if now.Sub(lostSince) > limit {
+				cancel(fmt.Errorf("%w: it has not drawn for %v since it was lost; check that the robot is on and plugged in at the bridge, then plot again", errRobotLost, limit.Round(time.Second)))
+				return
+			}
+		}
+	}
 }
 
 // report takes the bridge's news of the job, mapped onto the program's

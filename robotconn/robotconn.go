@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"mbotdraw/bridge"
 	"mbotdraw/robot"
@@ -202,11 +203,20 @@ func (c *Conn) openSim(o Options) error {
 
 // Plotter returns what draws prog on the robot: a robot.Driver over the
 // frame link, with o's options and the Conn's clock and time scale, or
-// for a bridge its client (bridge.Remote), which uses o.OnProgress only.
-// Each Plotter is run once; a Conn makes any number, one after another.
+// for a bridge its client (bridge.Remote), which uses o.OnProgress and
+// o.Reconnect (how long a lost bridge, or the bridge's lost robot, is waited
+// for) only. Each Plotter is run once; a Conn makes any number, one after
+// another.
 func (c *Conn) Plotter(prog *robot.Program, o robot.DriverOptions) robot.Plotter {
 	if c.dial == nil {
-		return bridge.NewRemote(c.url, prog, c.bridgeOpt, o.OnProgress)
+		bo := c.bridgeOpt
+		switch {
+		case o.Reconnect > 0:
+			bo.RetryFor = o.Reconnect
+		case o.Reconnect < 0:
+			bo.RetryFor = time.Millisecond // give up at once
+		}
+		return bridge.NewRemote(c.url, prog, bo, o.OnProgress)
 	}
 	o.TimeScale, o.Clock = c.timeScale, c.clock
 	return robot.NewDriver(prog, c.dial, o)
