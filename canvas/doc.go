@@ -25,11 +25,19 @@
 //     mark, which tail to draw, and keyframes — snapshots of the ink layer taken
 //     while baking forward, so that a backward seek restores the nearest
 //     earlier snapshot and bakes only from there. Keyframe spacing (in points)
-//     is chosen so that the snapshots fit their budgets: the software
-//     renderer keeps a few in memory (DefaultKeyframeBudget) and the rest in
-//     a temporary file (DefaultKeyframeDiskBudget), written in the
-//     background, so that a long drawing gets close keyframes without
-//     costing process memory.
+//     is chosen so that the snapshots are expected to fit their budgets. The
+//     software renderer stores a keyframe as the 64×64 tiles that changed
+//     since the layer last matched stored tiles, compressed with LZ4, in
+//     memory (DefaultKeyframeBudget) and, once that is full, in a temporary
+//     file (DefaultKeyframeDiskBudget); restoring one rewrites only the tiles
+//     that differ. A sparse drawing's keyframes cost little; a dense one's
+//     cost about five eighths of a frame each.
+//   - The software renderer bakes a run of chunks on several cores
+//     (Options.Workers): the canvas is cut into bands of whole 64-row cells,
+//     one worker per band at a time. The rasterizer cuts every piece at the
+//     same cell lines whatever it draws, so a pixel's value does not depend
+//     on the band, and the frames are the same, byte for byte, on any number
+//     of cores.
 //   - Renderer is the software frame composer: the ink layer is itself the
 //     frame buffer; each frame it restores the small patch under the last
 //     frame's overlay (tail and pen), bakes the new chunks, saves the patch

@@ -38,6 +38,14 @@ type Surface interface {
 	Drop(slot int)
 }
 
+// BatchSurface is a Surface that bakes a run of pieces at once (the software
+// renderer, on several cores); the result must equal baking them one by one,
+// in order.
+type BatchSurface interface {
+	Surface
+	BakeBatch(ps []Piece)
+}
+
 // Pos is a place in the bake order: the next chunk to bake is chunk Chunk of
 // stroke Stroke. Every chunk before it is in the ink layer.
 type Pos struct{ Stroke, Chunk int }
@@ -78,7 +86,7 @@ type Ink struct {
 	valid bool
 
 	keys     []keyframe // by pos
-	pend     []keyframe // snapshots still being copied
+	run      []Piece    // the pieces baked together (BatchSurface)
 	maxKeys  int
 	spacing  int
 	lag      bool
@@ -117,11 +125,11 @@ func (k *Ink) plan() {
 }
 
 func (k *Ink) dropKeys() {
-	for _, kf := range append(k.keys, k.pend...) {
+	for _, kf := range k.keys {
 		k.surf.Drop(kf.slot)
 		k.freeSlot = append(k.freeSlot, kf.slot)
 	}
-	k.keys, k.pend = k.keys[:0], k.pend[:0]
+	k.keys = k.keys[:0]
 	k.stats.Keyframes = 0
 }
 
@@ -248,22 +256,36 @@ func (k *Ink) Baked() playback.Mark {
 }
 
 func (k *Ink) bake(target Pos, limit int) {
+	bs, batched := k.surf.(BatchSurface)
 	done := 0
-	for k.pos.Less(target) {
-		if limit >= 0 && done >= limit {
-			return
-		}
-		p := k.piece(k.pos)
-		k.surf.Bake(p)
-		n := p.Last - p.First + 1
-		done += n
-		k.stats.Pieces++
-		k.stats.Points += int64(n)
-		k.pos = k.next(k.pos)
-		if k.maxKeys > 0 {
-			if iv := (p.Last + 1) / k.spacing; iv >= 1 && iv <= k.maxKeys && !k.hasKey(iv) {
-				k.addKey(iv)
+	for k.pos.Less(target) && (limit < 0 || done < limit) {
+		// A run of pieces up to the target, the limit or the next keyframe.
+		k.run = k.run[:0]
+		key := 0
+		for k.pos.Less(target) && (limit < 0 || done < limit) {
+			p := k.piece(k.pos)
+			k.run = append(k.run, p)
+			n := p.Last - p.First + 1
+			done += n
+			k.stats.Pieces++
+			k.stats.Points += int64(n)
+			k.pos = k.next(k.pos)
+			if k.maxKeys > 0 {
+				if iv := (p.Last + 1) / k.spacing; iv >= 1 && iv <= k.maxKeys && !k.hasKey(iv) {
+					key = iv
+					break
+				}
 			}
+		}
+		if batched {
+			bs.BakeBatch(k.run)
+		} else {
+			for _, p := range k.run {
+				k.surf.Bake(p)
+			}
+		}
+		if key > 0 {
+			k.addKey(key)
 		}
 	}
 }
@@ -272,11 +294,6 @@ func (k *Ink) bake(target Pos, limit int) {
 // first chunk boundary once iv·spacing points are baked.
 func (k *Ink) hasKey(iv int) bool {
 	for _, kf := range k.keys {
-		if kf.interval == iv {
-			return true
-		}
-	}
-	for _, kf := range k.pend {
 		if kf.interval == iv {
 			return true
 		}
@@ -295,19 +312,7 @@ func (k *Ink) addKey(iv int) {
 		k.freeSlot = append(k.freeSlot, slot)
 		return
 	}
-	kf := keyframe{pos: k.pos, slot: slot, interval: iv}
-	if ds, ok := k.surf.(deferredSurface); ok && ds.snapshotDeferred(slot) {
-		k.pend = append(k.pend, kf)
-		return
-	}
-	k.insertKey(kf)
-}
-
-// deferredSurface is a Surface whose snapshots may finish over the next
-// frames (the software renderer's): the ink then learns, through
-// snapshotDone, at which position the copy is consistent.
-type deferredSurface interface {
-	snapshotDeferred(slot int) bool
+	k.insertKey(keyframe{pos: k.pos, slot: slot, interval: iv})
 }
 
 func (k *Ink) insertKey(kf keyframe) {
@@ -319,19 +324,6 @@ func (k *Ink) insertKey(kf keyframe) {
 	copy(k.keys[i+1:], k.keys[i:])
 	k.keys[i] = kf
 	k.stats.Keyframes = len(k.keys)
-}
-
-// snapshotDone makes the pending keyframe slot usable: its copy is the
-// layer as it stands now, at the current position.
-func (k *Ink) snapshotDone(slot int) {
-	for i, kf := range k.pend {
-		if kf.slot == slot {
-			k.pend = append(k.pend[:i], k.pend[i+1:]...)
-			kf.pos = k.pos
-			k.insertKey(kf)
-			return
-		}
-	}
 }
 
 // restore puts keyframe kf back; on failure it forgets the keyframe.

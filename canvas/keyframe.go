@@ -1,90 +1,440 @@
 package canvas
 
 import (
+	"image"
+	"image/color"
 	"os"
 	"runtime"
+	"sync/atomic"
+
+	"github.com/pierrec/lz4/v4"
 )
 
 // Keyframe storage defaults.
 const (
-	// DefaultKeyframeBudget is the memory keyframes may take when Options says
-	// nothing: 24 MiB, three 1920×1080 snapshots. With a 100,000-stroke
-	// drawing (3 million points, 36 MB) loaded, the player stays under
-	// 100 MB.
-	DefaultKeyframeBudget = 24 << 20
+	// DefaultKeyframeBudget is the memory keyframes may take when Options
+	// says nothing, in compressed bytes: 8 MiB. A drawing of a few thousand
+	// strokes keeps all its keyframes in it; a dense one (100,000 generated
+	// strokes, whose every keyframe compresses only to about 5 MB at
+	// 1920×1080) keeps one or two and the rest go to the file.
+	DefaultKeyframeBudget = 8 << 20
 	// DefaultKeyframeDiskBudget is the room keyframes may take in a
-	// temporary file once the memory budget is full: 512 MiB, 64 snapshots
-	// at 1920×1080. Only long drawings use it.
+	// temporary file once the memory budget is full: 512 MiB. Only dense
+	// drawings use it.
 	DefaultKeyframeDiskBudget = 512 << 20
 )
 
-// keyframeStore keeps snapshots of a frame buffer by slot: in memory up to
-// a budget, then in a temporary file (deleted as soon as it is created
-// where the system allows, else when the store closes), read back with one
-// read into the frame buffer. Keyframes on disk cost no process memory; the
-// operating system caches the file as it sees fit. A snapshot bound for the
-// file is copied into a staging buffer (taken from the memory budget) and
-// written by a goroutine, so the frame that takes it pays only the copy.
+// TileSize is the side of a keyframe tile, in pixels.
+const TileSize = 64
+
+// Special blob ids of keyframeStore.cur and keyTiles.refs.
+const (
+	bgBlob    = 0  // the tile is the background
+	dirtyTile = -1 // the tile has changed since it was last stored
+)
+
+// keyframeStore keeps keyframes of the frame buffer as tiles of TileSize
+// pixels, compressed with LZ4: a keyframe stores only the tiles that changed
+// since the layer last matched a stored tile (the ink only grows, so most
+// tiles of a sparse drawing are blank or unchanged) and refers to the
+// stored copies of the others. Stored tiles (blobs) are counted by
+// reference and kept in memory up to a budget; a keyframe that does not fit
+// there goes to a temporary file (deleted as soon as it is created where the
+// system allows, else when the store closes), which costs no process memory.
+// Restoring a keyframe rewrites only the tiles where the layer differs from
+// it.
+//
+// Why LZ4 (github.com/pierrec/lz4/v4, block format) and not compress/flate:
+// on the tiles of a dense 100,000-stroke drawing, flate at its fastest level
+// stores 18 % less but decodes about ten times slower (a whole frame's
+// tiles: tens of milliseconds against a few), and decoding is what the frame
+// after a backward seek waits for. BenchmarkKeyframeCodec measures both.
 type keyframeStore struct {
-	size    int64
-	ramMax  int
-	diskMax int
+	rect    image.Rectangle // the frame
+	tw, th  int             // tiles across and down
+	bg      color.RGBA
+	ramMax  int64
+	diskMax int64
 	dir     string
 	mem     MemoryAccount
 
-	ram     map[int][]byte
-	spare   [][]byte      // reserved memory slots not in use
-	disk    map[int]int64 // slot → offset
-	freeOff []int64
-	nextOff int64
-	file    *os.File
-	broken  bool // the file failed once: no more disk keyframes
-	stage   bool // the memory budget has room for a staging buffer
+	cur     []int32  // by tile: the blob the layer's tile equals, bgBlob or dirtyTile
+	pages   [][]blob // blob id i is pages[i/blobPage][i%blobPage]; id 0 is the background
+	nBlobs  int32
+	freeIDs []int32
+	keys    map[int]*keyTiles
+	ramUsed int64
+	ramKeys int
 
-	// The keyframe being filled (begin … commit).
-	pend pendingKey
-	// ramExtra counts memory buffers made for a pending keyframe.
-	ramExtra int
+	file     *os.File
+	broken   bool // the file failed once: no more disk keyframes
+	end      int64
+	diskUsed int64
+	diskKeys int
 
-	// The background write: staging holds the snapshot being written to
-	// writing's offset; done is closed when it is written.
-	staging []byte
-	done    chan struct{}
-	writing int64
-	werr    error
+	// Per snapshot: where its tiles go, and each tile stored, by index in
+	// the pool's tiles.
+	toDisk  bool
+	fileEnd atomic.Int64
+	made    []blob
+	// Per restore: the keyframe being restored.
+	restoring *keyTiles
 }
 
-func newKeyframeStore(size, ramBudget, diskBudget int64, dir string, mem MemoryAccount) *keyframeStore {
-	s := &keyframeStore{size: size, dir: dir, mem: mem, ram: map[int][]byte{}, disk: map[int]int64{}}
-	if size > 0 {
-		if ramBudget > 0 {
-			s.ramMax = int(ramBudget / size)
-		}
-		if diskBudget > 0 {
-			s.diskMax = int(diskBudget / size)
-		}
-		if s.diskMax > 0 && s.ramMax > 0 {
-			s.ramMax-- // one buffer's worth stages disk writes
-			s.stage = true
-		}
-	}
+// keyTiles is one keyframe: the blob of every tile.
+type keyTiles struct {
+	refs []int32
+	disk bool // its new tiles went to the file
+}
+
+// blob is one stored tile: in memory (data) or in the file (off, size);
+// raw when LZ4 could not shrink it.
+type blob struct {
+	data []byte
+	off  int64
+	size int32
+	raw  bool
+	disk bool
+	refs int32
+}
+
+func newKeyframeStore(rect image.Rectangle, bg color.RGBA, ramBudget, diskBudget int64, dir string, mem MemoryAccount) *keyframeStore {
+	s := &keyframeStore{rect: rect, bg: bg, dir: dir, mem: mem, keys: map[int]*keyTiles{},
+		ramMax: max(0, ramBudget), diskMax: max(0, diskBudget)}
+	s.tw = (rect.Dx() + TileSize - 1) / TileSize
+	s.th = (rect.Dy() + TileSize - 1) / TileSize
+	s.cur = make([]int32, s.tw*s.th)
+	s.nBlobs = 1
 	return s
 }
 
-// reserve allocates, up front, the memory that n keyframes will use (the
-// memory slots and the staging buffer), and touches every page of it, so
-// that the frames that take keyframes pay for a copy only, not for fresh
-// memory.
-func (s *keyframeStore) reserve(n int) {
-	for i := len(s.ram) + len(s.spare); i < min(n, s.ramMax); i++ {
-		if s.mem != nil && !s.mem.Fits(s.size) {
-			break
+// capacity returns how many keyframes the budgets are expected to hold: a
+// keyframe is counted at five eighths of a raw frame, about what the tiles
+// of a dense drawing compress to (sparse drawings need far less).
+func (s *keyframeStore) capacity() int {
+	est := max(1, int64(4*s.rect.Dx()*s.rect.Dy())*5/8)
+	return int(s.ramMax/est + s.diskMax/est)
+}
+
+// tileRect returns tile t's pixels.
+func (s *keyframeStore) tileRect(t int) image.Rectangle {
+	x, y := s.rect.Min.X+(t%s.tw)*TileSize, s.rect.Min.Y+(t/s.tw)*TileSize
+	return image.Rect(x, y, x+TileSize, y+TileSize).Intersect(s.rect)
+}
+
+// touch marks the tiles under r as changed.
+func (s *keyframeStore) touch(r image.Rectangle) {
+	r = r.Intersect(s.rect)
+	if r.Empty() {
+		return
+	}
+	x0, x1 := (r.Min.X-s.rect.Min.X)/TileSize, (r.Max.X-1-s.rect.Min.X)/TileSize
+	y0, y1 := (r.Min.Y-s.rect.Min.Y)/TileSize, (r.Max.Y-1-s.rect.Min.Y)/TileSize
+	for y := y0; y <= y1; y++ {
+		row := s.cur[y*s.tw : (y+1)*s.tw]
+		for x := x0; x <= x1; x++ {
+			row[x] = dirtyTile
 		}
-		s.spare = append(s.spare, touch(make([]byte, s.size)))
+	}
+}
+
+// cleared records that the layer is the background everywhere.
+func (s *keyframeStore) cleared() {
+	for i := range s.cur {
+		s.cur[i] = bgBlob
+	}
+}
+
+// tileScratch is a worker's buffers for the codec.
+type tileScratch struct {
+	c   lz4.Compressor
+	raw []byte
+	buf []byte
+	rd  []byte
+}
+
+// gather copies tile t of img into w.raw, row after row.
+func (s *keyframeStore) gather(img *image.RGBA, t int, w *tileScratch) []byte {
+	r := s.tileRect(t)
+	rowBytes := 4 * r.Dx()
+	w.raw = w.raw[:0]
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		off := img.PixOffset(r.Min.X, y)
+		w.raw = append(w.raw, img.Pix[off:off+rowBytes]...)
+	}
+	return w.raw
+}
+
+// compressTiles is the snapshot task: each worker compresses tiles and
+// keeps each in memory or writes it to the file (s.toDisk), describing it
+// in s.made.
+func compressTiles(p *pool, w *bakeWorker) {
+	s := p.keys
+	ts := &w.tile
+	for {
+		i, ok := p.take(len(p.tiles))
+		if !ok {
+			return
+		}
+		raw := s.gather(p.img, int(p.tiles[i]), ts)
+		if need := lz4.CompressBlockBound(len(raw)); cap(ts.buf) < need {
+			ts.buf = make([]byte, need)
+		}
+		b := blob{}
+		data := raw
+		n, err := ts.c.CompressBlock(raw, ts.buf[:cap(ts.buf)])
+		if err != nil || n <= 0 || n >= len(raw) {
+			b.raw = true
+		} else {
+			data = ts.buf[:n]
+		}
+		b.size = int32(len(data))
+		if s.toDisk {
+			b.disk = true
+			b.off = s.fileEnd.Add(int64(len(data))) - int64(len(data))
+			if _, err := s.file.WriteAt(data, b.off); err != nil {
+				p.ok.Store(false)
+			}
+		} else {
+			b.data = append([]byte(nil), data...)
+		}
+		s.made[i] = b
+	}
+}
+
+// snapshot stores the layer img as keyframe slot, compressing its changed
+// tiles on the pool's workers; false if the budgets have no room for it.
+// Room is judged on the tiles' raw size, so a keyframe never overshoots a
+// budget.
+func (s *keyframeStore) snapshot(slot int, pl *pool, img *image.RGBA) bool {
+	s.drop(slot)
+	tiles := pl.tiles[:0]
+	var rawSize int64
+	for t, b := range s.cur {
+		if b == dirtyTile {
+			tiles = append(tiles, int32(t))
+			r := s.tileRect(t)
+			rawSize += int64(4 * r.Dx() * r.Dy())
+		}
+	}
+	pl.tiles = tiles
+	switch {
+	case s.ramMax > 0 && s.ramUsed+rawSize <= s.ramMax && (s.mem == nil || s.mem.Fits(rawSize)):
+		s.toDisk = false
+	case s.diskMax > 0 && s.end+rawSize <= s.diskMax && s.openFile():
+		s.toDisk = true
+		s.fileEnd.Store(s.end)
+	default:
+		return false
+	}
+	if cap(s.made) < len(tiles) {
+		s.made = make([]blob, len(tiles))
+	}
+	s.made = s.made[:len(tiles)]
+	if len(tiles) > 0 {
+		pl.keys, pl.img = s, img
+		pl.ok.Store(true)
+		pl.run(compressTiles)
+		pl.keys = nil
+		if !pl.ok.Load() {
+			s.broken = true
+			clear(s.made)
+			return false
+		}
+	}
+	kt := &keyTiles{refs: make([]int32, len(s.cur)), disk: s.toDisk}
+	for i, t := range tiles {
+		b := s.made[i]
+		if b.disk {
+			s.diskUsed += int64(b.size)
+		} else {
+			s.ramUsed += int64(b.size)
+		}
+		s.cur[t] = s.newBlob(b)
+	}
+	clear(s.made)
+	if s.toDisk {
+		s.end = s.fileEnd.Load()
+		s.diskKeys++
+	} else {
+		s.ramKeys++
 		s.account()
 	}
-	if n > s.ramMax && s.stage && s.diskMax > 0 && s.staging == nil {
-		s.staging = touch(make([]byte, s.size))
+	copy(kt.refs, s.cur)
+	for _, id := range kt.refs {
+		if id > bgBlob {
+			s.blob(id).refs++
+		}
+	}
+	s.keys[slot] = kt
+	return true
+}
+
+// blobPage is how many blobs a page holds: pages, once made, never move,
+// so a growing store leaves no garbage behind.
+const blobPage = 4096
+
+// blob returns blob id.
+func (s *keyframeStore) blob(id int32) *blob { return &s.pages[id/blobPage][id%blobPage] }
+
+func (s *keyframeStore) newBlob(b blob) int32 {
+	id := s.nBlobs
+	if n := len(s.freeIDs); n > 0 {
+		id, s.freeIDs = s.freeIDs[n-1], s.freeIDs[:n-1]
+	} else {
+		if int(id/blobPage) == len(s.pages) {
+			s.pages = append(s.pages, make([]blob, blobPage))
+		}
+		s.nBlobs++
+	}
+	*s.blob(id) = b
+	return id
+}
+
+// free releases blob id and forgets that any tile of the layer equals it.
+func (s *keyframeStore) free(id int32) {
+	b := s.blob(id)
+	if b.disk {
+		s.diskUsed -= int64(b.size)
+	} else {
+		s.ramUsed -= int64(len(b.data))
+	}
+	*b = blob{}
+	s.freeIDs = append(s.freeIDs, id)
+	for t, c := range s.cur {
+		if c == id {
+			s.cur[t] = dirtyTile
+		}
+	}
+}
+
+// restoreTiles is the restore task: each worker rewrites tiles p.tiles of
+// the layer from the keyframe being restored.
+func restoreTiles(p *pool, w *bakeWorker) {
+	s := p.keys
+	kt := s.restoring
+	for {
+		i, ok := p.take(len(p.tiles))
+		if !ok {
+			return
+		}
+		t := int(p.tiles[i])
+		if !s.restoreTile(p.img, t, kt.refs[t], &w.tile) {
+			p.ok.Store(false)
+		}
+	}
+}
+
+// restoreTile writes blob id into tile t of img.
+func (s *keyframeStore) restoreTile(img *image.RGBA, t int, id int32, ts *tileScratch) bool {
+	r := s.tileRect(t)
+	rowBytes := 4 * r.Dx()
+	if id == bgBlob {
+		c := s.bg
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			off := img.PixOffset(r.Min.X, y)
+			row := img.Pix[off : off+rowBytes]
+			for x := 0; x < len(row); x += 4 {
+				row[x], row[x+1], row[x+2], row[x+3] = c.R, c.G, c.B, c.A
+			}
+		}
+		return true
+	}
+	b := s.blob(id)
+	data := b.data
+	if b.disk {
+		if cap(ts.rd) < int(b.size) {
+			ts.rd = make([]byte, b.size)
+		}
+		data = ts.rd[:b.size]
+		if _, err := s.file.ReadAt(data, b.off); err != nil {
+			return false
+		}
+	}
+	src := data
+	if !b.raw {
+		need := rowBytes * r.Dy()
+		if cap(ts.raw) < need {
+			ts.raw = make([]byte, need)
+		}
+		n, err := lz4.UncompressBlock(data, ts.raw[:need])
+		if err != nil || n != need {
+			return false
+		}
+		src = ts.raw[:need]
+	}
+	if len(src) != rowBytes*r.Dy() {
+		return false
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		off := img.PixOffset(r.Min.X, y)
+		copy(img.Pix[off:off+rowBytes], src[(y-r.Min.Y)*rowBytes:])
+	}
+	return true
+}
+
+// restore rewrites, on the pool's workers, the tiles of img that differ
+// from keyframe slot; false if it cannot (the layer is then undefined).
+func (s *keyframeStore) restore(slot int, pl *pool, img *image.RGBA) bool {
+	kt := s.keys[slot]
+	if kt == nil {
+		return false
+	}
+	tiles := pl.tiles[:0]
+	for t, id := range kt.refs {
+		if s.cur[t] != id {
+			tiles = append(tiles, int32(t))
+		}
+	}
+	pl.tiles = tiles
+	if len(tiles) == 0 {
+		return true
+	}
+	s.restoring = kt
+	pl.keys, pl.img = s, img
+	pl.ok.Store(true)
+	pl.run(restoreTiles)
+	pl.keys, s.restoring = nil, nil
+	if !pl.ok.Load() {
+		if kt.disk {
+			s.broken = true
+		}
+		for _, t := range tiles {
+			s.cur[t] = dirtyTile
+		}
+		return false
+	}
+	for _, t := range tiles {
+		s.cur[t] = kt.refs[t]
+	}
+	return true
+}
+
+// drop frees keyframe slot, and the tiles no other keyframe uses.
+func (s *keyframeStore) drop(slot int) {
+	kt := s.keys[slot]
+	if kt == nil {
+		return
+	}
+	delete(s.keys, slot)
+	if kt.disk {
+		s.diskKeys--
+	} else {
+		s.ramKeys--
+	}
+	for _, id := range kt.refs {
+		if id <= bgBlob {
+			continue
+		}
+		if b := s.blob(id); b.refs > 1 {
+			b.refs--
+		} else {
+			s.free(id)
+		}
+	}
+	if s.diskKeys == 0 && s.file != nil && s.end > 0 {
+		s.end = 0
+		s.file.Truncate(0)
 	}
 	s.account()
 }
@@ -94,138 +444,23 @@ func (s *keyframeStore) account() {
 	if s.mem == nil {
 		return
 	}
-	n := int64(len(s.ram) + len(s.spare) + s.ramExtra)
-	if s.staging != nil {
-		n++
-	}
-	if n == 0 {
+	if s.ramUsed == 0 {
 		s.mem.Release(keyframeMemName)
 		return
 	}
-	s.mem.Track(keyframeMemName, n*s.size)
+	s.mem.Track(keyframeMemName, s.ramUsed)
 }
 
 // keyframeMemName is the store's buffer name for a MemoryAccount.
 const keyframeMemName = "canvas.keyframes"
 
-// touch writes to every page of b, so the system maps them now.
-func touch(b []byte) []byte {
-	for i := 0; i < len(b); i += 4096 {
-		b[i] = 0
-	}
-	return b
-}
-
-// pendingKey is a keyframe being filled.
-type pendingKey struct {
-	active bool
-	slot   int
-	buf    []byte
-	disk   bool
-	off    int64
-}
-
-// capacity returns how many keyframes the store can hold.
-func (s *keyframeStore) capacity() int { return s.ramMax + s.diskMax }
-
-// begin reserves room for slot and returns the buffer to fill, in memory
-// or the staging buffer of a disk keyframe; commit then keeps it, abort
-// gives it back. nil means there is no buffer to fill (saveDirect may still
-// write straight to the file).
-func (s *keyframeStore) begin(slot int) []byte {
-	s.abort()
-	if _, ok := s.ram[slot]; ok {
-		s.drop(slot)
-	}
-	if _, ok := s.disk[slot]; ok {
-		s.drop(slot)
-	}
-	p := pendingKey{slot: slot, active: true}
-	switch {
-	case len(s.spare) > 0:
-		p.buf = s.spare[len(s.spare)-1]
-		s.spare = s.spare[:len(s.spare)-1]
-	case len(s.ram) < s.ramMax && (s.mem == nil || s.mem.Fits(s.size)):
-		p.buf = make([]byte, s.size)
-		s.ramExtra++
-		s.account()
-	case len(s.disk) < s.diskMax && !s.broken && s.stage && s.openFile() && s.wait():
-		if s.staging == nil {
-			if s.mem != nil && !s.mem.Fits(s.size) {
-				return nil
-			}
-			s.staging = make([]byte, s.size)
-			s.account()
-		}
-		p.buf, p.disk, p.off = s.staging, true, s.newOffset()
-	default:
-		return nil
-	}
-	s.pend = p
-	return p.buf
-}
-
-// commit keeps the keyframe begun last: in memory, or written to the file
-// in the background.
-func (s *keyframeStore) commit() {
-	p := s.pend
-	if !p.active {
-		return
-	}
-	s.pend = pendingKey{}
-	if !p.disk {
-		s.ram[p.slot] = p.buf
-		if s.ramExtra > 0 {
-			s.ramExtra--
-		}
-		return
-	}
-	s.disk[p.slot] = p.off
-	s.done, s.writing = make(chan struct{}), p.off
-	go func(f *os.File, b []byte, off int64, done chan struct{}) {
-		lowPriority()
-		_, s.werr = f.WriteAt(b, off)
-		close(done)
-	}(s.file, p.buf, p.off, s.done)
-}
-
-// abort gives back the room of a keyframe begun and not committed.
-func (s *keyframeStore) abort() {
-	p := s.pend
-	if !p.active {
-		return
-	}
-	s.pend = pendingKey{}
-	if p.disk {
-		s.freeOff = append(s.freeOff, p.off)
-		return
-	}
-	s.spare = append(s.spare, p.buf)
-	if s.ramExtra > 0 {
-		s.ramExtra--
-	}
-}
-
-// saveDirect writes pix straight to the file, with no staging buffer (no
-// memory budget): the caller waits for the write.
-func (s *keyframeStore) saveDirect(slot int, pix []byte) bool {
-	if len(s.disk) >= s.diskMax || s.broken || !s.openFile() || !s.wait() {
-		return false
-	}
-	off := s.newOffset()
-	if _, err := s.file.WriteAt(pix, off); err != nil {
-		s.broken = true
-		s.freeOff = append(s.freeOff, off)
-		return false
-	}
-	s.disk[slot] = off
-	return true
-}
-
 // openFile opens the keyframe file if it is not open yet.
 func (s *keyframeStore) openFile() bool {
 	if s.file != nil {
 		return true
+	}
+	if s.broken {
+		return false
 	}
 	f, err := os.CreateTemp(s.dir, "mbotdraw-keyframes-*")
 	if err != nil {
@@ -239,79 +474,16 @@ func (s *keyframeStore) openFile() bool {
 	return true
 }
 
-func (s *keyframeStore) newOffset() int64 {
-	if n := len(s.freeOff); n > 0 {
-		off := s.freeOff[n-1]
-		s.freeOff = s.freeOff[:n-1]
-		return off
-	}
-	off := s.nextOff
-	s.nextOff += s.size
-	return off
-}
-
-// wait waits for the background write; false if it failed (the keyframe it
-// wrote is then gone, and the file is not used again).
-func (s *keyframeStore) wait() bool {
-	if s.done == nil {
-		return true
-	}
-	<-s.done
-	s.done = nil
-	if s.werr != nil {
-		s.broken = true
-		for slot, off := range s.disk {
-			if off == s.writing {
-				s.drop(slot)
-			}
-		}
-		return false
-	}
-	return true
-}
-
-// load copies slot into pix; false if it cannot.
-func (s *keyframeStore) load(slot int, pix []byte) bool {
-	if b, ok := s.ram[slot]; ok {
-		copy(pix, b)
-		return true
-	}
-	if off, ok := s.disk[slot]; ok && s.wait() {
-		if _, ok := s.disk[slot]; !ok {
-			return false
-		}
-		if _, err := s.file.ReadAt(pix, off); err == nil {
-			return true
-		}
-		s.broken = true
-	}
-	return false
-}
-
-func (s *keyframeStore) drop(slot int) {
-	if s.pend.active && s.pend.slot == slot {
-		s.abort()
-	}
-	if b, ok := s.ram[slot]; ok {
-		delete(s.ram, slot)
-		s.spare = append(s.spare, b) // kept for the next keyframe
-	}
-	if off, ok := s.disk[slot]; ok {
-		delete(s.disk, slot)
-		s.freeOff = append(s.freeOff, off)
-	}
-}
-
-// usage returns the keyframes held in memory and on disk, and their bytes.
+// usage returns the keyframes held in memory and in the file, and the
+// bytes each place holds.
 func (s *keyframeStore) usage() (ram, disk int, ramBytes, diskBytes int64) {
-	return len(s.ram), len(s.disk), int64(len(s.ram)) * s.size, int64(len(s.disk)) * s.size
+	return s.ramKeys, s.diskKeys, s.ramUsed, s.diskUsed
 }
 
 func (s *keyframeStore) close() {
-	s.abort()
-	s.wait()
-	s.staging, s.spare = nil, nil
-	clear(s.ram)
+	for slot := range s.keys {
+		s.drop(slot)
+	}
 	s.account()
 	if s.file != nil {
 		name := s.file.Name()
@@ -321,5 +493,5 @@ func (s *keyframeStore) close() {
 		}
 		s.file = nil
 	}
-	s.disk, s.freeOff, s.nextOff = map[int]int64{}, nil, 0
+	s.end = 0
 }

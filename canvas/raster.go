@@ -37,11 +37,19 @@ type Raster struct {
 }
 
 // maxBox is the largest scratch box side: up to it, the vector package uses
-// its fixed-point arithmetic, which (with coordinates snapped to its 1/512
-// pixel grid) gives every pixel the same coverage whatever box it is
-// rasterized in. Bigger pieces are rasterized box by box; the pixels are
-// the same.
+// its fixed-point arithmetic (with coordinates snapped to its 1/512 pixel
+// grid). Bigger pieces are rasterized cell by cell.
 const maxBox = 512
+
+// cellRows is the height of the cells that a piece is rasterized in: rows
+// of cells start at multiples of cellRows from the canvas's top (and
+// columns at multiples of maxBox from its left). The vector package's
+// accumulation carries rounding from row to row within a box, so a pixel's
+// coverage depends on where its box begins; with boxes cut at fixed lines,
+// it does not depend on which part of the canvas a call draws, and bands of
+// whole cell rows can be baked in parallel with the same result. It equals
+// TileSize, so that keyframe tiles and cells line up.
+const cellRows = TileSize
 
 // canonMargin is how far outside the canvas polygons reach before they are
 // clipped (clipping outside the canvas changes no pixel inside it).
@@ -53,16 +61,19 @@ const snap = 512
 // Fill draws the piece that t has prepared (whose box is minX..maxY) into
 // dst, inside the rectangle within, and returns the rectangle it touched.
 // The pixels a piece gets do not depend on within: a piece drawn in one
-// call or in several rectangles that tile its box comes out the same.
+// call or in several rectangles that tile its box comes out the same
+// (see cellRows).
 func (rs *Raster) Fill(dst *image.RGBA, within image.Rectangle, t *Tessellator, minX, minY, maxX, maxY float32) image.Rectangle {
-	r := boxRect(minX, minY, maxX, maxY).Intersect(within).Intersect(dst.Rect)
+	box := boxRect(minX, minY, maxX, maxY).Intersect(dst.Rect)
+	r := box.Intersect(within)
 	if r.Empty() {
 		return image.Rectangle{}
 	}
 	rs.canvas = dst.Rect
-	for y := r.Min.Y; y < r.Max.Y; y += maxBox {
-		for x := r.Min.X; x < r.Max.X; x += maxBox {
-			b := image.Rect(x, y, min(x+maxBox, r.Max.X), min(y+maxBox, r.Max.Y))
+	o := dst.Rect.Min
+	for y := r.Min.Y; y < r.Max.Y; y = o.Y + ((y-o.Y)/cellRows+1)*cellRows {
+		for x := r.Min.X; x < r.Max.X; x = o.X + ((x-o.X)/maxBox+1)*maxBox {
+			b := rs.cell(box, x, y)
 			rs.begin(b)
 			if rs.convex {
 				t.Emit(rs)
@@ -70,30 +81,39 @@ func (rs *Raster) Fill(dst *image.RGBA, within image.Rectangle, t *Tessellator, 
 				t.EmitOutline(rs)
 			}
 			if rs.anyPoly {
-				rs.composite(dst, b, t.Color())
+				rs.composite(dst, b, b.Intersect(r), t.Color())
 			}
 		}
 	}
 	return r
 }
 
+// cell returns the part of box in the cell that holds pixel (x, y).
+func (rs *Raster) cell(box image.Rectangle, x, y int) image.Rectangle {
+	o := rs.canvas.Min
+	cx, cy := o.X+(x-o.X)/maxBox*maxBox, o.Y+(y-o.Y)/cellRows*cellRows
+	return image.Rect(cx, cy, cx+maxBox, cy+cellRows).Intersect(box)
+}
+
 // Disc draws a filled disc of radius rad at (cx, cy) into dst, inside within.
 func (rs *Raster) Disc(dst *image.RGBA, within image.Rectangle, cx, cy, rad float32, c color.RGBA) image.Rectangle {
 	e := rad + 1
-	r := boxRect(cx-e, cy-e, cx+e, cy+e).Intersect(within).Intersect(dst.Rect)
+	box := boxRect(cx-e, cy-e, cx+e, cy+e).Intersect(dst.Rect)
+	r := box.Intersect(within)
 	if r.Empty() {
 		return image.Rectangle{}
 	}
 	rs.canvas = dst.Rect
 	poly := AppendDisc(rs.disc[:0], cx, cy, rad)
 	rs.disc = poly
-	for y := r.Min.Y; y < r.Max.Y; y += maxBox {
-		for x := r.Min.X; x < r.Max.X; x += maxBox {
-			b := image.Rect(x, y, min(x+maxBox, r.Max.X), min(y+maxBox, r.Max.Y))
+	o := dst.Rect.Min
+	for y := r.Min.Y; y < r.Max.Y; y = o.Y + ((y-o.Y)/cellRows+1)*cellRows {
+		for x := r.Min.X; x < r.Max.X; x = o.X + ((x-o.X)/maxBox+1)*maxBox {
+			b := rs.cell(box, x, y)
 			rs.begin(b)
 			rs.Polygon(poly)
 			if rs.anyPoly {
-				rs.composite(dst, b, c)
+				rs.composite(dst, b, b.Intersect(r), c)
 			}
 		}
 	}
@@ -223,29 +243,31 @@ func (rs *Raster) clipPoly(p []Vec, x0, y0, x1, y1 float32) []Vec {
 	return in
 }
 
-// composite paints colour c through the mask just rasterized onto dst at r.
-func (rs *Raster) composite(dst *image.RGBA, r image.Rectangle, c color.RGBA) {
-	w, h := r.Dx(), r.Dy()
+// composite paints colour c through the mask just rasterized for box b
+// onto dst, inside clip (a part of b).
+func (rs *Raster) composite(dst *image.RGBA, b, clip image.Rectangle, c color.RGBA) {
+	w, h := b.Dx(), b.Dy()
 	if n := w * h; cap(rs.buf) < n {
 		rs.buf = make([]byte, n)
 	}
 	rs.mask.Pix, rs.mask.Stride, rs.mask.Rect = rs.buf[:w*h], w, image.Rect(0, 0, w, h)
 	rs.z.Draw(&rs.mask, rs.mask.Rect, image.Opaque, image.Point{})
-	rs.touched = prefetchRows(dst, r, rs.mask.Pix)
-	compositeMask(dst, r, rs.mask.Pix, c, rs.NoAntiAlias)
+	mask := rs.mask.Pix[(clip.Min.Y-b.Min.Y)*w+clip.Min.X-b.Min.X:]
+	rs.touched = prefetchRows(dst, clip, mask, w)
+	compositeMask(dst, clip, mask, w, c, rs.NoAntiAlias)
 }
 
 // compositeMask paints c over dst inside r through mask (one byte of
-// coverage per pixel of r, row by row): dst = c·m + dst·(1 − α·m), in 8-bit
-// fixed point with exact rounding, two channels at a time.
-func compositeMask(dst *image.RGBA, r image.Rectangle, mask []byte, c color.RGBA, hard bool) {
+// coverage per pixel of r, rows stride bytes apart): dst = c·m + dst·(1 − α·m),
+// in 8-bit fixed point with exact rounding, two channels at a time.
+func compositeMask(dst *image.RGBA, r image.Rectangle, mask []byte, stride int, c color.RGBA, hard bool) {
 	w := r.Dx()
 	src := uint32(c.R) | uint32(c.G)<<8 | uint32(c.B)<<16 | uint32(c.A)<<24
 	srcLo, srcHi := src&0x00ff00ff, src>>8&0x00ff00ff
 	sa := uint32(c.A)
 	opaque := c.A == 0xff
 	for y := 0; y < r.Dy(); y++ {
-		row := mask[y*w : y*w+w]
+		row := mask[y*stride : y*stride+w]
 		off := dst.PixOffset(r.Min.X, r.Min.Y+y)
 		pix := dst.Pix[off : off+4*w : off+4*w]
 		for x := 0; x < len(row); x++ {
@@ -281,11 +303,11 @@ func compositeMask(dst *image.RGBA, r image.Rectangle, mask []byte, c color.RGBA
 // under ink, with independent loads: the processor fetches these cache
 // lines all at once instead of waiting for each in turn when compositing
 // (strokes land anywhere on a canvas far bigger than the caches).
-func prefetchRows(dst *image.RGBA, r image.Rectangle, mask []byte) (touched byte) {
+func prefetchRows(dst *image.RGBA, r image.Rectangle, mask []byte, stride int) (touched byte) {
 	w := r.Dx()
 	var sink byte
 	for y := 0; y < r.Dy(); y++ {
-		row := mask[y*w : y*w+w]
+		row := mask[y*stride : y*stride+w]
 		x := 0
 		for x+8 <= len(row) && binary.LittleEndian.Uint64(row[x:x+8]) == 0 {
 			x += 8

@@ -3,6 +3,7 @@ package canvas
 import (
 	"image"
 	"image/color"
+	"runtime"
 
 	"mbotdraw/perf"
 	"mbotdraw/playback"
@@ -31,11 +32,11 @@ type Options struct {
 	Fit *Fit
 	// Quality knobs; SetQuality changes them later.
 	Quality Quality
-	// KeyframeBudget is the most memory keyframes take, in bytes (0:
-	// DefaultKeyframeBudget; negative: none in memory).
+	// KeyframeBudget is the most memory keyframes take, in compressed bytes
+	// (0: DefaultKeyframeBudget; negative: none in memory).
 	KeyframeBudget int64
 	// KeyframeDiskBudget is the most room keyframes take in a temporary
-	// file once the memory budget is full, in bytes (0:
+	// file once the memory budget is full, in compressed bytes (0:
 	// DefaultKeyframeDiskBudget; negative: none on disk).
 	KeyframeDiskBudget int64
 	// KeyframeDir is the folder of that file ("": the system's temporary
@@ -44,6 +45,10 @@ type Options struct {
 	// Memory, if set, accounts for the frame and keyframes and may refuse a
 	// keyframe.
 	Memory MemoryAccount
+	// Workers is how many goroutines bake, compress and restore keyframe
+	// tiles (0: runtime.GOMAXPROCS; 1: all on the caller's). The frames are
+	// the same whatever the number.
+	Workers int
 	// Redraw makes the naive renderer: every frame starts from the
 	// background and redraws every revealed chunk (the benchmark's baseline).
 	Redraw bool
@@ -72,9 +77,9 @@ type Renderer struct {
 	mem  MemoryAccount
 
 	keys *keyframeStore
-	snap snapCopy
-	// baked counts points baked by the last Render.
-	baked  int64
+	pool *pool
+	jobs []bakeJob
+	// patch holds the pixels under the last frame's overlay, at patchR.
 	patch  []byte
 	patchR image.Rectangle
 	pen    playback.Pen
@@ -106,11 +111,12 @@ func NewRenderer(d *playback.Drawing, o Options) *Renderer {
 	if o.Redraw {
 		ram, disk = -1, -1
 	}
-	r.keys = newKeyframeStore(int64(len(r.img.Pix)), ram, disk, o.KeyframeDir, o.Memory)
+	r.keys = newKeyframeStore(r.img.Rect, r.bg, ram, disk, o.KeyframeDir, o.Memory)
+	r.pool = newPool(workerCount(o.Workers))
+	// The helpers end with Close or, for a renderer never closed, once the
+	// renderer is garbage.
+	runtime.AddCleanup(r, (*pool).stop, r.pool)
 	r.ink = NewInk(d, (*surface)(r), o.Quality)
-	if st := r.ink.Stats(); st.Spacing > 0 {
-		r.keys.reserve(min(st.MaxKeyframes, d.NumPoints()/st.Spacing))
-	}
 	r.SetQuality(o.Quality)
 	return r
 }
@@ -145,13 +151,10 @@ func (r *Renderer) Quality() Quality { return r.o.Quality }
 func (r *Renderer) Render(m playback.Mark) *image.RGBA {
 	bake := r.o.Profiler.Start("bake")
 	r.unpatch()
-	(*surface)(r).copySnapshot(false)
 	if r.o.Redraw {
 		r.ink.Redraw()
 	}
-	before := r.ink.stats.Points
 	r.ink.Update(m)
-	r.baked = r.ink.stats.Points - before
 	if r.ink.Lagging() {
 		m = r.ink.Baked()
 	}
@@ -268,8 +271,8 @@ type surface Renderer
 
 // Clear paints the background over the whole frame.
 func (s *surface) Clear() {
-	s.copySnapshot(true)
 	fillRGBA(s.img, s.bg)
+	s.keys.cleared()
 }
 
 func fillRGBA(img *image.RGBA, c color.RGBA) {
@@ -283,93 +286,26 @@ func fillRGBA(img *image.RGBA, c color.RGBA) {
 	}
 }
 
-// Bake composites a complete piece into the ink
-func (r *surface) Bake(p Piece) {
-	x0, y0, x1, y1, ok := r.tess.Prepare(r.d, p)
+// Bake composites a complete piece into the ink.
+func (s *surface) Bake(p Piece) {
+	x0, y0, x1, y1, ok := s.tess.Prepare(s.d, p)
 	if !ok {
 		return
 	}
-	r.ras.Fill(r.img, r.img.Rect, &r.tess, x0, y0, x1, y1)
-	if sc := &r.snap; sc.active && sc.rows > 0 {
-		// The rows already copied get the chunk too (rasterizing inside a
-		// smaller rectangle gives the same pixels there).
-		r.ras.Fill(&sc.img, image.Rect(0, 0, r.img.Rect.Dx(), sc.rows), &r.tess, x0, y0, x1, y1)
-	}
+	s.keys.touch(s.ras.Fill(s.img, s.img.Rect, &s.tess, x0, y0, x1, y1))
 }
 
-// KeyframeCapacity is how many keyframes fit the budgets.
-func (r *surface) KeyframeCapacity() int { return r.keys.capacity() }
+// KeyframeCapacity is how many keyframes the budgets are expected to hold.
+func (s *surface) KeyframeCapacity() int { return s.keys.capacity() }
 
-// snapCopy is a keyframe being copied over several frames: rows [0, rows)
-// of the frame buffer are in img already, and every chunk baked since is
-// baked into them too, so that when the last row is copied the copy is the
-// ink as it stands then.
-type snapCopy struct {
-	active bool
-	slot   int
-	rows   int
-	img    image.RGBA
-}
+// Snapshot keeps the ink as keyframe slot: its changed tiles, compressed.
+func (s *surface) Snapshot(slot int) bool { return s.keys.snapshot(slot, s.pool, s.img) }
 
-// Spreading keyframe copies: a frame copies snapRowsPart of the rows, unless
-// it baked more than snapSpreadPoints points (then baking everything twice
-// would cost more than one copy, and the copy is done at once).
-const (
-	snapParts        = 8
-	snapSpreadPoints = 2000
-)
-
-// Snapshot starts a keyframe copy of the ink into slot; it finishes over
-// the next frames (see snapCopy).
-func (r *surface) Snapshot(slot int) bool {
-	r.copySnapshot(true)
-	buf := r.keys.begin(slot)
-	if buf == nil {
-		return r.keys.saveDirect(slot, r.img.Pix)
-	}
-	r.snap = snapCopy{active: true, slot: slot}
-	r.snap.img = image.RGBA{Pix: buf, Stride: r.img.Stride, Rect: r.img.Rect}
-	return true
-}
-
-// snapshotDeferred reports whether slot's copy is still under way.
-func (r *surface) snapshotDeferred(slot int) bool { return r.snap.active && r.snap.slot == slot }
-
-// copySnapshot copies the next rows of a keyframe under way (all of them
-// with all) and, when it has them all, keeps the keyframe.
-func (r *surface) copySnapshot(all bool) {
-	sc := &r.snap
-	if !sc.active {
-		return
-	}
-	h := r.img.Rect.Dy()
-	n := h - sc.rows
-	if !all && r.baked <= snapSpreadPoints {
-		n = min(n, (h+snapParts-1)/snapParts)
-	}
-	a, b := sc.rows*r.img.Stride, (sc.rows+n)*r.img.Stride
-	copy(sc.img.Pix[a:b], r.img.Pix[a:b])
-	sc.rows += n
-	if sc.rows == h {
-		sc.active = false
-		r.keys.commit()
-		r.ink.snapshotDone(sc.slot)
-	}
-}
-
-// Restore copies keyframe slot back into the ink.
-func (r *surface) Restore(slot int) bool {
-	r.copySnapshot(true)
-	return r.keys.load(slot, r.img.Pix)
-}
+// Restore puts keyframe slot back into the ink.
+func (s *surface) Restore(slot int) bool { return s.keys.restore(slot, s.pool, s.img) }
 
 // Drop frees keyframe slot.
-func (r *surface) Drop(slot int) {
-	if r.snap.active && r.snap.slot == slot {
-		r.snap.active = false
-	}
-	r.keys.drop(slot)
-}
+func (s *surface) Drop(slot int) { s.keys.drop(slot) }
 
 // KeyframeUsage returns how many keyframes are kept in memory and on disk,
 // and the bytes each place holds.
@@ -377,9 +313,9 @@ func (r *Renderer) KeyframeUsage() (ram, disk int, ramBytes, diskBytes int64) { 
 
 // Close releases the renderer's memory accounting and keyframes.
 func (r *Renderer) Close() {
-	r.snap.active = false
 	r.ink.Invalidate()
 	r.keys.close()
+	r.pool.stop()
 	if r.mem != nil {
 		r.mem.Release("canvas.frame")
 	}
@@ -390,6 +326,7 @@ func (r *Renderer) Close() {
 // reference that incremental rendering must equal.
 func RenderAt(d *playback.Drawing, m playback.Mark, o Options) *image.RGBA {
 	o.Redraw, o.Memory = true, nil
-	img := NewRenderer(d, o).Render(m)
-	return img
+	r := NewRenderer(d, o)
+	defer r.Close()
+	return r.Render(m)
 }
