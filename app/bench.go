@@ -47,7 +47,7 @@ func runBench(env *Env, args []string) error {
 	memProfile := fs.String("memprofile", "", "write a pprof heap profile, taken at the end of the incremental strategy, to `OUT`")
 	seeks := fs.Int("seeks", 0, "after the incremental run, time `N` backward seeks to random places, each with the frame after it")
 	naiveSeconds := fs.Float64("naive-seconds", 20, "time allowance of the naive strategy, `S` seconds: when drawing every frame would take longer, only every k-th frame is drawn and measured (reported as sampled)")
-	keyframeMB := fs.Float64("keyframe-mb", 0, "memory for the incremental renderer's keyframes in `MB` (0: the renderer's default, 24; negative: none)")
+	keyframeMB := fs.Float64("keyframe-mb", 0, "memory for the incremental renderer's compressed keyframes in `MB` (0: the renderer's default, 8; negative: none)")
 	keyframeDiskMB := fs.Float64("keyframe-disk-mb", 0, "room for more keyframes in a temporary file, in `MB` (0: the renderer's default, 512; negative: none)")
 	suite := fs.String("suite", "", "run the benchmark suite `NAME` ("+strings.Join(append([]string{"all"}, suiteNames()...), ", ")+") instead, printing a table and Go benchmark lines for benchstat")
 	benchTime := fs.Duration("bench-time", time.Second, "with --suite: about how long each test runs")
