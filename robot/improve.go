@@ -21,76 +21,113 @@ import "math"
 // neighbourCount is how many nearest endpoints each endpoint considers.
 const neighbourCount = 8
 
+// searchBudget is the neighbour search's work budget: this many strokes
+// looked at per stroke.
+const searchBudget = 50
+
 // improveGain is the least saving, in mm, that counts as one.
 const improveGain = 1e-9
 
-var prune = false
-
-type tourSearch struct {
+// tour is an open tour of strokes from home, which the searches change in
+// place.
+type tour struct {
 	ends   []float64 // sx, sy, ex, ey per stroke
-	hx, hy float64
-	order  []int  // stroke at each position
-	rev    []bool // by stroke: entered at its last point
-	pos    []int  // position of each stroke
-	nb     []int32
-	span   int
+	hx, hy float64   // home
+	order  []int     // stroke at each position
+	rev    []bool    // by stroke: entered at its last point
+}
+
+// length returns the tour's pen-up travel.
+func (t tour) length() float64 { return travel(t.ends, t.hx, t.hy, t.order, t.rev) }
+
+// tourSearch is the state of the neighbour-list search on a tour.
+type tourSearch struct {
+	tour
+	pos  []int   // position of each stroke
+	nb   []int32 // endpointNeighbours with neighbourCount
+	span int     // the farthest apart in the order two strokes of one move may be
+	// budget is the neighbour search's work: strokes looked at, per stroke.
+	budget int
 
 	queue []int32 // strokes to look at
 	inQ   []bool
 }
 
-// improve shortens the pen-up travel of the open tour order (with rev, by
-// stroke) from (hx, hy) by 2-opt and Or-opt moves until none helps: moves
-// found through neighbour lists, within a work budget proportional to the
-// number of strokes, then, for drawings of up to maxWindowed strokes,
-// exhaustive passes over every pair of strokes up to windowed positions
-// apart (which find the moves the neighbour lists' pruning misses), in
-// turn until neither gains. span bounds how far apart in the order two
-// strokes of one move may be; nb are the endpoints' neighbour lists
-// (endpointNeighbours with neighbourCount).
+// improve shortens the pen-up travel of the tour by 2-opt and Or-opt moves
+// until none helps: moves found through the neighbour lists s.nb, within a
+// work budget proportional to the number of strokes, then, for drawings of
+// up to maxWindowed strokes, exhaustive passes over every pair of strokes up to windowed
+// positions apart (which find the moves the neighbour lists' pruning
+// misses), in turn until neither gains. s.span bounds how far apart in the
+// order two strokes of one 2-opt move may be.
 //
 // The two kinds of search end in different local optima: for drawings of up
 // to maxWindowed strokes, the windowed passes alone also run from the
 // starting order, and the shorter result is kept.
-func improve(ends []float64, hx, hy float64, order []int, rev []bool, span int, nb []int32) {
-	n := len(order)
+func (s *tourSearch) improve() {
+	n := len(s.order)
 	if n > maxWindowed {
-		neighbourSearch(ends, hx, hy, order, rev, span, nb)
+		s.neighbourSearch()
 		return
 	}
-	w := min(span, windowed)
-	alone, aloneRev := append([]int(nil), order...), append([]bool(nil), rev...)
+	w := min(s.span, windowed)
+	alone := tour{ends: s.ends, hx: s.hx, hy: s.hy,
+		order: append([]int(nil), s.order...), rev: append([]bool(nil), s.rev...)}
 	for round := 0; round < 6; round++ {
-		a := windowTwoOpt(ends, hx, hy, alone, aloneRev, w)
-		if b := windowOrOpt(ends, hx, hy, alone, aloneRev, w); !a && !b {
+		a := alone.windowTwoOpt(w)
+		if b := alone.windowOrOpt(w); !a && !b {
 			break
 		}
 	}
 	for round := 0; round < 6; round++ {
-		neighbourSearch(ends, hx, hy, order, rev, span, nb)
-		a := windowTwoOpt(ends, hx, hy, order, rev, w)
-		if b := windowOrOpt(ends, hx, hy, order, rev, w); !a && !b {
+		s.neighbourSearch()
+		a := s.windowTwoOpt(w)
+		if b := s.windowOrOpt(w); !a && !b {
 			break
 		}
 	}
-	if travel(ends, hx, hy, alone, aloneRev) < travel(ends, hx, hy, order, rev) {
-		copy(order, alone)
-		copy(rev, aloneRev)
+	if alone.length() < s.length() {
+		copy(s.order, alone.order)
+		copy(s.rev, alone.rev)
 	}
 }
 
 // optimize improves the order with improve, then lets each closed stroke
 // be entered at the vertex nearest its neighbours in the order (reseat),
-// and improves again while that helps.
+// and improves again while that helps; last, polish.
 //
 // The neighbour lists are found once: a new seat moves a closed stroke's
 // ends only within the stroke, and the lists only propose moves, which
 // are judged on the ends as they are.
 func optimize(ends, orig []float64, st *seats, hx, hy float64, order []int, rev []bool, seat []int, span int) {
-	nb := endpointNeighbours(ends, neighbourCount)
-	improve(ends, hx, hy, order, rev, span, nb)
+	s := newTourSearch(tour{ends: ends, hx: hx, hy: hy, order: order, rev: rev}, span, endpointNeighbours(ends, neighbourCount))
+	s.improve()
 	for round := 0; round < 3 && reseat(ends, orig, st, hx, hy, order, rev, seat); round++ {
-		improve(ends, hx, hy, order, rev, span, nb)
+		s.improve()
+	}
+	s.polish()
+}
+
+// polishRounds bounds polish's rounds.
+const polishRounds = 2
+
+// polish shortens the tour further with Or-opt moves of any reach
+// (orOptAnywhere), then the neighbour search and, for drawings of up to
+// maxWindowed strokes, the windowed passes again, while the Or-opt pass
+// finds something. Every move it makes shortens the tour, so the result is
+// never longer than improve's.
+func (s *tourSearch) polish() {
+	n := len(s.order)
+	w := min(s.span, windowed)
+	for round := 0; round < polishRounds; round++ {
+		if !orOptAnywhere(s.tour, s.nb, orOptBudget*n) {
+			return
+		}
+		s.neighbourSearch()
+		if n <= maxWindowed {
+			s.windowTwoOpt(w)
+			s.windowOrOpt(w)
+		}
 	}
 }
 
@@ -173,23 +210,30 @@ const (
 	windowed    = 48
 )
 
-// neighbourSearch is improve's neighbour-list search.
-func neighbourSearch(ends []float64, hx, hy float64, order []int, rev []bool, span int, nb []int32) {
-	n := len(order)
+// newTourSearch returns the search state for t, with moves of at most span
+// positions and the neighbour lists nb.
+func newTourSearch(t tour, span int, nb []int32) *tourSearch {
+	n := len(t.order)
+	return &tourSearch{tour: t, pos: make([]int, n), span: max(span, 3), nb: nb, budget: searchBudget,
+		inQ: make([]bool, n), queue: make([]int32, 0, n)}
+}
+
+// neighbourSearch is improve's neighbour-list search of 2-opt and short
+// Or-opt moves.
+func (s *tourSearch) neighbourSearch() {
+	n := len(s.order)
 	if n < 2 {
 		return
 	}
-	s := &tourSearch{ends: ends, hx: hx, hy: hy, order: order, rev: rev, pos: make([]int, n), span: max(span, 3),
-		inQ: make([]bool, n)}
-	for p, k := range order {
+	for p, k := range s.order {
 		s.pos[k] = p
 	}
-	s.nb = nb
-	s.queue = make([]int32, 0, n)
-	for _, k := range order {
+	s.queue = s.queue[:0]
+	clear(s.inQ)
+	for _, k := range s.order {
 		s.push(k)
 	}
-	budget := 50 * n
+	budget := s.budget * n
 	for len(s.queue) > 0 && budget > 0 {
 		k := int(s.queue[0])
 		s.queue = s.queue[1:]
@@ -213,11 +257,6 @@ func (s *tourSearch) pushAt(p int) {
 	if p >= 0 && p < len(s.order) {
 		s.push(s.order[p])
 	}
-}
-
-// point returns endpoint e's coordinates.
-func (s *tourSearch) point(e int) (float64, float64) {
-	return s.ends[2*e], s.ends[2*e+1]
 }
 
 // entry returns the point where the stroke at position p is entered.
@@ -254,27 +293,12 @@ func (s *tourSearch) twoOpt(k int) bool {
 	p := s.pos[k]
 	bestGain, bi, bj := improveGain, -1, -1
 	for _, x := range [2]int{2 * k, 2*k + 1} {
-		xx, xy := s.point(x)
 		entry := s.isEntry(x)
-		// The tour edge at x: from the stroke before (entry) or to the
-		// stroke after (exit).
-		var cur float64
-		switch {
-		case entry:
-			ax, ay := s.exit(p - 1)
-			cur = dist(ax, ay, xx, xy)
-		case p+1 < n:
-			bx, by := s.entry(p + 1)
-			cur = dist(xx, xy, bx, by)
-		default:
+		if !entry && p+1 == n {
 			continue // the tour's last point: nothing follows it
 		}
 		for _, c := range s.nb[x*neighbourCount : (x+1)*neighbourCount] {
 			if c < 0 {
-				break
-			}
-			cx, cy := s.point(int(c))
-			if prune && dist(xx, xy, cx, cy) >= cur {
 				break
 			}
 			q := s.pos[c>>1]
@@ -398,10 +422,6 @@ func (s *tourSearch) orOpt(k int) bool {
 			}
 			for _, c := range s.nb[id*neighbourCount : (id+1)*neighbourCount] {
 				if c < 0 {
-					break
-				}
-				cx, cy := s.point(int(c))
-				if prune && dist(end.x, end.y, cx, cy) >= remove {
 					break
 				}
 				q := s.pos[c>>1]
@@ -573,11 +593,12 @@ func endpointNeighbours(ends []float64, k int) []int32 {
 	return out
 }
 
-// windowTwoOpt improves an open tour that starts at (hx, hy) by reversing blocks of
+// windowTwoOpt improves the tour by reversing blocks of
 // at most window consecutive strokes (which also flips each stroke) while
 // that shortens the pen-up travel, for a few passes. It reports whether it
 // changed anything.
-func windowTwoOpt(ends []float64, hx, hy float64, order []int, rev []bool, window int) (changed bool) {
+func (t tour) windowTwoOpt(window int) (changed bool) {
+	ends, hx, hy, order, rev := t.ends, t.hx, t.hy, t.order, t.rev
 	n := len(order)
 	start := func(i int) (float64, float64) {
 		k := order[i]
@@ -632,11 +653,12 @@ func windowTwoOpt(ends []float64, hx, hy float64, order []int, rev []bool, windo
 	return changed
 }
 
-// windowOrOpt improves an open tour that starts at (hx, hy) by moving runs of one
+// windowOrOpt improves the tour by moving runs of one
 // to three consecutive strokes (as they are or reversed) to a better place
 // at most window positions away, while that shortens the pen-up travel.
 // It reports whether it changed anything.
-func windowOrOpt(ends []float64, hx, hy float64, order []int, rev []bool, window int) bool {
+func (t tour) windowOrOpt(window int) bool {
+	ends, hx, hy, order, rev := t.ends, t.hx, t.hy, t.order, t.rev
 	n := len(order)
 	pt := func(i int, atEnd bool) (float64, float64) {
 		if i < 0 {

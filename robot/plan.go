@@ -47,9 +47,9 @@ type PlanOptions struct {
 	// no reversing, no 2-opt); joining still applies.
 	KeepOrder bool
 	// TwoOpt improves the greedy ordering with 2-opt and Or-opt moves
-	// found through each stroke end's nearest neighbours (and file order
-	// too, for drawings of up to 20,000 strokes, to keep the better of
-	// the two).
+	// found through each stroke end's nearest neighbours, then Or-opt moves
+	// of any reach in the order (and file order too, for drawings of up to
+	// 20,000 strokes, to keep the better of the two).
 	TwoOpt bool
 	// TwoOptWindow bounds how far apart in the order, in strokes, the
 	// strokes of one 2-opt or Or-opt move may be: the longest block a move

@@ -419,7 +419,7 @@ func TestImproveShortensAndKeepsEveryStroke(t *testing.T) {
 		greedyOrder(ends, 100, 100, order, rev)
 		before := travel(ends, 100, 100, order, rev)
 		span := []int{3, 10, 1000}[trial%3]
-		improve(ends, 100, 100, order, rev, span, endpointNeighbours(ends, neighbourCount))
+		newTourSearch(tour{ends: ends, hx: 100, hy: 100, order: order, rev: rev}, span, endpointNeighbours(ends, neighbourCount)).improve()
 		seen := make([]bool, n)
 		for _, k := range order {
 			if seen[k] {
@@ -433,6 +433,53 @@ func TestImproveShortensAndKeepsEveryStroke(t *testing.T) {
 		}
 		if n > 50 && after >= before {
 			t.Errorf("trial %d (n=%d): nothing improved on the greedy tour (%g)", trial, n, before)
+		}
+	}
+}
+
+// Or-opt of any reach keeps every stroke once, never lengthens the tour,
+// and shortens greedy tours; polish after improve never loses what improve
+// found, above and below maxWindowed strokes.
+func TestOrOptAnywhere(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	randomEnds := func(n int) []float64 {
+		ends := make([]float64, 4*n)
+		for k := 0; k < n; k++ {
+			x, y := r.Float64()*180, r.Float64()*260
+			ends[4*k], ends[4*k+1] = x, y
+			ends[4*k+2], ends[4*k+3] = x+r.Float64()*20-10, y+r.Float64()*20-10
+		}
+		return ends
+	}
+	for _, n := range []int{1, 2, 3, 4, 50, 400, 3000} {
+		ends := randomEnds(n)
+		order, rev := make([]int, n), make([]bool, n)
+		greedyOrder(ends, 90, 130, order, rev)
+		tr := tour{ends: ends, hx: 90, hy: 130, order: order, rev: rev}
+		before := tr.length()
+		orOptAnywhere(tr, endpointNeighbours(ends, neighbourCount), orOptBudget*n)
+		seen := make([]bool, n)
+		for _, k := range order {
+			if seen[k] {
+				t.Fatalf("n=%d: stroke %d twice", n, k)
+			}
+			seen[k] = true
+		}
+		after := tr.length()
+		if after > before+1e-9 || (n >= 400 && after >= before) {
+			t.Errorf("n=%d: travel %.3f after Or-opt, %.3f before", n, after, before)
+		}
+	}
+	for _, n := range []int{2000, maxWindowed + 5000} {
+		ends := randomEnds(n)
+		order, rev := make([]int, n), make([]bool, n)
+		greedyOrder(ends, 90, 130, order, rev)
+		s := newTourSearch(tour{ends: ends, hx: 90, hy: 130, order: order, rev: rev}, DefaultTwoOptWindow, endpointNeighbours(ends, neighbourCount))
+		s.improve()
+		improved := s.length()
+		s.polish()
+		if polished := s.length(); polished > improved+1e-9 || polished >= improved && n > maxWindowed {
+			t.Errorf("n=%d: %.3f mm after polish, %.3f after improve", n, polished, improved)
 		}
 	}
 }

@@ -21,6 +21,46 @@ var lowerFloor = map[string]float64{
 	"voronoi.svg": 0.25,
 }
 
+// penUpBounds is each real drawing's pen-up travel in mm as the planner
+// drew it before Or-opt of any reach (orOptAnywhere) was added, greedy and
+// with TwoOpt: the planner must never do worse on any of them (to three
+// decimals, rounded half up).
+var penUpBounds = map[string][2]float64{
+	"svg/kanjivg/05b57.svg":                 {284.657, 284.657},
+	"svg/kanjivg/0611b.svg":                 {504.223, 343.398},
+	"svg/kanjivg/06c38.svg":                 {293.962, 293.962},
+	"svg/kanjivg/06f22.svg":                 {507.787, 430.685},
+	"svg/kanjivg/09f8d.svg":                 {464.630, 430.575},
+	"svg/vpype/a49n.svg":                    {339.605, 185.733},
+	"svg/vpype/all_shapes.svg":              {299.401, 266.322},
+	"svg/vpype/arc_with_rotate.svg":         {399.932, 399.932},
+	"svg/vpype/circlelines_2.svg":           {464.269, 236.062},
+	"svg/vpype/few_beziers.svg":             {311.889, 311.889},
+	"svg/vpype/halftone_1600487839466.svg":  {11568.657, 9744.161},
+	"svg/vpype/plotter.svg":                 {1332.571, 878.736},
+	"svg/vpype/voronoi.svg":                 {2332.898, 1744.613},
+	"quickdraw/raw/bicycle.ndjson":          {185.402, 185.402},
+	"quickdraw/raw/butterfly.ndjson":        {75.632, 75.632},
+	"quickdraw/raw/cat.ndjson":              {252.699, 252.699},
+	"quickdraw/raw/clock.ndjson":            {84.855, 84.855},
+	"quickdraw/raw/fish.ndjson":             {156.793, 156.793},
+	"quickdraw/raw/flower.ndjson":           {143.707, 143.707},
+	"quickdraw/raw/house.ndjson":            {161.403, 161.403},
+	"quickdraw/raw/sheep.ndjson":            {167.709, 167.709},
+	"quickdraw/raw/star.ndjson":             {46.438, 46.438},
+	"quickdraw/raw/tree.ndjson":             {110.446, 110.446},
+	"quickdraw/simplified/bicycle.ndjson":   {184.664, 184.664},
+	"quickdraw/simplified/butterfly.ndjson": {74.967, 74.967},
+	"quickdraw/simplified/cat.ndjson":       {253.331, 253.331},
+	"quickdraw/simplified/clock.ndjson":     {84.339, 84.339},
+	"quickdraw/simplified/fish.ndjson":      {156.639, 156.639},
+	"quickdraw/simplified/flower.ndjson":    {143.471, 143.471},
+	"quickdraw/simplified/house.ndjson":     {160.308, 160.308},
+	"quickdraw/simplified/sheep.ndjson":     {168.497, 168.497},
+	"quickdraw/simplified/star.ndjson":      {46.251, 46.251},
+	"quickdraw/simplified/tree.ndjson":      {110.422, 110.422},
+}
+
 // strokeEndLowerBound is a lower bound on the pen-up travel between paths of
 // any plan that draws each stroke whole, as NewPlan does: every stroke end
 // with no other stroke's end within the join tolerance (a "free" end; the
@@ -269,6 +309,17 @@ func TestPlanRealDrawings(t *testing.T) {
 					}
 				}
 				s := p.Stats
+				if b, ok := penUpBounds[name]; !ok {
+					t.Errorf("no recorded pen-up bound for %s: add it to penUpBounds", name)
+				} else {
+					bound := b[0]
+					if o.TwoOpt {
+						bound = b[1]
+					}
+					if s.PenUp > bound+0.0005 {
+						t.Errorf("two-opt=%v: pen up %.3f mm, longer than the %.3f mm recorded before", o.TwoOpt, s.PenUp, bound)
+					}
+				}
 				t.Logf("two-opt=%v: %d strokes → %d paths; pen down %.0f mm; pen up %.0f mm vs file order %.0f mm: %.1f%% less",
 					o.TwoOpt, s.Strokes, s.Paths, s.PenDown, s.PenUp, s.FilePenUp, 100*s.Reduction)
 				if s.Reduction < 0 {
