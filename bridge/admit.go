@@ -22,6 +22,7 @@ type admitListener struct {
 	max, perAddr int
 	rate         float64
 	refused      *atomic.Uint64
+	pen          *penalties
 
 	mu      sync.Mutex
 	pending int
@@ -33,9 +34,9 @@ type admitListener struct {
 // addresses back to a full bucket are forgotten.
 const maxBuckets = 4096
 
-func newAdmitListener(ln net.Listener, l Limits, refused *atomic.Uint64) *admitListener {
+func newAdmitListener(ln net.Listener, l Limits, refused *atomic.Uint64, pen *penalties) *admitListener {
 	return &admitListener{Listener: ln, max: l.MaxHandshakes, perAddr: l.MaxHandshakesPerAddr, rate: l.ConnectRate,
-		refused: refused, byAddr: map[string]int{}, buckets: map[string]*bucket{}}
+		refused: refused, pen: pen, byAddr: map[string]int{}, buckets: map[string]*bucket{}}
 }
 
 // rateOKLocked takes a token from host's connection bucket.
@@ -63,8 +64,14 @@ func (l *admitListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		host := addrHost(c.RemoteAddr().String())
+		now := time.Now()
+		if l.pen.active(host, now) {
+			l.refused.Add(1)
+			c.Close()
+			continue
+		}
 		l.mu.Lock()
-		ok := l.pending < l.max && l.byAddr[host] < l.perAddr && l.rateOKLocked(host, time.Now())
+		ok := l.pending < l.max && l.byAddr[host] < l.perAddr && l.rateOKLocked(host, now)
 		if ok {
 			l.pending++
 			l.byAddr[host]++
@@ -119,4 +126,41 @@ func addrHost(addr string) string {
 		return h
 	}
 	return addr
+}
+
+// penalties are the client addresses that may not connect for a while,
+// after one of their connections was closed for flooding.
+type penalties struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+// add bars host until now+d.
+func (p *penalties) add(host string, until time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.until == nil {
+		p.until = map[string]time.Time{}
+	}
+	if len(p.until) >= maxBuckets {
+		now := time.Now()
+		for h, t := range p.until {
+			if now.After(t) {
+				delete(p.until, h)
+			}
+		}
+	}
+	p.until[host] = until
+}
+
+// active reports whether host is barred now.
+func (p *penalties) active(host string, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, ok := p.until[host]
+	if ok && now.After(t) {
+		delete(p.until, host)
+		return false
+	}
+	return ok
 }

@@ -237,6 +237,16 @@ func TestPingFloodIsRateLimitedThenClosed(t *testing.T) {
 	if st := s.Stats(); st.ClosedAbuse != 1 {
 		t.Errorf("ClosedAbuse = %d, want 1", st.ClosedAbuse)
 	}
+	// Its address may not come straight back; another may.
+	if got := dialStatus(t, wsURL(srv, "/robot"), nil); got != 429 {
+		t.Errorf("reconnecting from the flooding address: HTTP %d, want 429", got)
+	}
+	d := fromAddr("127.0.0.2")
+	c2, _, err := d.Dial(wsURL(srv, "/robot"), nil)
+	if err != nil {
+		t.Fatalf("another address was refused: %v", err)
+	}
+	c2.Close()
 }
 
 // Only pongs that answer the bridge's own pings show a client alive: a

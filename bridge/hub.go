@@ -33,6 +33,8 @@ type hub struct {
 	byAddr    map[string]int // peers and handshakes per client address
 	closing   bool
 
+	pen penalties // addresses barred after flooding
+
 	rttMu sync.Mutex
 	rtt   perf.Histogram
 
@@ -89,6 +91,11 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request, hd handlers) {
 		return
 	}
 	host := addrHost(r.RemoteAddr)
+	if h.pen.active(host, time.Now()) {
+		h.st.refusedAddr.Add(1)
+		http.Error(w, "429 too many messages came from your computer: wait a few seconds, then try again", http.StatusTooManyRequests)
+		return
+	}
 	h.mu.Lock()
 	closing, full := h.closing, len(h.peers)+h.upgrading >= h.limits.MaxClients
 	crowd := h.byAddr[host] >= h.limits.MaxClientsPerAddr
@@ -142,7 +149,7 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request, hd handlers) {
 
 // admit wraps ln so that it caps the handshakes under way (Limits.MaxHandshakes).
 func (h *hub) admit(ln net.Listener) net.Listener {
-	return newAdmitListener(ln, h.limits, &h.st.refusedEarly)
+	return newAdmitListener(ln, h.limits, &h.st.refusedEarly, &h.pen)
 }
 
 // leaveLocked forgets a connection from host.

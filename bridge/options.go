@@ -23,8 +23,10 @@ type Limits struct {
 	ByteRate float64
 	// AbuseLimit is how many messages over the rate a client may send within
 	// ten seconds before it is closed with code 1008 (0: 1000). Below it, each
-	// one gets an error and is dropped.
-	AbuseLimit int
+	// one gets an error and is dropped. AbusePenalty is how long its address
+	// may then not connect again (0: 10 s; HTTP 429, or closed at accept).
+	AbuseLimit   int
+	AbusePenalty time.Duration
 	// SendQueue is how many messages may wait to be written to one client
 	// (0: 256). A client whose queue overflows is not reading: it is closed.
 	SendQueue int
@@ -75,6 +77,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.AbuseLimit <= 0 {
 		l.AbuseLimit = 1000
+	}
+	if l.AbusePenalty <= 0 {
+		l.AbusePenalty = 10 * time.Second
 	}
 	if l.SendQueue <= 0 {
 		l.SendQueue = 256

@@ -160,7 +160,8 @@ func (p *peer) abusive(now time.Time) bool {
 		return false
 	}
 	p.h.st.closedAbuse.Add(1)
-	p.h.logf("closing %s: %d messages over the rate within %v", p.addr, p.rejected, abuseWindow)
+	p.h.logf("closing %s: %d messages over the rate within %v; no new connections from it for %v", p.addr, p.rejected, abuseWindow, p.h.limits.AbusePenalty)
+	p.h.pen.add(addrHost(p.addr), now.Add(p.h.limits.AbusePenalty))
 	p.kick(websocket.ClosePolicyViolation, "too many messages")
 	return true
 }
