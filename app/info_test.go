@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,5 +83,25 @@ func TestMaxPointsFlag(t *testing.T) {
 	}
 	if _, stderr, status := fileCmd(t, "play", kanji, "--max-points", "-1"); status != 2 || !strings.Contains(stderr, "--max-points -1") {
 		t.Errorf("play --max-points -1: status %d, %q", status, stderr)
+	}
+}
+
+// TestNotADrawingRefused: a JSON file that is not a drawing is refused in
+// one line naming it (exit 1), by info and by convert, which writes nothing.
+func TestNotADrawingRefused(t *testing.T) {
+	dir := t.TempDir()
+	shopping := filepath.Join(dir, "shopping.json")
+	if err := os.WriteFile(shopping, []byte(`{"name":"shopping"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.json")
+	for _, args := range [][]string{{"info", shopping}, {"convert", shopping, out}} {
+		_, stderr, status := fileCmd(t, args...)
+		if status != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "shopping.json:1:1: not a drawing") {
+			t.Errorf("%s: status %d, %q", args[0], status, stderr)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("convert wrote %s for a file that is not a drawing", out)
 	}
 }

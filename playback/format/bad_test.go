@@ -238,3 +238,46 @@ func checkBad(t *testing.T, file string, err error, place, msg string) {
 		t.Errorf("message %q does not say /%s/", m, msg)
 	}
 }
+
+// TestNotADrawing: JSON and XML that are not drawings are refused, in one
+// line that names the file, rather than opened as an empty page; a drawing
+// file with no strokes still loads, with none.
+func TestNotADrawing(t *testing.T) {
+	refused := []struct{ file, data string }{
+		{"shopping.json", `{"name":"shopping"}`},
+		{"shopping.mbd.json", `{"name":"shopping","items":["milk","eggs"]}`},
+		{"empty.json", `{}`},
+		{"list.json", `[]`},
+		{"list.ndjson", `[]`},
+		{"objects.json", `[{}]`},
+		{"objects.json", `[{"name":"a"},{"name":"b"}]`},
+		{"page.xml", `<html><body/></html>`},
+		{"page.inkml", `<foo/>`},
+		{"notes.txt", `1 2 3`},
+	}
+	for _, c := range refused {
+		_, err := Decode(c.file, []byte(c.data), Options{})
+		var fe *Error
+		if !errors.As(err, &fe) || !errors.Is(err, ErrNotDrawing) {
+			t.Errorf("%s %s: got %v, want an *Error saying not a drawing", c.file, c.data, err)
+			continue
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, c.file) || !strings.Contains(msg, "not a drawing") || strings.Contains(msg, "\n") {
+			t.Errorf("%s: message %q", c.file, msg)
+		}
+	}
+	empty := []struct{ file, data string }{
+		{"empty.json", `{"strokes":[]}`},
+		{"empty.json", `{"format":"mbotdraw","version":1}`},
+		{"empty.svg", `<svg xmlns="http://www.w3.org/2000/svg"/>`},
+		{"empty.ndjson", `{"word":"cat","drawing":[]}`},
+		{"empty.inkml", `<ink xmlns="http://www.w3.org/2003/InkML"/>`},
+		{"empty.json", `[{"type":"shape"}]`}, // MyScript, no strokes
+	}
+	for _, c := range empty {
+		ds, err := Decode(c.file, []byte(c.data), Options{})
+		if err != nil || len(ds) != 1 || len(ds[0].Strokes) != 0 {
+			t.Errorf("%s %s: %v, want one drawing with no strokes", c.file, c.data, err)
+		}
+	}
+}

@@ -95,7 +95,13 @@ func parseJSON(data []byte, o Options) (*playback.Drawing, error) {
 	d.T = make([]float32, 0, points)
 	d.Strokes = make([]playback.Stroke, 0, strokes)
 	s := &j.s
+	start := s.pos
+	marked := false // the object has "strokes" or "format"
 	err := s.object("the drawing", func(k string, off int) error {
+		switch k {
+		case "format", "strokes":
+			marked = true
+		}
 		switch k {
 		case "format":
 			v, voff, err := s.str()
@@ -151,6 +157,10 @@ func parseJSON(data []byte, o Options) (*playback.Drawing, error) {
 	s.ws()
 	if s.pos < s.end {
 		return nil, s.errf(s.pos, "unexpected %s after the drawing", s.describe(s.pos))
+	}
+	if !marked {
+		// Some other JSON ({"name": "shopping"}): not an empty drawing.
+		return nil, s.errf(start, "%w", ErrNotDrawing)
 	}
 	d.XY = d.XY[:len(d.XY):len(d.XY)]
 	d.T = d.T[:len(d.T):len(d.T)]

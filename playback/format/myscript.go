@@ -36,10 +36,13 @@ func decodeMyScript(name string, data []byte, o Options) (*playback.Drawing, err
 
 func parseMyScript(s *scanner, o Options) (*playback.Drawing, error) {
 	d := playback.NewDrawing(0, 0)
+	s.ws()
+	start := s.pos
 	if err := s.expect('[', "'[' to begin the list of strokes"); err != nil {
 		return nil, err
 	}
 	var timed timedness
+	typed := false // some item has a "type"
 	first := true
 	var shift, prev float64
 	var it msItem
@@ -54,6 +57,7 @@ func parseMyScript(s *scanner, o Options) (*playback.Drawing, error) {
 		if err := s.myScriptItem(&it); err != nil {
 			return nil, err
 		}
+		typed = typed || it.typ != ""
 		if it.typ == "stroke" {
 			si := len(d.Strokes)
 			if len(it.pts) == 0 {
@@ -86,6 +90,11 @@ func parseMyScript(s *scanner, o Options) (*playback.Drawing, error) {
 		if !more {
 			break
 		}
+	}
+	if !typed {
+		// A list of objects none of which has a "type": some other
+		// JSON, not an empty MyScript drawing.
+		return nil, s.errf(start, "%w", ErrNotDrawing)
 	}
 	d.Timed = timed.timed()
 	return finishInk(d, o)

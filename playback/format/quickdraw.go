@@ -88,9 +88,15 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 			return nil, noPlace(q.name, errTooManyBytes("the file", int64(len(data)), q.o))
 		}
 		q.all = false
+		s.ws()
+		start := s.pos
 		d, err := q.drawing(&s, "")
 		if err != nil {
 			return nil, err
+		}
+		if len(d.Strokes) == 0 {
+			// [] is any empty JSON list, not a drawing.
+			return nil, s.errf(start, "%w", ErrNotDrawing)
 		}
 		if s.peek() != 0 {
 			return nil, s.errf(s.pos, "unexpected %s after the drawing", s.describe(s.pos))
