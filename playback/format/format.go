@@ -48,30 +48,6 @@ const (
 	SVC               // BDALab SVC tablet samples (.svc), load only
 )
 
-func (f Format) String() string {
-	switch f {
-	case JSON:
-		return "mbotdraw"
-	case QuickDraw:
-		return "quickdraw"
-	case SVG:
-		return "svg"
-	case WriteMath:
-		return "writemath"
-	case MyScript:
-		return "myscript"
-	case Tldraw:
-		return "tldraw"
-	case Excalidraw:
-		return "excalidraw"
-	case InkML:
-		return "inkml"
-	case SVC:
-		return "svc"
-	}
-	return "unknown"
-}
-
 // DefaultTolerance is the curve flattening tolerance, in drawing units, when
 // Options.Tolerance is 0: a flattened curve strays at most this far from the
 // true one.
@@ -184,129 +160,6 @@ func noPlace(name string, err error) *Error {
 	return &Error{File: name, Offset: -1, Err: err}
 }
 
-// ByExtension returns the format a file name's extension suggests.
-func ByExtension(name string) Format {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".json":
-		return JSON
-	case ".ndjson":
-		return QuickDraw
-	case ".svg":
-		return SVG
-	case ".tldr":
-		return Tldraw
-	case ".excalidrawlib", ".excalidraw":
-		return Excalidraw
-	case ".inkml":
-		return InkML
-	case ".svc":
-		return SVC
-	}
-	return Unknown
-}
-
-// sniffWindow bounds how much of a file Sniff looks at.
-const sniffWindow = 64 << 10
-
-// Sniff tells the format from the content, using the name's extension only
-// where the content does not decide.
-func Sniff(name string, data []byte) Format {
-	ext := ByExtension(name)
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	i := 0
-	for i < len(data) && isSpace(data[i]) {
-		i++
-	}
-	head := data[i:min(len(data), i+sniffWindow)]
-	if len(head) == 0 {
-		return ext
-	}
-	switch head[0] {
-	case '<':
-		if sniffInkML(head) {
-			return InkML
-		}
-		if bytes.Contains(head, []byte("<svg")) || ext == SVG {
-			return SVG
-		}
-		return Unknown
-	case '[':
-		// [[[…: a bare Quick, Draw! drawing; [[{: write-math strokes;
-		// [{: MyScript items.
-		switch next(head, 1) {
-		case '{':
-			return MyScript
-		case '[':
-			if next(head, nextIndex(head, 1)+1) == '{' {
-				return WriteMath
-			}
-		}
-		return QuickDraw
-	case '{':
-		// The marker that comes first decides: the one key each format
-		// is sure to have near its start.
-		best, f := -1, Unknown
-		for _, m := range []struct {
-			key string
-			f   Format
-		}{{`"drawing"`, QuickDraw}, {`"strokes"`, JSON}, {`"mbotdraw"`, JSON}, {`"excalidraw`, Excalidraw}, {`"document"`, Tldraw}} {
-			i := bytes.Index(head, []byte(m.key))
-			if m.f == Excalidraw {
-				i = excalidrawType(head)
-			}
-			if i >= 0 && (best < 0 || i < best) {
-				best, f = i, m.f
-			}
-		}
-		switch {
-		case f != Unknown:
-			return f
-		case ext == QuickDraw || ext == Tldraw || ext == Excalidraw:
-			return ext
-		}
-		return JSON
-	}
-	if head[0] >= '0' && head[0] <= '9' && sniffSVC(head) {
-		return SVC
-	}
-	return ext
-}
-
-// excalidrawType returns the index of "type": "excalidraw…" in b, or -1.
-func excalidrawType(b []byte) int {
-	for off := 0; ; {
-		i := bytes.Index(b[off:], []byte(`"excalidraw`))
-		if i < 0 {
-			return -1
-		}
-		i += off
-		k := bytes.TrimRight(b[:i], " \t\r\n")
-		if bytes.HasSuffix(k, []byte(":")) && bytes.HasSuffix(bytes.TrimRight(k[:len(k)-1], " \t\r\n"), []byte(`"type"`)) {
-			return i
-		}
-		off = i + 1
-	}
-}
-
-// nextIndex returns the index of the first non-space byte of b at or after
-// i (len(b) when there is none).
-func nextIndex(b []byte, i int) int {
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
-	return i
-}
-
-// next returns the first non-space byte of b at or after i, or 0.
-func next(b []byte, i int) byte {
-	if i = nextIndex(b, i); i < len(b) {
-		return b[i]
-	}
-	return 0
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
 // Load reads one drawing from a file: the drawing Options.Index or
 // Options.KeyID chooses from a many-drawing file, or with Options.Gallery
 // all of them laid out in a grid.
@@ -363,42 +216,14 @@ func decode(name string, data []byte, o Options) ([]*playback.Drawing, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &Error{File: name, Offset: 0, Err: errors.New("the file is empty")}
 	}
-	f := Sniff(name, data)
-	if f != QuickDraw && int64(len(data)) > o.maxBytes() {
+	c := codecOf(Sniff(name, data))
+	if c == nil {
+		return nil, &Error{File: name, Offset: int64(firstNonSpace(data)), Err: ErrNotDrawing}
+	}
+	if !c.perLine && int64(len(data)) > o.maxBytes() {
 		return nil, noPlace(name, errTooManyBytes("the file", int64(len(data)), o))
 	}
-	switch f {
-	case JSON:
-		d, err := decodeJSON(name, data, o)
-		if err != nil {
-			return nil, err
-		}
-		return []*playback.Drawing{d}, nil
-	case QuickDraw:
-		ds, err := decodeQuickDraw(name, data, o, selectAll)
-		if err != nil {
-			return nil, err
-		}
-		if o.Gallery {
-			return []*playback.Drawing{Gallery(ds)}, nil
-		}
-		return ds, nil
-	case SVG:
-		return one(decodeSVG(name, data, o))
-	case WriteMath:
-		return one(decodeWriteMath(name, data, o))
-	case MyScript:
-		return one(decodeMyScript(name, data, o))
-	case Tldraw:
-		return many(decodeTldraw(name, data, o))(o)
-	case Excalidraw:
-		return many(decodeExcalidraw(name, data, o))(o)
-	case InkML:
-		return one(decodeInkML(name, data, o))
-	case SVC:
-		return one(decodeSVC(name, data, o))
-	}
-	return nil, &Error{File: name, Offset: int64(firstNonSpace(data)), Err: ErrNotDrawing}
+	return c.decode(name, data, o)
 }
 
 // one returns a single drawing as a list.
@@ -434,29 +259,17 @@ func firstNonSpace(data []byte) int {
 	return i
 }
 
+// decodeOne reads the drawing Options.Index or Options.KeyID chooses, or
+// with Options.Gallery the gallery of all.
 func decodeOne(name string, data []byte, o Options) (*playback.Drawing, error) {
-	f := Sniff(name, data)
-	if f == QuickDraw {
-		if o.Gallery {
-			ds, err := decodeQuickDraw(name, data, o, selectAll)
-			if err != nil {
-				return nil, err
-			}
-			return Gallery(ds), nil
-		}
-		sel := selectIndex
+	c := codecOf(Sniff(name, data))
+	switch {
+	case c == nil: // Decode says why
+	case c.choose != nil:
+		return c.choose(name, data, o)
+	case c.many:
 		if o.KeyID != "" {
-			sel = selectKey
-		}
-		ds, err := decodeQuickDraw(name, data, o, sel)
-		if err != nil {
-			return nil, err
-		}
-		return ds[0], nil
-	}
-	if f == Tldraw || f == Excalidraw {
-		if o.KeyID != "" {
-			return nil, noPlace(name, fmt.Errorf("key_id %q: a %s file has no key_ids (use the drawing index)", o.KeyID, f))
+			return nil, noPlace(name, fmt.Errorf("key_id %q: a %s file has no key_ids (use the drawing index)", o.KeyID, c.format))
 		}
 		if o.Index < 0 {
 			return nil, noPlace(name, fmt.Errorf("drawing index %d is negative", o.Index))
@@ -472,13 +285,12 @@ func decodeOne(name string, data []byte, o Options) (*playback.Drawing, error) {
 			return nil, noPlace(name, fmt.Errorf("drawing index %d is out of range: the file holds %d drawing%s", o.Index, len(ds), plural(len(ds))))
 		}
 		return ds[o.Index], nil
-	}
-	if f != Unknown {
+	default:
 		if o.KeyID != "" {
-			return nil, noPlace(name, fmt.Errorf("key_id %q: a %s file holds one drawing and no key_id", o.KeyID, f))
+			return nil, noPlace(name, fmt.Errorf("key_id %q: a %s file holds one drawing and no key_id", o.KeyID, c.format))
 		}
 		if o.Index != 0 {
-			return nil, noPlace(name, fmt.Errorf("drawing index %d is out of range: a %s file holds 1 drawing", o.Index, f))
+			return nil, noPlace(name, fmt.Errorf("drawing index %d is out of range: a %s file holds 1 drawing", o.Index, c.format))
 		}
 	}
 	ds, err := Decode(name, data, o)
@@ -494,7 +306,7 @@ func decodeOne(name string, data []byte, o Options) (*playback.Drawing, error) {
 // no partial file and an existing file untouched.
 func Save(path string, d *playback.Drawing) error {
 	f := ByExtension(path)
-	if f != JSON && f != SVG {
+	if c := codecOf(f); c == nil || c.encode == nil {
 		return noPlace(path, fmt.Errorf("cannot save %q files: use .json (mbotdraw) or .svg", filepath.Ext(path)))
 	}
 	err := atomicfile.Write(path, func(w io.Writer) error { return Encode(w, f, d) })
@@ -520,11 +332,8 @@ func Encode(w io.Writer, f Format, d *playback.Drawing) error {
 	if err := d.Validate(); err != nil {
 		return fmt.Errorf("invalid drawing: %w", err)
 	}
-	switch f {
-	case JSON:
-		return encodeJSON(w, d)
-	case SVG:
-		return encodeSVG(w, d)
+	if c := codecOf(f); c != nil && c.encode != nil {
+		return c.encode(w, d)
 	}
 	return fmt.Errorf("cannot encode format %s", f)
 }

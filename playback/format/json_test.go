@@ -241,6 +241,26 @@ func TestSniff(t *testing.T) {
 		{"x.svg", "garbage", SVG},
 		{"x.json", `{"a":1}`, JSON},
 		{"x.ndjson", `{"a":1}`, QuickDraw},
+		// Without a mark, the extension decides where its format can
+		// begin so; a JSON object is otherwise mbotdraw JSON.
+		{"x.svg", `{"a":1}`, JSON},
+		{"x.inkml", `{"a":1}`, JSON},
+		{"x.inkml", `<foo/>`, Unknown},
+		{"x.inkml", `garbage`, InkML},
+		{"x.tldr", `{"a":1}`, Tldraw},
+		{"x.excalidraw", `{"a":1}`, Excalidraw},
+		{"x.json", `<foo/>`, Unknown},
+		{"x.svc", `{"a":1}`, JSON},
+		{"x.svc", `12 x`, SVC},
+		{"x.txt", `12 x`, Unknown},
+		// The earliest mark wins.
+		{"x.tldr", `{"strokes":[],"document":{}}`, JSON},
+		{"x.json", `{"document":{},"strokes":[]}`, Tldraw},
+		{"x.json", `{"type":"excalidraw","drawing":[]}`, Excalidraw},
+		{"x.json", `<ink><svg/></ink>`, InkML},
+		{"x.json", `[[{"x":1}]]`, WriteMath},
+		{"x.json", `[ {"type":"stroke"}]`, MyScript},
+		{"x.json", "4\n1 2 3 4 5 6 7\n", SVC},
 	}
 	for _, c := range cases {
 		if got := Sniff(c.name, []byte(c.data)); got != c.want {

@@ -162,6 +162,27 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 	return out, nil
 }
 
+// chooseQuickDraw decodes the drawing Options.KeyID or Options.Index
+// chooses, parsing no other; with Options.Gallery, the gallery of all.
+func chooseQuickDraw(name string, data []byte, o Options) (*playback.Drawing, error) {
+	if o.Gallery {
+		ds, err := decodeQuickDraw(name, data, o, selectAll)
+		if err != nil {
+			return nil, err
+		}
+		return Gallery(ds), nil
+	}
+	sel := selectIndex
+	if o.KeyID != "" {
+		sel = selectKey
+	}
+	ds, err := decodeQuickDraw(name, data, o, sel)
+	if err != nil {
+		return nil, err
+	}
+	return ds[0], nil
+}
+
 func plural(n int) string {
 	if n == 1 {
 		return ""

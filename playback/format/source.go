@@ -41,7 +41,7 @@ func openSource(path string, o Options) (*source, error) {
 	}
 	src.head = head[:n]
 	src.format = Sniff(path, src.head)
-	if src.format != QuickDraw {
+	if c := codecOf(src.format); c == nil || !c.perLine {
 		src.limit = o.maxBytes()
 		if max(src.size, int64(n)) > src.limit {
 			f.Close()
@@ -85,14 +85,15 @@ func (src *source) readAll() ([]byte, error) {
 	}
 }
 
-// stream decodes the file as it reads it, where its format allows and the
-// file is long enough to matter: SVG. It reports false when it did not.
+// stream decodes the file as it reads it, where its format allows (SVG)
+// and the file is long enough to matter. It reports false when it did not.
 func (src *source) stream() (*playback.Drawing, bool, error) {
-	if src.whole() || src.format != SVG || src.o.KeyID != "" || src.o.Index != 0 {
+	c := codecOf(src.format)
+	if src.whole() || c == nil || c.stream == nil || c.perLine || src.o.KeyID != "" || src.o.Index != 0 {
 		return nil, false, nil
 	}
 	r := io.MultiReader(&byteReader{b: src.head}, io.LimitReader(src.f, src.limit-int64(len(src.head))))
-	d, err := readSVG(src.path, bufio.NewReaderSize(r, 64<<10), src.o)
+	d, err := c.stream(src.path, bufio.NewReaderSize(r, 64<<10), src.o)
 	return d, true, err
 }
 
