@@ -40,7 +40,7 @@ func openRobot(spec string, cal robot.Calibration, home robot.Pose, timeScale fl
 	c, err := robotconn.Open(spec, robotconn.Options{Calibration: cal, Home: home,
 		TimeScale: timeScale, Instant: timeScale == 0, OnSimDial: simDialHook, SimBoot: simBoot, OnBoard: onBoard,
 		Bridge: bridge.ProfileClientOptions(perf.DefaultProfile())})
-	if errors.Is(err, robotconn.ErrInstantNeedsSim) {
+	if errors.Is(err, robotconn.ErrInstantNeedsSim) || errors.Is(err, robotconn.ErrUnknownKind) {
 		return nil, usagef("%v", err)
 	}
 	return c, err

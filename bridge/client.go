@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -161,9 +162,40 @@ func (w *Client) dial(ctx context.Context) (*websocket.Conn, error) {
 			}
 			return nil, fmt.Errorf("robot bridge %s: HTTP %s", w.url, resp.Status)
 		}
-		return nil, fmt.Errorf("robot bridge %s: %w", w.url, err)
+		return nil, dialError(ctx, w.url, err)
 	}
 	return conn, nil
+}
+
+// DialError is a bridge that could not be reached, said in plain words;
+// Err is the network's own error.
+type DialError struct {
+	URL    string
+	Reason string
+	Err    error
+}
+
+func (e *DialError) Error() string { return "robot bridge " + e.URL + ": " + e.Reason }
+func (e *DialError) Unwrap() error { return e.Err }
+
+// dialError says why dialling url failed, plainly where the cause is a
+// common one (not when ctx ended it).
+func dialError(ctx context.Context, url string, err error) error {
+	var dns *net.DNSError
+	var ne net.Error
+	var op *net.OpError
+	reason := err.Error()
+	switch {
+	case ctx.Err() != nil:
+	case errors.As(err, &dns):
+		reason = fmt.Sprintf("no computer named %s was found: check the address", dns.Name)
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		reason = "no answer: is that computer switched on and on the same network?"
+	case errors.As(err, &op) && op.Op == "dial":
+		// Refused, or no route: nothing listens at that address.
+		reason = "nothing answers there: is 'mbotdraw bridge' running on that computer, and is the address right?"
+	}
+	return &DialError{URL: url, Reason: reason, Err: err}
 }
 
 // RTT returns a copy of the histogram of round trips (JSON ping to pong).

@@ -304,3 +304,46 @@ func TestClientCloseWhileRedialling(t *testing.T) {
 		t.Error("the job succeeded on a bridge that went down")
 	}
 }
+
+// A bridge that cannot be reached is said in plain words: nothing listening
+// at the address, or a computer that takes the connection and never
+// answers.
+func TestClientDialErrorsArePlain(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	for _, tc := range []struct{ addr, want string }{
+		{closed, "nothing answers there: is 'mbotdraw bridge' running on that computer"},
+		{silent.Addr().String(), "no answer"},
+	} {
+		url := "ws://" + tc.addr + "/robot"
+		_, err := bridge.Dial(context.Background(), url, bridge.ClientOptions{})
+		var de *bridge.DialError
+		if !errors.As(err, &de) || !strings.HasPrefix(err.Error(), "robot bridge "+url+": "+tc.want) || strings.Contains(err.Error(), "tcp") {
+			t.Errorf("dialling %s: %v; want a plain %q", url, err, tc.want)
+		}
+	}
+	// The caller's own cancelling is not dressed up.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := bridge.Dial(ctx, "ws://"+closed+"/robot", bridge.ClientOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled dial: %v, want context.Canceled", err)
+	}
+}

@@ -75,6 +75,23 @@ type Options struct {
 // is not the virtual mBot.
 var ErrInstantNeedsSim = errors.New("--time-scale max needs --robot sim: a real robot moves in real time")
 
+// ErrUnknownKind marks a spec NAME://… that names no kind of robot: not a
+// bridge, and no frame transport registered as NAME.
+var ErrUnknownKind = errors.New("unknown kind of robot")
+
+// kindError is an ErrUnknownKind for one spec.
+type kindError struct{ spec string }
+
+func (e *kindError) Error() string {
+	kinds := "sim, serial:PORT (or a port path), ws://HOST:PORT/robot (a bridge)"
+	for _, k := range link.Schemes() {
+		kinds += ", " + k + ":…"
+	}
+	return fmt.Sprintf("robot %q: no such kind of robot; want %s", e.spec, kinds)
+}
+
+func (e *kindError) Is(target error) bool { return target == ErrUnknownKind }
+
 // Conn is the robot a spec names, ready to draw programs. Nothing is
 // dialled before a Plotter runs (a serial port is opened then, and again
 // after a lost link), except the virtual mBot, which Open starts. Close it
@@ -117,6 +134,8 @@ func Open(spec string, o Options) (*Conn, error) {
 		return c, nil
 	case spec == "sim":
 		return c, c.openSim(o)
+	case link.Check(spec) != nil:
+		return nil, &kindError{spec}
 	}
 	c.dial = func(ctx context.Context) (io.ReadWriteCloser, error) {
 		return link.OpenWith(spec, link.Options{})

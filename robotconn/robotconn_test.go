@@ -216,3 +216,12 @@ func TestOpenSerialDialsThePort(t *testing.T) {
 		t.Errorf("dialling a missing port: %v, want link.ErrNoPort", err)
 	}
 }
+
+// A spec of a kind nobody knows is refused at once, saying which kinds
+// there are, the bridge's included.
+func TestOpenUnknownKind(t *testing.T) {
+	_, err := robotconn.Open("ftp://host/robot", robotconn.Options{})
+	if !errors.Is(err, robotconn.ErrUnknownKind) || !strings.Contains(err.Error(), "ws://HOST:PORT/robot") || !strings.Contains(err.Error(), "sim") {
+		t.Errorf("Open(ftp://…) = %v; want ErrUnknownKind listing sim and ws://", err)
+	}
+}

@@ -111,15 +111,39 @@ func OpenWith(spec string, o Options) (Link, error) {
 	case strings.HasPrefix(spec, "serial:"):
 		return OpenSerial(strings.TrimPrefix(spec, "serial:"), o)
 	}
+	if err := Check(spec); err != nil {
+		return nil, err
+	}
 	if name, ok := specScheme(spec); ok {
 		if open := registered(name); open != nil {
 			return open(spec, o)
 		}
-		if strings.HasPrefix(spec[len(name):], "://") {
-			return nil, fmt.Errorf("robot link %q: unknown scheme %q; want %s", spec, name, knownSpecs())
-		}
 	}
 	return OpenSerial(spec, o)
+}
+
+// Check reports, opening nothing, whether OpenWith knows what kind of link
+// spec names: it fails only for a spec NAME://… with no transport
+// registered as NAME.
+func Check(spec string) error {
+	name, ok := specScheme(spec)
+	if ok && registered(name) == nil && strings.HasPrefix(spec[len(name):], "://") {
+		return fmt.Errorf("robot link %q: unknown scheme %q; want %s", spec, name, knownSpecs())
+	}
+	return nil
+}
+
+// Schemes returns the names of the registered transports (RegisterScheme),
+// sorted.
+func Schemes() []string {
+	schemesMu.Lock()
+	defer schemesMu.Unlock()
+	var names []string
+	for k := range schemes {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // specScheme returns the NAME of a spec "NAME:…": two or more letters,
@@ -162,13 +186,9 @@ func registered(name string) func(spec string, o Options) (Link, error) {
 }
 
 func knownSpecs() string {
-	schemesMu.Lock()
-	defer schemesMu.Unlock()
 	names := []string{"sim", "serial:PORT", "a port path"}
-	var more []string
-	for k := range schemes {
-		more = append(more, k+":…")
+	for _, k := range Schemes() {
+		names = append(names, k+":…")
 	}
-	sort.Strings(more)
-	return strings.Join(append(names, more...), ", ")
+	return strings.Join(names, ", ")
 }

@@ -30,6 +30,11 @@ func TestRegisterScheme(t *testing.T) {
 	if want := []string{"fake-hid:0416:ffff", "fake-hid://dongle/1"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("the transport got %q, want %q", got, want)
 	}
+	for spec, known := range map[string]bool{"fake-hid://x": true, "fake-hid:x": true, "ws://h/robot": false, "nope:x": true, "/dev/ttyUSB0": true} {
+		if err := Check(spec); (err == nil) != known {
+			t.Errorf("Check(%q) = %v; want known %v", spec, err, known)
+		}
+	}
 	for spec, want := range map[string]string{
 		`C:\ttyMBOT`:     "no such port",
 		"ws://h:1/robot": `unknown scheme "ws"; want sim, serial:PORT, a port path, fake-hid:…`,
