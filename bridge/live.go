@@ -34,13 +34,16 @@ type LiveOptions struct {
 	MaxPoints int
 	// What the pages may draw into the window: MaxStrokePoints points in
 	// one stroke (0: 10,000; the rest of a longer stroke is dropped),
-	// MaxStrokes strokes from every page together until one clears the
-	// drawing (0: 5,000; an Undo gives one back), and PointRate points a
-	// second from one page (0: 2,000, and 4,096 at once). What goes beyond
-	// is dropped, and the page is told why.
-	MaxStrokePoints int
-	MaxStrokes      int
-	PointRate       float64
+	// MaxStrokes strokes and MaxDrawingPoints points from every page
+	// together until one clears the drawing (0: 5,000 and 500,000; an Undo
+	// gives a stroke back); what goes beyond is dropped and the page told
+	// why. PointRate is how many points a second one page may send (0:
+	// 2,000, and 4,096 at once): a page that sends more is read no faster,
+	// so that nothing it drew is lost.
+	MaxStrokePoints  int
+	MaxStrokes       int
+	MaxDrawingPoints int
+	PointRate        float64
 	// Logf, if set, receives one line per notable event.
 	Logf func(format string, a ...any)
 	// OnRTT, if set, receives every WebSocket ping round trip to a page
@@ -69,9 +72,11 @@ type Live struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	// strokes counts the pages' strokes since the last Clear (MaxStrokes).
+	// strokes and points count what the pages drew since the last Clear
+	// (MaxStrokes, MaxDrawingPoints).
 	strokesMu sync.Mutex
 	strokes   int
+	points    int
 
 	mu       sync.Mutex
 	drawing  []byte
@@ -201,6 +206,9 @@ func NewLive(o LiveOptions) *Live {
 	}
 	if o.PointRate <= 0 {
 		o.PointRate = 2_000
+	}
+	if o.MaxDrawingPoints <= 0 {
+		o.MaxDrawingPoints = 500_000
 	}
 	l := &Live{h: newHub(o.Token, o.Limits, o.Compression, o.Logf, o.OnRTT), opts: o,
 		pad: make(chan PadStroke, o.Buffer), cmds: make(chan Command, o.Buffer)}
@@ -358,7 +366,7 @@ func (l *Live) message(p *peer, m *wire.Message) {
 		l.deliverPad(p, PadStroke{Action: PadUndo, Page: lp.page, Stroke: m.Stroke})
 	case wire.TypeClear:
 		l.strokesMu.Lock()
-		l.strokes = 0
+		l.strokes, l.points = 0, 0
 		l.strokesMu.Unlock()
 		l.deliverPad(p, PadStroke{Action: PadClear, Page: lp.page, Robot: m.Robot})
 	case wire.TypePlay:
@@ -406,11 +414,28 @@ func (l *Live) admitPoints(p *peer, lp *livePeer, m *wire.Message) ([][3]float64
 			p.sendError(0, "stroke %d is longer than %d points: the rest of it is not drawn", m.Stroke, l.opts.MaxStrokePoints)
 		}
 	}
-	if len(pts) > 0 && !lp.points.allowN(time.Now(), float64(len(pts))) {
-		p.sendError(0, "drawing too fast: at most %g points a second; %d points dropped", l.opts.PointRate, len(pts))
-		pts = nil
+	l.strokesMu.Lock()
+	room := l.opts.MaxDrawingPoints - l.points
+	if len(pts) > room {
+		pts = pts[:max(0, room)]
+	}
+	l.points += len(pts)
+	l.strokesMu.Unlock()
+	if len(pts) < len(m.Points) && room < len(m.Points) && !lp.cut {
+		lp.cut = true
+		p.sendError(0, "the drawing has %d points, as many as it may have: clear it to draw more", l.opts.MaxDrawingPoints)
 	}
 	lp.strokePoints += len(pts)
+	// Over the rate, the page waits: its connection is read no faster.
+	if d := lp.points.debt(time.Now()); d > 0 {
+		p.h.st.rateLimited.Add(1)
+		select {
+		case <-time.After(d):
+		case <-p.quit:
+		case <-l.ctx.Done():
+		}
+	}
+	lp.points.take(time.Now(), float64(len(pts)))
 	return pts, len(pts) > 0 || len(m.Points) == 0 || m.End
 }
 

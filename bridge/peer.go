@@ -620,17 +620,6 @@ func (b *bucket) debt(now time.Time) time.Duration {
 	return time.Duration(-t / b.rate * float64(time.Second))
 }
 
-// allowN takes n tokens if the bucket has them.
-func (b *bucket) allowN(now time.Time, n float64) bool {
-	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-	if b.tokens >= n {
-		b.tokens -= n
-		return true
-	}
-	return false
-}
-
 func (b *bucket) allow(now time.Time) bool {
 	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	b.last = now
