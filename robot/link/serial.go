@@ -127,7 +127,7 @@ func (s *Serial) Write(p []byte) (int, error) {
 		if s.isClosed() {
 			return n, fmt.Errorf("serial port %s: %w", s.path, ErrClosed)
 		}
-		return n, fmt.Errorf("serial port %s: %w: %w", s.path, ErrLost, err)
+		return n, fmt.Errorf("serial port %s: %w (unplugged, or switched off?): %w", s.path, ErrLost, err)
 	}
 	return n, nil
 }
@@ -173,9 +173,9 @@ func (s *Serial) readError(err error) error {
 	}
 	if errors.As(err, &pe) && pe.Code() == serial.PortClosed {
 		// The library's word for "the device went away mid-read".
-		return fmt.Errorf("serial port %s: %w (device disconnected)", s.path, ErrLost)
+		return fmt.Errorf("serial port %s: %w: unplugged, or switched off?", s.path, ErrLost)
 	}
-	return fmt.Errorf("serial port %s: %w: %w", s.path, ErrLost, err)
+	return fmt.Errorf("serial port %s: %w (unplugged, or switched off?): %w", s.path, ErrLost, err)
 }
 
 // portError turns an open error into one that names the port and says what
