@@ -201,6 +201,8 @@ type Virtual struct {
 	booted  bool
 	rx      []byte
 	boots   int
+	// heard: bytes arrived since the last restart (see hostOpened).
+	heard bool
 	// loop is the firmware's main loop: one request at a time, each
 	// answered (after its reply time) before the next is read. It guards
 	// dec, and is taken before mu.
@@ -313,7 +315,8 @@ func (v *Virtual) attachGen(conn io.ReadWriteCloser, reset bool) int {
 	v.fault, v.after = Healthy, 0
 	v.dec = mblock.RequestDecoder{}
 	v.rx, v.booted = nil, true
-	v.boots++ // a boot under way on the old connection is moot
+	v.heard = true // the first open restarts the board
+	v.boots++      // a boot under way on the old connection is moot
 	if reset {
 		v.resetLocked()
 	}
@@ -323,20 +326,17 @@ func (v *Virtual) attachGen(conn io.ReadWriteCloser, reset bool) int {
 // hostOpened restarts the board of connection gen, as opening a USB port
 // does (DTR).
 // Opening a port changes its settings more than once (raw mode, then the
-// speed): the changes within openBurst of a reset belong to the same open.
+// speed), before the host sends anything: a change with no byte received
+// since the last restart belongs to the same open.
 func (v *Virtual) hostOpened(gen int) {
 	v.loop.Lock()
 	defer v.loop.Unlock()
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if gen == v.gen && time.Since(v.resetAt) > openBurst {
+	if gen == v.gen && v.heard {
 		v.resetLocked()
 	}
 }
-
-// openBurst is how soon after a restart a change of the port's settings is
-// taken for the same open (see hostOpened).
-const openBurst = 20 * time.Millisecond
 
 // resetLocked restarts the board now: the motors stop, a frame half read is
 // gone, and the board boots by its profile; when it is ready, boot prints
@@ -346,7 +346,7 @@ func (v *Virtual) resetLocked() {
 	v.advance(v.clock.Now())
 	v.left, v.right = 0, 0
 	v.dec = mblock.RequestDecoder{}
-	v.rx, v.booted = nil, false
+	v.rx, v.booted, v.heard = nil, false, false
 	v.resetAt = time.Now()
 	v.boots++
 	boots, gen := v.boots, v.gen
@@ -406,6 +406,7 @@ func (v *Virtual) receive(conn io.Writer, data []byte, gen int) bool {
 		v.mu.Unlock()
 		return false
 	}
+	v.heard = true
 	if !v.booted {
 		if v.boot.phase(robotTime(v.clock, time.Since(v.resetAt))) != rxLost {
 			v.rx = append(v.rx, data[:min(len(data), uartBuffer-len(v.rx))]...)
