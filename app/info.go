@@ -61,18 +61,10 @@ func runInfo(env *Env, args []string) error {
 	r := infoReport{File: path, Format: sniffFile(path).String(), Drawings: 1, Gallery: o.Gallery}
 	var d *playback.Drawing
 	if r.Format == format.QuickDraw.String() {
-		// Decode the file once: every drawing, to count them, then the one
-		// asked for (by key, or out of range: Load says why).
-		all, err := format.LoadAll(path, format.Options{Tolerance: o.Tolerance, PenSpeed: o.PenSpeed, MaxPoints: o.MaxPoints})
-		if err != nil {
+		// One pass over the file: the drawing asked for, and the count of
+		// all (which need not fit in memory together).
+		if d, r.Drawings, err = format.LoadCounted(path, o); err != nil {
 			return err
-		}
-		r.Drawings = len(all)
-		switch {
-		case o.Gallery:
-			d = format.Gallery(all)
-		case o.KeyID == "" && o.Index < len(all):
-			d = all[o.Index]
 		}
 		switch {
 		case o.KeyID != "":

@@ -179,6 +179,36 @@ func Load(path string, o Options) (*playback.Drawing, error) {
 	return decodeOne(path, data, o)
 }
 
+// LoadCounted is Load, and also says how many drawings the file holds:
+// counted in the same pass for Quick, Draw! ndjson (whose drawings, one a
+// line, need not fit in memory together), by decoding them all for the
+// other many-drawing formats.
+func LoadCounted(path string, o Options) (*playback.Drawing, int, error) {
+	src, err := openSource(path, o)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer src.f.Close()
+	if d, ok, err := src.stream(); ok {
+		return d, 1, err
+	}
+	data, err := src.readAll()
+	if err != nil {
+		return nil, 0, err
+	}
+	c := codecOf(Sniff(path, data))
+	if c != nil && c.format == QuickDraw {
+		return countQuickDraw(path, data, o)
+	}
+	d, err := decodeOne(path, data, o)
+	if err != nil || c == nil || !c.many {
+		return d, 1, err
+	}
+	o.Gallery = false
+	ds, err := Decode(path, data, o)
+	return d, len(ds), err
+}
+
 // LoadAll reads every drawing of a file (one for JSON and SVG); with
 // Options.Gallery, the one gallery drawing. Index and KeyID are ignored.
 func LoadAll(path string, o Options) ([]*playback.Drawing, error) {

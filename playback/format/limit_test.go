@@ -190,3 +190,52 @@ func TestLoadStreamsSVG(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadCounted: the drawing Load returns, and how many the file holds,
+// in one pass; a Quick, Draw! file whose drawings together are over the
+// points limit is still counted, its drawings one at a time under it.
+func TestLoadCounted(t *testing.T) {
+	cat := filepath.Join(realDir, "quickdraw", "raw", "cat.ndjson")
+	for _, o := range []Options{{Index: 2}, {Index: 24}, {Gallery: true}, {KeyID: mustKey(t, cat, 7)}} {
+		d, n, err := LoadCounted(cat, o)
+		want, werr := Load(cat, o)
+		if err != nil || werr != nil || n != 25 || !sameDrawing(d, want) {
+			t.Errorf("%+v: %d drawings, %v, %v", o, n, err, werr)
+		}
+	}
+	if _, _, err := LoadCounted(cat, Options{Index: 25}); err == nil || !strings.Contains(err.Error(), "the file holds 25 drawings") {
+		t.Errorf("index 25: %v", err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "many.ndjson")
+	line := pointsOf["p.ndjson"](30)
+	if err := os.WriteFile(path, []byte(strings.Repeat(line, 10)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d, n, err := LoadCounted(path, Options{Index: 9, MaxPoints: 40}); err != nil || n != 10 || d.NumPoints() != 30 {
+		t.Errorf("10 drawings of 30 points, limit 40: %d, %v", n, err)
+	}
+	if _, err := LoadAll(path, Options{MaxPoints: 40}); !errors.Is(err, ErrTooBig) {
+		t.Errorf("LoadAll of 300 points, limit 40: %v", err)
+	}
+	svg := filepath.Join(realDir, "svg", "kanjivg", "09f8d.svg")
+	if _, n, err := LoadCounted(svg, Options{}); err != nil || n != 1 {
+		t.Errorf("%s: %d, %v", svg, n, err)
+	}
+}
+
+// mustKey returns the key_id of drawing i of a Quick, Draw! file.
+func mustKey(t *testing.T, path string, i int) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Split(string(b), "\n")[i]
+	k := strings.Index(line, `"key_id":"`)
+	if k < 0 {
+		t.Fatalf("line %d has no key_id", i)
+	}
+	rest := line[k+len(`"key_id":"`):]
+	return rest[:strings.IndexByte(rest, '"')]
+}

@@ -44,6 +44,8 @@ type qdParser struct {
 	// the points of the drawings kept before it when all are kept.
 	budget int
 	all    bool // the drawings are kept together (selectAll)
+	count  bool // after the chosen drawing, count the others
+	n      int  // the drawings counted
 }
 
 // tooMany says that the drawing, or with q.all and drawings kept before it
@@ -60,17 +62,22 @@ func decodeQuickDraw(name string, data []byte, o Options, sel selection) ([]*pla
 	q := &qdParser{name: name, data: data, o: o, budget: o.maxPoints(), all: sel == selectAll}
 	ds, err := q.decode(sel)
 	if err != nil {
-		var se *synError
-		if errors.As(err, &se) {
-			return nil, errAt(name, data, se.off, se.err)
-		}
-		var fe *Error
-		if errors.As(err, &fe) {
-			return nil, fe
-		}
-		return nil, noPlace(name, err)
+		return nil, qdError(name, data, err)
 	}
 	return ds, nil
+}
+
+// qdError returns a decoding error as an *Error with its place.
+func qdError(name string, data []byte, err error) *Error {
+	var se *synError
+	if errors.As(err, &se) {
+		return errAt(name, data, se.off, se.err)
+	}
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return noPlace(name, err)
 }
 
 func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
@@ -107,6 +114,7 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 		case sel == selectIndex && q.o.Index != 0:
 			return nil, fmt.Errorf("drawing index %d is out of range: the file holds 1 drawing", q.o.Index)
 		}
+		q.n = 1
 		return []*playback.Drawing{d}, nil
 	}
 	var out []*playback.Drawing
@@ -134,7 +142,10 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 			return nil, err
 		}
 		n++
+		q.n = n
 		switch {
+		case len(out) > 0 && sel != selectAll:
+			continue // counting the rest
 		case now:
 		case sel == selectKey && key == q.o.KeyID:
 			ds := scanner{data: data, pos: drawOff, end: s.end}
@@ -145,10 +156,13 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 			continue
 		}
 		out = append(out, d)
-		if sel != selectAll {
+		if sel != selectAll && !q.count {
 			return out, nil
 		}
 		q.budget -= d.NumPoints()
+	}
+	if len(out) > 0 && sel != selectAll {
+		return out, nil
 	}
 	switch sel {
 	case selectIndex:
@@ -160,6 +174,27 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 		return nil, errors.New("the file holds no drawings")
 	}
 	return out, nil
+}
+
+// countQuickDraw is chooseQuickDraw, and also counts the file's drawings in
+// the same pass.
+func countQuickDraw(name string, data []byte, o Options) (*playback.Drawing, int, error) {
+	sel := selectIndex
+	switch {
+	case o.Gallery:
+		sel = selectAll
+	case o.KeyID != "":
+		sel = selectKey
+	}
+	q := &qdParser{name: name, data: data, o: o, budget: o.maxPoints(), all: sel == selectAll, count: true}
+	ds, err := q.decode(sel)
+	if err != nil {
+		return nil, 0, qdError(name, data, err)
+	}
+	if o.Gallery {
+		return Gallery(ds), q.n, nil
+	}
+	return ds[0], q.n, nil
 }
 
 // chooseQuickDraw decodes the drawing Options.KeyID or Options.Index
