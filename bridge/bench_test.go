@@ -20,7 +20,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			s := New(nullRobot{}, Options{Compression: Compression{Off: !comp}, MaxQueuedMoves: 1 << 30, MaxJobMoves: 1 << 30,
-				Limits: Limits{Rate: 1e9, Burst: 1 << 30}})
+				Limits: Limits{Rate: 1e9, Burst: 1 << 30, ByteRate: 1e12}})
 			srv := httptest.NewServer(s.Handler())
 			defer srv.Close()
 			d := websocket.Dialer{EnableCompression: comp}

@@ -344,7 +344,7 @@ func (l *Live) message(p *peer, m *wire.Message) {
 	lp := p.data.(*livePeer)
 	switch m.Type {
 	case wire.TypePing:
-		p.reply(wire.Message{Type: wire.TypePong, ID: m.ID}.Encode())
+		p.reply(wire.Message{Type: wire.TypePong, ID: m.ID})
 	case wire.TypePong:
 	case wire.TypePad:
 		pts, ok := l.admitPoints(p, lp, m)

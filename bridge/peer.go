@@ -74,7 +74,8 @@ type peer struct {
 	windowStart time.Time
 	midMessage  bool // between a message's first frame and its end
 	buf         bytes.Buffer
-	replies     [][]byte // answers to the message being handled
+	replies     [][]byte // answers to the message being handled, in arena
+	arena       []byte
 	msg         wire.Message
 
 	// data is the hub user's per-peer state (the bridge's job owner record).
@@ -220,30 +221,35 @@ func (p *peer) dequeued(m outMsg) {
 // may only be called from the peer's message handler; the answers go out
 // when the handler returns, written by the reader itself when nothing else
 // waits (one goroutine hand-off less on the round trip), else queued behind
-// what waits.
-func (p *peer) reply(data []byte) { p.replies = append(p.replies, data) }
+// what waits. They are encoded into a buffer the reader reuses.
+func (p *peer) reply(m wire.Message) {
+	start := len(p.arena)
+	p.arena = m.AppendJSON(p.arena)
+	p.replies = append(p.replies, p.arena[start:len(p.arena):len(p.arena)])
+}
 
 // flushReplies writes the handler's answers; it reports false when the
 // connection failed.
 func (p *peer) flushReplies() bool {
-	for i, data := range p.replies {
-		p.replies[i] = nil
+	defer func() {
+		clear(p.replies)
+		p.replies, p.arena = p.replies[:0], p.arena[:0]
+	}()
+	for _, data := range p.replies {
 		if p.pending.Load() == 0 && p.writeMu.TryLock() {
 			if p.pending.Load() == 0 {
 				err := p.write(outMsg{data: data})
 				p.writeMu.Unlock()
 				if err != nil {
 					p.writeFailed(err)
-					p.replies = p.replies[:0]
 					return false
 				}
 				continue
 			}
 			p.writeMu.Unlock()
 		}
-		p.send(data)
+		p.send(append([]byte(nil), data...)) // the arena is reused
 	}
-	p.replies = p.replies[:0]
 	return true
 }
 

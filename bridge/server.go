@@ -318,7 +318,7 @@ func (s *Server) closed(p *peer) {
 func (s *Server) message(p *peer, m *wire.Message) {
 	switch m.Type {
 	case wire.TypePing:
-		p.reply(wire.Message{Type: wire.TypePong, ID: m.ID}.Encode())
+		p.reply(wire.Message{Type: wire.TypePong, ID: m.ID})
 		return
 	case wire.TypePong:
 		return
@@ -433,7 +433,7 @@ func (s *Server) newJobLocked(p *peer, o *owner, key string, total int) *job {
 }
 
 func (s *Server) welcomeLocked(p *peer, j *job) {
-	p.reply(wire.Message{Type: wire.TypeWelcome, Job: j.n, Seq: j.lastSeq, Total: j.total, Received: len(j.moves), Done: j.done, Place: j.place}.Encode())
+	p.reply(wire.Message{Type: wire.TypeWelcome, Job: j.n, Seq: j.lastSeq, Total: j.total, Received: len(j.moves), Done: j.done, Place: j.place})
 }
 
 // input applies a moves or end message to j, in sequence.
@@ -441,7 +441,7 @@ func (s *Server) input(p *peer, j *job, m *wire.Message) {
 	switch {
 	case m.Seq <= j.lastSeq:
 		s.dups++
-		p.reply(wire.Message{Type: wire.TypeAck, Seq: m.Seq}.Encode())
+		p.reply(wire.Message{Type: wire.TypeAck, Seq: m.Seq})
 		return
 	case m.Seq != j.lastSeq+1:
 		p.sendError(m.Seq, "%s: seq %d out of order: expected %d", m.Type, m.Seq, j.lastSeq+1)
@@ -473,7 +473,7 @@ func (s *Server) input(p *peer, j *job, m *wire.Message) {
 		j.ended = true
 	}
 	j.lastSeq = m.Seq
-	p.reply(wire.Message{Type: wire.TypeAck, Seq: m.Seq}.Encode())
+	p.reply(wire.Message{Type: wire.TypeAck, Seq: m.Seq})
 	s.wakeRunner()
 }
 
