@@ -626,16 +626,26 @@ func (d *decoder) skip(depth int) error {
 	return nil
 }
 
-// moves reads an array of moves into out.
-func (d *decoder) moves(out []Move) ([]Move, error) {
+// openArray reads the '[' that opens field's array, and its ']' when it is
+// empty; want says what the field holds, for the error when it is not an
+// array.
+func (d *decoder) openArray(field, want string) (empty bool, err error) {
 	at := d.i
 	if d.peek() != '[' {
-		return out, wrongKind(at, []byte("moves"), "an array of moves")
+		return false, wrongKind(at, []byte(field), want)
 	}
 	d.i++
 	if d.peek() == ']' {
 		d.i++
-		return out, nil
+		return true, nil
+	}
+	return false, nil
+}
+
+// moves reads an array of moves into out.
+func (d *decoder) moves(out []Move) ([]Move, error) {
+	if empty, err := d.openArray("moves", "an array of moves"); empty || err != nil {
+		return out, err
 	}
 	for k := 0; ; k++ {
 		if len(out) >= MaxMovesPerMessage {
@@ -744,14 +754,8 @@ func (d *decoder) skipThen(err error) error {
 
 // points reads an array of points [x, y] or [x, y, t] into out.
 func (d *decoder) points(out [][3]float64) ([][3]float64, error) {
-	at := d.i
-	if d.peek() != '[' {
-		return out, wrongKind(at, []byte("points"), "an array of points")
-	}
-	d.i++
-	if d.peek() == ']' {
-		d.i++
-		return out, nil
+	if empty, err := d.openArray("points", "an array of points"); empty || err != nil {
+		return out, err
 	}
 	for k := 0; ; k++ {
 		if len(out) >= MaxPadPoints {
