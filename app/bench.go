@@ -24,6 +24,7 @@ import (
 	"mbotdraw/perf"
 	"mbotdraw/playback"
 	"mbotdraw/playback/format"
+	"mbotdraw/version"
 )
 
 // benchMaxFrames bounds --seconds × --fps.
@@ -178,11 +179,17 @@ type benchJob struct {
 	outs       benchOutputs
 }
 
+// programOf names this build for reports.
+func programOf(env *Env) bench.Program {
+	in := version.Get()
+	return bench.Program{Name: env.Prog, Version: in.Short(), Commit: in.Commit, Go: in.Go, Platform: in.Platform}
+}
+
 // run loads or generates the drawing, runs the benchmark, prints its
 // table and writes the report and the outputs asked for.
 func (j benchJob) run(env *Env) error {
 	o, prof, budget := j.o, j.o.Profile, j.o.Budget
-	rep := &bench.Report{Width: o.Width, Height: o.Height, Frames: o.Frames, TargetFPS: j.fps, Backend: j.backend,
+	rep := &bench.Report{Program: programOf(env), Width: o.Width, Height: o.Height, Frames: o.Frames, TargetFPS: j.fps, Backend: j.backend,
 		BudgetMS: bench.Milliseconds(budget), Optimizer: bench.Optimizer{Profile: prof.Name, Changes: []perf.Change{}},
 		Invariants: map[string]bool{}}
 	var d *playback.Drawing
@@ -201,7 +208,8 @@ func (j benchJob) run(env *Env) error {
 		to := prof.TraceOptions()
 		to.Budget = budget
 		to.Meta = map[string]string{"command": "bench", "strategy": "incremental", "strokes": strconv.Itoa(len(d.Strokes)),
-			"backend": j.backend, "profile": prof.Name, "budget_ms": strconv.FormatFloat(bench.Milliseconds(budget), 'f', -1, 64)}
+			"backend": j.backend, "profile": prof.Name, "budget_ms": strconv.FormatFloat(bench.Milliseconds(budget), 'f', -1, 64),
+			"program": env.Prog + " " + version.Get().String()}
 		if j.soak > 0 {
 			to.Meta["command"] = "bench --soak"
 		}
@@ -225,6 +233,7 @@ func (j benchJob) run(env *Env) error {
 		if err != nil {
 			return err
 		}
+		srep.Program = rep.Program
 		srep.WriteText(env.Stdout)
 		if j.jsonOut != "" {
 			if err := writeJSON(j.jsonOut, srep); err != nil {

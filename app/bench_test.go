@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -79,12 +80,16 @@ func TestBenchGenerated(t *testing.T) {
 	if rep.Optimizer.Profile != "default" || rep.Optimizer.Changes == nil {
 		t.Fatalf("optimizer: %+v", rep.Optimizer)
 	}
+	if p := rep.Program; p.Name != "mbotdraw-headless" || p.Version == "" || p.Go != runtime.Version() || !strings.HasPrefix(out, p.Name+" "+p.Version+"\n") {
+		t.Errorf("report and table should name the build: %+v\n%s", p, out)
+	}
 	// The trace has one frame slice per incremental frame.
 	data, err := os.ReadFile(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var trace struct {
+		OtherData   map[string]string `json:"otherData"`
 		TraceEvents []struct {
 			Name string `json:"name"`
 			Ph   string `json:"ph"`
@@ -92,6 +97,9 @@ func TestBenchGenerated(t *testing.T) {
 	}
 	if err := json.Unmarshal(data, &trace); err != nil {
 		t.Fatalf("trace: %v", err)
+	}
+	if p := trace.OtherData["program"]; !strings.HasPrefix(p, "mbotdraw-headless ") || !strings.Contains(p, runtime.Version()) {
+		t.Errorf("trace otherData program = %q", p)
 	}
 	frames := 0
 	for _, e := range trace.TraceEvents {

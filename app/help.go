@@ -9,7 +9,7 @@ var helpGroups = []struct {
 	title string
 	names []string
 }{
-	{"Everyday", []string{"play", "plot", "ports", "calibrate", "convert", "info", "export"}},
+	{"Everyday", []string{"play", "plot", "ports", "calibrate", "convert", "info", "export", "register"}},
 	{"Sharing a robot", []string{"bridge"}},
 	{"For developers", []string{"bench", "loadtest", "gen"}},
 }
@@ -25,7 +25,7 @@ func printHelp(env *Env) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\nRun '%s COMMAND --help' for a command's flags.\n", env.Prog)
+	fmt.Fprintf(w, "\nRun '%s COMMAND --help' for a command's flags, '%s --version' for the version.\n", env.Prog, env.Prog)
 	if env.Window == nil && env.NoDisplay != "" {
 		fmt.Fprintf(w, "There is no window here (%s): 'play' and '--backend gpu' need a display.\n", env.NoDisplay)
 	} else if env.Window == nil {

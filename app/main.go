@@ -19,6 +19,7 @@ import (
 	"syscall"
 
 	"mbotdraw/app/config"
+	"mbotdraw/version"
 )
 
 // WindowFunc opens the window and returns when it closes. The headless
@@ -137,7 +138,7 @@ func Run(env *Env, args []string) (status int) {
 			printHelp(env)
 			return 0
 		case a == "version" || a == "--version":
-			fmt.Fprintf(env.Stdout, "%s %s\n", env.Prog, version())
+			fmt.Fprintf(env.Stdout, "%s %s\n", env.Prog, version.Get())
 			return 0
 		case lookup(a) != nil:
 			cmd, args = lookup(a), args[1:]
@@ -187,13 +188,6 @@ func finish(env *Env, err error) int {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }
 
 // newFlags returns a flag set for a command that reports its own usage and

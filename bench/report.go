@@ -11,6 +11,9 @@ import (
 
 // Report is the benchmark's report, the JSON of `bench --json`.
 type Report struct {
+	// Program is the build that measured, so that figures from different
+	// builds are never compared unawares.
+	Program   Program   `json:"program"`
 	Input     Input     `json:"input"`
 	Width     int       `json:"width"`
 	Height    int       `json:"height"`
@@ -34,6 +37,16 @@ type Report struct {
 	Trace *TraceInfo        `json:"trace,omitempty"`
 	Notes []string          `json:"notes,omitempty"`
 	Meta  map[string]string `json:"meta,omitempty"`
+}
+
+// Program names a build: the program, its version ("v0.3.0", a Go
+// pseudo-version or "(devel)"), commit, Go release and platform.
+type Program struct {
+	Name     string `json:"name"`
+	Version  string `json:"version"`
+	Commit   string `json:"commit,omitempty"`
+	Go       string `json:"go"`
+	Platform string `json:"platform"`
 }
 
 // TraceInfo describes the recorded trace: the strategy traced, the frames
@@ -113,6 +126,9 @@ func (rep *Report) WriteText(w io.Writer) {
 		src = rep.Input.File
 	} else if rep.Input.Seed != nil {
 		src = fmt.Sprintf("generated, seed %d", *rep.Input.Seed)
+	}
+	if rep.Program.Name != "" {
+		fmt.Fprintf(w, "%s %s\n", rep.Program.Name, rep.Program.Version)
 	}
 	fmt.Fprintf(w, "bench: %d strokes, %d points (%s), %dx%d, %d frames at %g fps, %s backend, budget %.3g ms\n",
 		rep.Input.Strokes, rep.Input.Points, src, rep.Width, rep.Height, rep.Frames, rep.TargetFPS, rep.Backend, rep.BudgetMS)

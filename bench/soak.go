@@ -17,9 +17,10 @@ const SoakGrowthMB = 1.0
 
 // SoakReport is the report of Soak, the JSON of `bench --soak --json`.
 type SoakReport struct {
-	Input  Input `json:"input"`
-	Width  int   `json:"width"`
-	Height int   `json:"height"`
+	Program Program `json:"program"`
+	Input   Input   `json:"input"`
+	Width   int     `json:"width"`
+	Height  int     `json:"height"`
 	// FramesPerLoop is the frames of one playback of the drawing
 	// (--seconds × --fps); the loop starts again at the first frame, a
 	// backward seek to the start.

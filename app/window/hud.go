@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
+
+	"mbotdraw/version"
 )
 
 // The palette: a deep navy frame around white paper, one warm accent.
@@ -416,6 +418,7 @@ func (g *Game) drawHelp(screen *ebiten.Image) {
 	img := g.spr.get(fmt.Sprint("help", w, h, u, len(rows)), w, h, func(dst *ebiten.Image, p *painter) {
 		p.fillRoundRect(dst, 0, 0, w, h, 22*u, colCard)
 		drawText(dst, "Keys and buttons", f.title, 36*u, 46*u, alignStart, colCardText)
+		drawText(dst, "mbotdraw "+version.Get().Short(), f.small, w-36*u, 46*u, alignEnd, colCardMuted)
 		col := 36*u + math.Min(330*u, w*0.38)
 		ry := 92*u + rowH/2
 		for _, hl := range rows {

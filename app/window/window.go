@@ -31,6 +31,7 @@ import (
 	"mbotdraw/perf"
 	"mbotdraw/playback"
 	"mbotdraw/playback/format"
+	"mbotdraw/version"
 )
 
 var (
@@ -182,7 +183,7 @@ func newGame(cfg config.Window, in Input) (*Game, error) {
 func newPacedGame(cfg config.Window, in Input, pc *pacer) (*Game, error) {
 	g := &Game{cfg: cfg, in: in, hover: -1, pressed: -1, loads: make(chan loadResult, 4), saves: make(chan saved, 4), pacer: pc}
 	g.saving, g.stopSaving = context.WithCancel(context.Background())
-	meta := map[string]string{"program": "mbotdraw play", "file": cfg.File}
+	meta := map[string]string{"program": "mbotdraw play", "version": version.Get().String(), "file": cfg.File}
 	ps, err := newPerfSys(cfg.Profile, cfg.Trace != "" || cfg.TraceCSV != "", meta)
 	if err != nil {
 		return nil, err
