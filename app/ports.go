@@ -2,12 +2,16 @@ package app
 
 import (
 	"fmt"
+	"io"
+	"runtime"
 
 	"mbotdraw/robot/link"
 )
 
-// runPorts lists the serial ports, the likely mBots (CH340, 1A86:7523) first
-// and marked.
+// runPorts lists the ports a robot may be on, of every kind: the mBot's USB
+// cable (CH340), paired Bluetooth serial ports and the 2.4G dongle. The
+// likely mBots come first, marked, each with the --robot value that opens
+// it; when none is found it says what to check.
 func runPorts(env *Env, args []string) error {
 	fs := newFlags(env, "ports")
 	pos, err := parseFlags(fs, args)
@@ -21,19 +25,42 @@ func runPorts(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(ports) == 0 {
-		fmt.Fprintln(env.Stdout, "no serial ports found: plug the mBot in with its USB cable and switch it on")
-		return nil
-	}
+	printPorts(env.Stdout, env.Prog, runtime.GOOS, ports)
+	return nil
+}
+
+// printPorts writes the list for a user; goos decides the hints.
+func printPorts(w io.Writer, prog, goos string, ports []link.PortInfo) {
 	likely := 0
 	for _, p := range ports {
-		fmt.Fprintln(env.Stdout, p.String())
 		if p.LikelyMBot {
 			likely++
 		}
 	}
-	if likely > 0 {
-		fmt.Fprintf(env.Stdout, "\nuse: %s plot FILE --robot serial:%s\n", env.Prog, ports[0].Name)
+	if len(ports) == 0 {
+		fmt.Fprintln(w, "No ports found: no mBot is connected.")
 	}
-	return nil
+	for _, p := range ports {
+		fmt.Fprintln(w, p.String())
+		if p.LikelyMBot || p.Kind == link.KindBluetooth {
+			fmt.Fprintf(w, "    use: %s plot FILE --robot %s\n", prog, p.Spec())
+		}
+	}
+	if likely > 0 {
+		return
+	}
+	if len(ports) > 0 {
+		fmt.Fprintln(w, "\nNo port above looks like an mBot.")
+	}
+	fmt.Fprintln(w, "Check:")
+	fmt.Fprintln(w, "  - USB cable: plug the mBot in and switch it on (the switch is next to the battery plug).")
+	if goos == "windows" {
+		fmt.Fprintln(w, "    If no COM port appears, install the CH340 driver (see the README).")
+	}
+	fmt.Fprintln(w, "  - Bluetooth: pair the mBot in the computer's Bluetooth settings first (see the README).")
+	if goos == "linux" {
+		fmt.Fprintln(w, "  - 2.4G dongle: plug the dongle in and switch the mBot on; the two pair by themselves.")
+	} else {
+		fmt.Fprintln(w, "  - 2.4G dongle: works on Linux only for now; use the USB cable or Bluetooth here.")
+	}
 }

@@ -1,0 +1,24 @@
+//go:build !linux
+
+package link
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// OpenHID would open the 2.4G dongle; only Linux (hidraw) is supported so
+// far. Elsewhere it says so, and what to use instead.
+func OpenHID(path string) (*HID, error) {
+	return nil, fmt.Errorf("2.4G dongle %s: not supported on %s yet; connect the mBot with its USB cable or by Bluetooth", path, osName(runtime.GOOS))
+}
+
+func osName(goos string) string {
+	switch goos {
+	case "windows":
+		return "Windows"
+	case "darwin":
+		return "macOS"
+	}
+	return goos
+}
