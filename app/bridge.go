@@ -13,7 +13,7 @@ import (
 // runBridge shares the robot plugged into this computer over WebSocket.
 func runBridge(env *Env, args []string) error {
 	fs := newFlags(env, "bridge")
-	rf := addRobotFlags(fs, "; here sim or serial:PORT only: the robot plugged into this computer", "")
+	rf := addRobotFlags(fs, "; here sim, serial:PORT or hid:DEV only: the robot plugged into this computer", "")
 	spec := rf.spec
 	listen := fs.String("listen", "127.0.0.1:8765", "address to listen on; beyond loopback (such as 0.0.0.0:8765) it needs --token")
 	token := fs.String("token", "", "secret that clients must send (Authorization: Bearer T, or ws://…/robot?token=T)")

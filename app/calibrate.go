@@ -19,7 +19,7 @@ import (
 // measured, and saves the corrected calibration.
 func runCalibrate(env *Env, args []string) error {
 	fs := newFlags(env, "calibrate")
-	rf := addRobotFlags(fs, "; here sim or serial:PORT only, as a bridge's robot keeps its own calibration", "; the starting values, and where to save (without -o)")
+	rf := addRobotFlags(fs, "; here sim, serial:PORT or hid:DEV only, as a bridge's robot keeps its own calibration", "; the starting values, and where to save (without -o)")
 	spec, calPath := rf.spec, rf.calibration
 	out := fs.String("o", "", "where to save the calibration (default: --calibration, or mbot-calibration.json)")
 	dist := fs.Float64("distance", 200, "length of the test line, in mm")

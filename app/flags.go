@@ -13,7 +13,7 @@ import (
 
 // robotHelp is --robot's help: every kind of robot a spec names
 // (robotconn.Open). A command adds a note on what it takes.
-const robotHelp = "the robot `SPEC`: sim (the virtual mBot), serial:PORT (or a port path), or ws://HOST:PORT/robot (a robot another computer's bridge shares)"
+const robotHelp = "the robot `SPEC`: sim (the virtual mBot), serial:PORT (or a port path: the USB cable or Bluetooth), hid:DEV (the 2.4G dongle; hid: finds it), or ws://HOST:PORT/robot (a robot another computer's bridge shares); 'ports' lists them"
 
 // robotFlag declares --robot, with note (may be empty) after the common
 // help.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -85,6 +86,19 @@ type HID struct {
 }
 
 func newHID(path string, dev reportDevice) *HID { return &HID{path: path, dev: dev} }
+
+// The spec "hid:PATH" opens the dongle at PATH; "hid:" opens the first one
+// found.
+func init() {
+	RegisterScheme("hid", func(spec string, o Options) (Link, error) {
+		path := strings.TrimPrefix(strings.TrimPrefix(spec, "hid:"), "//")
+		h, err := OpenHID(path)
+		if err != nil {
+			return nil, err
+		}
+		return h, nil
+	})
+}
 
 // Path returns the device's path ("/dev/hidraw0").
 func (h *HID) Path() string { return h.path }

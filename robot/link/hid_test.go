@@ -123,7 +123,7 @@ func TestReportData(t *testing.T) {
 		rep, want []byte
 	}{
 		{nil, nil},
-		{[]byte{0, 0xff, 0x55}, []byte{}},               // empty report with padding
+		{[]byte{0, 0xff, 0x55}, []byte{}}, // empty report with padding
 		{[]byte{2, 0xff, 0x55, 0, 0}, []byte{0xff, 0x55}}, // padding dropped
 		{[]byte{200, 1, 2, 3}, []byte{1, 2, 3}},           // a count past the end: what is there
 	} {
@@ -311,4 +311,18 @@ func FuzzReportData(f *testing.F) {
 			t.Fatalf("reportData(% x) = % x", rep, got)
 		}
 	})
+}
+
+// --robot hid:PATH reaches OpenHID through Open.
+func TestOpenHIDSpec(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "hidraw7")
+	l, err := Open("hid:" + missing)
+	if l != nil || !errors.Is(err, ErrNoPort) || err.Error() != "2.4G dongle "+missing+": no such port" {
+		t.Errorf("Open(hid:%s) = %v, %v", missing, l, err)
+	}
+	if l, err := Open("hid:"); err == nil {
+		l.Close() // a dongle is plugged into this machine: fine
+	} else if !errors.Is(err, ErrNoPort) && !errors.Is(err, ErrPermission) && !errors.Is(err, ErrBusy) {
+		t.Errorf("Open(hid:) = %v", err)
+	}
 }
