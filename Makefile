@@ -6,7 +6,7 @@ XVFB      := xvfb-run -a -s "-screen 0 1280x1024x24"
 # Packages that may import Ebiten; they need an X server (Xvfb in tests).
 WINDOW_PKGS := ./app/window/... ./canvas/gpu/...
 
-.PHONY: all deps build run test vet lint unit window bench
+.PHONY: all deps build run test vet lint unit window bench dist test-dist icon
 
 all: build
 
@@ -44,3 +44,25 @@ test: deps vet unit window
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Release archives for Windows, Linux and the Raspberry Pi in dist/ (see
+# build/dist.sh); VERSION=v1.2.3 names them, else git describe does.
+dist:
+	@bash build/dist.sh
+
+# Builds the archives twice (the second time into bin/dist-again) and wants
+# the same bytes, then checks them: contents and checksums, the Windows
+# programs under Wine, the Raspberry Pi ones under qemu-user.
+test-dist: dist
+	@DIST_OUT=$(BIN)/dist-again bash build/dist.sh >/dev/null
+	@cmp dist/SHA256SUMS $(BIN)/dist-again/SHA256SUMS && echo "test-dist: two builds of the archives are byte-identical"
+	@rm -rf $(BIN)/dist-again
+	$(GO) test -tags distcheck -count=1 -timeout 25m -v ./build/distcheck
+
+# Remakes the Windows resources (icon, manifest, version info) from
+# assets/icon.png with go-winres: go install github.com/tc-hib/go-winres@v0.3.3
+icon:
+	$(GOBIN)/go-winres simply --arch amd64 --manifest gui --icon assets/icon.png --product-name mbotdraw \
+		--file-description "mbotdraw: draw with the mBot" --original-filename mbotdraw.exe --out rsrc
+	cd cmd/mbotdraw-headless && $(GOBIN)/go-winres simply --arch amd64 --manifest cli --icon ../../assets/icon.png \
+		--product-name mbotdraw --file-description "mbotdraw without a window" --original-filename mbotdraw-headless.exe --out rsrc

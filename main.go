@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	os.Exit(app.Main(os.Args, window.Run))
+	os.Exit(withConsole(func() int { return app.Main(os.Args, window.Run) }))
 }

@@ -67,8 +67,9 @@ func commandTable() []command {
 		{"gen", "gen --strokes N --seed S [--size WxH] -o OUT", "write a deterministic synthetic drawing", runGen},
 		{"info", "info FILE", "strokes, points, bounds and duration of a drawing", runInfo},
 		{"export", "export FILE --png [OUT.png] | --gif [OUT.gif]", "render the drawing to a PNG or its playback to a GIF", runExport},
-		{"ports", "ports", "list serial ports, marking the likely mBot", runPorts},
-		{"calibrate", "calibrate --robot sim|serial:PORT [-o FILE]", "measure the robot's speed and turn rate", runCalibrate},
+		{"ports", "ports", "list the ports an mBot may be on (USB cable, Bluetooth, 2.4G dongle), marking the likely mBot", runPorts},
+		{"register", "register [--undo]", "Windows: open drawing files with mbotdraw by double-click", runRegister},
+		{"calibrate", "calibrate --robot sim|serial:PORT|hid:DEV [-o FILE]", "measure the robot's speed and turn rate", runCalibrate},
 	}
 }
 

@@ -8,6 +8,14 @@ set -euo pipefail
 pkgs=(gcc libc6-dev pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev
       libxrandr-dev libxxf86vm-dev xvfb xauth libgl1-mesa-dri)
 
+# make test-dist: Wine runs the Windows programs (binutils-mingw makes the
+# small stand-in DLL Wine 8 lacks), qemu-user the Raspberry Pi ones.
+# Installed without their recommended extras (fonts, sound, Mono).
+dist_pkgs=()
+if [ "${MBOTDRAW_DIST_TOOLS:-1}" = 1 ]; then
+  dist_pkgs=(wine64 binutils-mingw-w64-x86-64 qemu-user-static)
+fi
+
 # Optional extras: headless Chromium for the companion page's browser test.
 if [ "${MBOTDRAW_BROWSER:-1}" = 1 ]; then
   pkgs+=(chromium)
@@ -18,12 +26,22 @@ for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-if [ ${#missing[@]} -gt 0 ]; then
+dist_missing=()
+for p in "${dist_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || dist_missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ] || [ ${#dist_missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  echo "deps.sh: installing ${missing[*]}" >&2
+  echo "deps.sh: installing ${missing[*]} ${dist_missing[*]}" >&2
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [ ${#missing[@]} -gt 0 ]; then
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if [ ${#dist_missing[@]} -gt 0 ]; then
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${dist_missing[@]}" >/dev/null
+  fi
 fi
 
 # staticcheck, pinned, into GOPATH/bin.

@@ -1,0 +1,133 @@
+//go:build distcheck
+
+package distcheck
+
+import (
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// wine finds Debian's wine64 loader: /usr/lib/wine/wine64 (package wine64),
+// or wine64 or wine on PATH.
+func wine(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/lib/wine/wine64", "wine64", "wine"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	t.Skip("skipped: Wine is not installed (Debian package wine64; build/deps.sh installs it)")
+	return ""
+}
+
+// winePrefix makes a throwaway Wine prefix. Wine 8.0 (Debian 12) lacks
+// ProcessPrng in bcryptprimitives.dll, which Go 1.24 and later call at
+// start-up on Windows 10 and later; the prefix gets a stand-in DLL that
+// forwards ProcessPrng to advapi32's SystemFunction036 (RtlGenRandom),
+// linked with binutils-mingw-w64-x86-64. Windows itself needs nothing.
+func winePrefix(t *testing.T, wine string) []string {
+	t.Helper()
+	prefix := filepath.Join(t.TempDir(), "wineprefix")
+	env := []string{"WINEPREFIX=" + prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=", "LANG=C.UTF-8"}
+	boot := exec.Command(wine, "wineboot", "-i")
+	boot.Env = append(os.Environ(), env...)
+	if out, err := boot.CombinedOutput(); err != nil {
+		t.Fatalf("wineboot: %v\n%s", err, out)
+	}
+	sys32 := filepath.Join(prefix, "drive_c", "windows", "system32")
+	if hasProcessPrng() {
+		return env
+	}
+	ld, err := exec.LookPath("x86_64-w64-mingw32-ld")
+	if err != nil {
+		t.Skip("skipped: this Wine lacks ProcessPrng, and x86_64-w64-mingw32-ld (Debian package binutils-mingw-w64-x86-64) is missing to make the stand-in")
+	}
+	dir := t.TempDir()
+	def := filepath.Join(dir, "bcryptprimitives.def")
+	os.WriteFile(def, []byte("LIBRARY bcryptprimitives.dll\nEXPORTS\nProcessPrng = advapi32.SystemFunction036\n"), 0o644)
+	cmd := exec.Command(ld, "--dll", "-e", "0", "--no-insert-timestamp", "-o", filepath.Join(sys32, "bcryptprimitives.dll"), def)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("making the ProcessPrng stand-in: %v\n%s", err, out)
+	}
+	return env
+}
+
+// hasProcessPrng reports whether this Wine has its own bcryptprimitives.dll
+// (Wine 9 and later).
+func hasProcessPrng() bool {
+	m, _ := filepath.Glob("/usr/lib/*/wine/x86_64-windows/bcryptprimitives.dll")
+	m2, _ := filepath.Glob("/usr/lib/wine/x86_64-windows/bcryptprimitives.dll")
+	return len(m)+len(m2) > 0
+}
+
+// winPath turns a Linux path into the one Wine's programs see (drive Z: is
+// the Linux root).
+func winPath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
+
+// The Windows headless program under Wine: the same output as the Linux
+// one for info, convert, plot --dry-run and bench, on a real drawing in a
+// folder and a file whose names have spaces and accents.
+func TestWindowsHeadlessUnderWine(t *testing.T) {
+	wine := wine(t)
+	env := winePrefix(t, wine)
+	win, _ := extract(t, archives(t)["windows-amd64"])
+	exe := filepath.Join(win, "mbotdraw-headless.exe")
+	dir, file := drawingDir(t)
+	r := run(t, dir, env, nil, wine, exe, "--version")
+	if r.Status != 0 || !strings.Contains(r.Stdout, "windows/amd64") {
+		t.Fatalf("--version under Wine: %+v", r)
+	}
+	t.Logf("under Wine: %s", strings.TrimSpace(r.Stdout))
+	compare(t, dir, file, native(t, linuxHeadless(t), dir), func(outputs []string, args ...string) result {
+		return run(t, dir, env, outputs, append([]string{wine, exe}, args...)...)
+	})
+	// A whole Windows path as double-clicking a drawing gives it.
+	r = run(t, dir, env, nil, wine, exe, "info", winPath(filepath.Join(dir, file)))
+	if r.Status != 0 || !strings.Contains(r.Stdout, "strokes:") {
+		t.Errorf("info with a Windows path: %+v", r)
+	}
+}
+
+// The Windows window program (-H windowsgui) under Wine and Xvfb: it plays
+// the demo for 120 frames and saves a screenshot that shows it.
+func TestWindowsWindowUnderWine(t *testing.T) {
+	wine := wine(t)
+	xvfb, err := exec.LookPath("xvfb-run")
+	if err != nil {
+		t.Skip("skipped: xvfb-run is missing (Debian package xvfb)")
+	}
+	env := winePrefix(t, wine)
+	win, _ := extract(t, archives(t)["windows-amd64"])
+	dir := t.TempDir()
+	r := run(t, dir, env, nil, xvfb, "-a", "-s", "-screen 0 1280x1024x24", wine, filepath.Join(win, "mbotdraw.exe"), "--frames", "120", "--screenshot", "shot.png")
+	if r.Status != 0 {
+		t.Fatalf("mbotdraw.exe under Wine and Xvfb: status %d\nstdout: %s\nstderr: %s", r.Status, r.Stdout, r.Stderr)
+	}
+	f, err := os.Open(filepath.Join(dir, "shot.png"))
+	if err != nil {
+		t.Fatalf("no screenshot: %v\n%s", err, r.Stderr)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The demo is drawn in colour on white paper in a navy frame: count the
+	// colours seen.
+	colours := map[[3]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 4 {
+		for x := b.Min.X; x < b.Max.X; x += 4 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			colours[[3]uint32{r >> 12, g >> 12, bl >> 12}] = true
+		}
+	}
+	if b.Dx() < 320 || len(colours) < 8 {
+		t.Errorf("screenshot %v with %d colours does not look like the demo", b, len(colours))
+	}
+	t.Logf("screenshot %v, %d colours", b, len(colours))
+}
