@@ -53,7 +53,7 @@ func printPorts(w io.Writer, prog, goos string, ports []link.PortInfo) {
 		fmt.Fprintln(w, "\nNo port above looks like an mBot.")
 	}
 	fmt.Fprintln(w, "Check:")
-	fmt.Fprintln(w, "  - USB cable: plug the mBot in and switch it on (the switch is next to the battery plug).")
+	fmt.Fprintln(w, "  - USB cable: plug the mBot in and switch it on.")
 	if goos == "windows" {
 		fmt.Fprintln(w, "    If no COM port appears, install the CH340 driver (see the README).")
 	}

@@ -88,7 +88,7 @@ func (q *QuantizedXY) Append(x, y float32) error {
 		return fmt.Errorf("point %d: y: %w", q.n, err)
 	}
 	if q.n%quantBlock == 0 {
-		if len(q.s) > math.MaxUint32 {
+		if uint64(len(q.s)) > math.MaxUint32 {
 			return fmt.Errorf("point %d: storage full", q.n)
 		}
 		q.anchors = append(q.anchors, quantAnchor{qx, qy, uint32(len(q.s))})
