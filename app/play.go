@@ -3,9 +3,11 @@ package app
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"mbotdraw/app/config"
+	"mbotdraw/app/folder"
 	"mbotdraw/assets"
 	"mbotdraw/bridge"
 	"mbotdraw/canvas"
@@ -66,6 +68,9 @@ func runPlay(env *Env, args []string) error {
 		Trace: *trace, TraceCSV: *traceCSV, Frames: *frames, Screenshot: *screenshot,
 		OutDir: *outDir, Listen: *listen, Token: *token, Verbose: *verbose, Done: env.Ctx.Done(),
 		GIFWidth: *gifWidth,
+	}
+	if dir, err := folder.Config(); err == nil {
+		cfg.Recent = filepath.Join(dir, "recent.json") // the Open card's recent drawings
 	}
 	if err := checkPlayFlags(&cfg, *size, *index, *keyID, *gallery); err != nil {
 		return err

@@ -49,6 +49,9 @@ type Window struct {
 	// and GIFs (G), created if missing; empty means the user's Pictures
 	// folder's mbotdraw folder (package folder).
 	OutDir string
+	// Recent is the file that lists the drawings opened lately (the Open
+	// card shows them); "" keeps no list.
+	Recent string
 	// GIFWidth (--gif-width) is the width of the GIFs G saves, in pixels
 	// (0: canvas.GIFWidth, 800).
 	GIFWidth int

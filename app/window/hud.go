@@ -258,6 +258,8 @@ func buttonLabel(id buttonID, g *Game) string {
 		return "Help"
 	case btnPrevDrawing, btnNextDrawing:
 		return "Drawing"
+	case btnOpen:
+		return "Open"
 	}
 	return ""
 }
@@ -303,6 +305,8 @@ func (g *Game) drawIcon(screen *ebiten.Image, p *painter, id buttonID, playing b
 		}
 	case btnRobot:
 		drawRobotIcon(p, screen, cx, cy, s, c)
+	case btnOpen:
+		drawFolderIcon(p, screen, cx, cy, s, c)
 	case btnHelp:
 		drawText(screen, "?", g.fonts.huge, cx, cy, alignCenter, c)
 	case btnPrevDrawing, btnNextDrawing:

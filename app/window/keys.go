@@ -31,6 +31,7 @@ const (
 	actNextDrawing
 	actEscape
 	actOpenFolder
+	actOpen
 	actQuit
 )
 
@@ -83,6 +84,7 @@ var bindings = []binding{
 // ctrlBindings is the keyboard map with Ctrl (or Cmd) held.
 var ctrlBindings = map[ebiten.Key]action{
 	ebiten.KeyQ: actQuit,
+	ebiten.KeyO: actOpen,
 }
 
 // actionFor returns the action of a key press.
@@ -134,6 +136,7 @@ var helpLines = []helpLine{
 	{"S", "save the drawing as a picture (PNG) in Pictures/mbotdraw"},
 	{"G", "save the playback as an animated GIF there"},
 	{"O", "open the folder of the last save"},
+	{"Ctrl + O", "open a drawing: recent ones, the folder's, the demo, or any file"},
 	{"PageUp / PageDown, B / N", "previous / next drawing of a gallery"},
 	{"Esc", "close help and messages"},
 	{"Ctrl + Q", "quit (a drawing robot stops first, pen lifted)"},

@@ -49,6 +49,7 @@ const (
 	btnHelp
 	btnPrevDrawing
 	btnNextDrawing
+	btnOpen
 	numButtons
 )
 
@@ -94,6 +95,7 @@ func layoutScreen(w, h int, gallery bool) screenLayout {
 	if gallery {
 		row = append([]buttonID{btnPrevDrawing, btnNextDrawing}, row...)
 	}
+	row = append([]buttonID{btnOpen}, row...)
 	width := func(id buttonID) float64 {
 		if id == btnHelp {
 			return math.Round(bw * 0.75)
@@ -115,7 +117,7 @@ func layoutScreen(w, h int, gallery bool) screenLayout {
 	group := []buttonID{btnRestart, btnPrevStroke, btnPlay, btnNextStroke, btnSlower, btnFaster}
 	gw := float64(len(group))*bw + float64(len(group)-1)*gap
 	x := math.Round((l.W - gw) / 2)
-	left := pad
+	left := pad + bw + gap // Open
 	if gallery {
 		left += 2*bw + 2*gap
 	}
@@ -127,9 +129,10 @@ func layoutScreen(w, h int, gallery bool) screenLayout {
 		}
 		l.Buttons[btnRobot] = rect{x + gap, y, bw, bh}
 		l.Buttons[btnHelp] = rect{l.W - pad - width(btnHelp), y, width(btnHelp), bh}
+		l.Buttons[btnOpen] = rect{pad, y, bw, bh}
 		if gallery {
-			l.Buttons[btnPrevDrawing] = rect{pad, y, bw, bh}
-			l.Buttons[btnNextDrawing] = rect{pad + bw + gap, y, bw, bh}
+			l.Buttons[btnPrevDrawing] = rect{pad + bw + gap, y, bw, bh}
+			l.Buttons[btnNextDrawing] = rect{pad + 2*(bw+gap), y, bw, bh}
 		}
 		return l
 	}

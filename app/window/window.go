@@ -26,6 +26,7 @@ import (
 	"golang.org/x/image/draw"
 
 	"mbotdraw/app/config"
+	"mbotdraw/app/recentfiles"
 	"mbotdraw/assets"
 	"mbotdraw/canvas"
 	"mbotdraw/perf"
@@ -153,6 +154,11 @@ type Game struct {
 	// shows a folder in the file manager (nil: folder.Open; tests set it).
 	lastSaveDir string
 	openFolder  func(dir string) error
+	// pick is the Open card (Ctrl+O); picks delivers its tiles, read in
+	// the background; recent is the recent files' list (nil: none kept).
+	pick   picker
+	picks  chan pickResult
+	recent *recentfiles.List
 	// live is the companion page (--listen), nil without it.
 	live *liveLink
 	// pacer rests the window while nothing moves; held is true while a
@@ -168,6 +174,7 @@ type Game struct {
 // loadResult is a dropped file, decoded.
 type loadResult struct {
 	name string
+	path string // the file's path, when known: it joins the recent files
 	ds   []*playback.Drawing
 	err  error
 }
@@ -181,7 +188,8 @@ func newGame(cfg config.Window, in Input) (*Game, error) {
 // newPacedGame prepares the game for cfg, reading input from in, paced by
 // pc.
 func newPacedGame(cfg config.Window, in Input, pc *pacer) (*Game, error) {
-	g := &Game{cfg: cfg, in: in, hover: -1, pressed: -1, loads: make(chan loadResult, 4), saves: make(chan saved, 4), pacer: pc}
+	g := &Game{cfg: cfg, in: in, hover: -1, pressed: -1, loads: make(chan loadResult, 4), saves: make(chan saved, 4), pacer: pc,
+		picks: make(chan pickResult, pickMaxTiles), recent: loadRecent(cfg.Recent)}
 	g.saving, g.stopSaving = context.WithCancel(context.Background())
 	meta := map[string]string{"program": "mbotdraw play", "version": version.Get().String(), "file": cfg.File}
 	ps, err := newPerfSys(cfg.Profile, cfg.Trace != "" || cfg.TraceCSV != "", meta)
@@ -208,6 +216,9 @@ func newPacedGame(cfg config.Window, in Input, pc *pacer) (*Game, error) {
 	}
 	if err := g.open(file, ds, 0); err != nil {
 		return nil, err
+	}
+	if file != "" {
+		g.remember(file)
 	}
 	if cfg.OpenError != nil {
 		g.msgs.show(g.tick, message{kind: msgError, id: "open", title: "Can't open " + filepath.Base(cfg.Unopened), body: cfg.OpenError.Error(), until: -1})
@@ -323,6 +334,7 @@ func (g *Game) Update() error {
 		g.drop(f)
 	}
 	g.receiveLoads()
+	g.receivePicks()
 	g.receiveSaves()
 	for _, k := range ev.Keys {
 		g.do(actionFor(k))
@@ -409,6 +421,8 @@ func (g *Game) do(a action) {
 		if g.robot == nil {
 			g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "No robot view yet", body: "R sends the drawing to the robot; then V switches between views."})
 		}
+	case actOpen:
+		g.showPicker()
 	case actScreenshot:
 		g.savePicture()
 	case actOpenFolder:
@@ -423,6 +437,8 @@ func (g *Game) do(a action) {
 		g.quitting = true
 	case actEscape:
 		switch {
+		case g.pick.open:
+			g.closePicker()
 		case g.showHelp:
 			g.showHelp = false
 		case len(g.msgs.list) > 0:
@@ -472,17 +488,27 @@ func (g *Game) receiveLoads() {
 		select {
 		case r := <-g.loads:
 			g.loading--
+			if r.path == "" && errors.Is(r.err, context.Canceled) {
+				continue // the file dialog was cancelled
+			}
 			if r.err != nil {
 				g.msgs.show(g.tick, message{kind: msgError, id: "open", title: "Can't open " + r.name, body: r.err.Error()})
 				continue
 			}
-			if err := g.open(r.name, r.ds, 0); err != nil {
+			file := r.name
+			if r.path != "" {
+				file = r.path
+			}
+			if err := g.open(file, r.ds, 0); err != nil {
 				g.msgs.show(g.tick, message{kind: msgError, id: "open", title: "Can't open " + r.name, body: err.Error()})
 				continue
 			}
 			g.doc.tl.Play()
 			ebiten.SetWindowTitle(g.title())
-			body := fmt.Sprintf("%d strokes", len(r.ds[0].Strokes))
+			if r.path != "" {
+				g.remember(r.path)
+			}
+			body := countOf(len(r.ds[0].Strokes), "stroke")
 			if len(r.ds) > 1 {
 				body = fmt.Sprintf("%d drawings: PageUp / PageDown or the arrow buttons step through them", len(r.ds))
 			}
@@ -498,6 +524,9 @@ func (g *Game) pointers(ev Events) {
 	g.hover = -1
 	if ev.Hover {
 		g.hover = g.buttonAt(ev.HoverX, ev.HoverY)
+		if g.pick.open {
+			g.hover, g.pick.hover = -1, g.tileAt(ev.HoverX, ev.HoverY)
+		}
 	}
 	for _, p := range ev.Pointers {
 		switch p.Phase {
@@ -527,6 +556,10 @@ func (g *Game) pointers(ev Events) {
 }
 
 func (g *Game) pointerDown(p PointerEvent) {
+	if g.pick.open {
+		g.pickerClick(p.X, p.Y)
+		return
+	}
 	if g.showHelp {
 		g.showHelp = false
 		return
@@ -588,7 +621,7 @@ func buttonActions(b buttonID) action {
 	return [numButtons]action{
 		btnRestart: actRestart, btnPrevStroke: actPrevStroke, btnPlay: actPlayPause,
 		btnNextStroke: actNextStroke, btnSlower: actSlower, btnFaster: actFaster,
-		btnRobot: actRobot, btnHelp: actHelp, btnPrevDrawing: actPrevDrawing, btnNextDrawing: actNextDrawing,
+		btnRobot: actRobot, btnHelp: actHelp, btnOpen: actOpen, btnPrevDrawing: actPrevDrawing, btnNextDrawing: actNextDrawing,
 	}[b]
 }
 
@@ -614,6 +647,9 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	g.drawMessages(screen)
 	if g.showPerf {
 		g.drawPerf(screen)
+	}
+	if g.pick.open {
+		g.drawPicker(screen)
 	}
 	if g.showHelp {
 		g.drawHelp(screen)
