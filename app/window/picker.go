@@ -87,7 +87,7 @@ type pickResult struct {
 func (g *Game) showPicker() {
 	g.closePicker()
 	g.showHelp = false
-	p := &g.pick
+	p := &g.card
 	p.open, p.gen, p.hover = true, p.gen+1, -1
 	if dialog.Available() {
 		p.tiles = append(p.tiles, &pickTile{kind: tileBrowse, label: "Browse…", where: "Other files", ready: true})
@@ -140,12 +140,12 @@ func (g *Game) showPicker() {
 
 // closePicker takes the card down.
 func (g *Game) closePicker() {
-	for _, t := range g.pick.tiles {
+	for _, t := range g.card.tiles {
 		if t.img != nil {
 			t.img.Deallocate()
 		}
 	}
-	g.pick.open, g.pick.tiles = false, nil
+	g.card.open, g.card.tiles = false, nil
 }
 
 // lastFolder is the folder of the drawing open, or of the last one opened.
@@ -228,7 +228,7 @@ func (g *Game) receivePicks() {
 	for {
 		select {
 		case r := <-g.picks:
-			p := &g.pick
+			p := &g.card
 			if !p.open || r.gen != p.gen || r.i >= len(p.tiles) {
 				continue
 			}
@@ -250,7 +250,7 @@ func (g *Game) pickerClick(x, y float64) {
 		}
 		return
 	}
-	t := g.pick.tiles[i]
+	t := g.card.tiles[i]
 	switch {
 	case t.kind == tileBrowse:
 		g.closePicker()
@@ -339,7 +339,7 @@ func (g *Game) pickerGrid() (cols, rows int, tw, th, gap float64) {
 	tw, th, gap = math.Round(pickTileW*u), math.Round(pickTileH*u), math.Round(pickGap*u)
 	maxW := l.W - 60*u
 	cols = max(1, min(4, int((maxW-2*gap)/(tw+gap))))
-	n := max(1, len(g.pick.tiles))
+	n := max(1, len(g.card.tiles))
 	cols = min(cols, n)
 	rows = (n + cols - 1) / cols
 	maxRows := max(1, int((l.H-160*u)/(th+gap)))
@@ -371,7 +371,7 @@ func (g *Game) tileRect(i int) rect {
 
 // tileAt returns the tile under (x, y), or -1.
 func (g *Game) tileAt(x, y float64) int {
-	for i := range g.pick.tiles {
+	for i := range g.card.tiles {
 		if g.tileRect(i).contains(x, y) {
 			return i
 		}
@@ -390,8 +390,8 @@ func (g *Game) drawPicker(screen *ebiten.Image) {
 		drawText(dst, "Tap one · Esc closes", f.small, c.W-36*u, 42*u, alignEnd, colCardMuted)
 	})
 	drawAt(screen, card, c.X, c.Y)
-	for i, t := range g.pick.tiles {
-		g.drawTile(screen, t, g.tileRect(i), i == g.pick.hover)
+	for i, t := range g.card.tiles {
+		g.drawTile(screen, t, g.tileRect(i), i == g.card.hover)
 	}
 }
 

@@ -47,7 +47,7 @@ func TestOpenCard(t *testing.T) {
 	g := newTestGame(t, config.Window{File: a, Drawing: smallDrawing(), Recent: recent}, &script{events: map[int]Events{3: ctrlKey(ebiten.KeyO)}})
 	step := 0
 	tileOf := func(label string) int {
-		for i, tl := range g.pick.tiles {
+		for i, tl := range g.card.tiles {
 			if tl.label == label {
 				return i
 			}
@@ -60,22 +60,22 @@ func TestOpenCard(t *testing.T) {
 	}
 	shotPath, shot := os.Getenv("MBOTDRAW_PICKER_SCREENSHOT"), false
 	run(t, &job{g: g, maxTicks: 1200, afterDraw: func(tick int, screen *ebiten.Image) {
-		if shotPath != "" && !shot && step == 0 && g.pick.open && g.pick.tiles[len(g.pick.tiles)-1].ready {
+		if shotPath != "" && !shot && step == 0 && g.card.open && g.card.tiles[len(g.card.tiles)-1].ready {
 			shot = writePNG(shotPath, grab(screen)) == nil
 		}
 	}, afterUpdate: func(tick int) bool {
 		switch step {
 		case 0: // every tile read
-			if !g.pick.open {
+			if !g.card.open {
 				return false
 			}
-			for _, tl := range g.pick.tiles {
+			for _, tl := range g.card.tiles {
 				if !tl.ready {
 					return false
 				}
 			}
 			var got []string
-			for _, tl := range g.pick.tiles {
+			for _, tl := range g.card.tiles {
 				got = append(got, tl.where+": "+tl.label)
 				if r := g.tileRect(tileOf(tl.label)); r.W < 150 || r.H < 150 {
 					t.Errorf("tile %q is %vx%v pixels, too small for a child's finger", tl.label, r.W, r.H)
@@ -87,10 +87,10 @@ func TestOpenCard(t *testing.T) {
 					t.Errorf("tiles %q lack %q", got, w)
 				}
 			}
-			if i := tileOf("c.mbd.json"); i < 0 || g.pick.tiles[i].thumb == nil {
+			if i := tileOf("c.mbd.json"); i < 0 || g.card.tiles[i].thumb == nil {
 				t.Errorf("tiles %q: want c.mbd.json from the folder, with a thumbnail", got)
 			}
-			if i := tileOf("shopping.json"); i >= 0 && g.pick.tiles[i].err == nil {
+			if i := tileOf("shopping.json"); i >= 0 && g.card.tiles[i].err == nil {
 				t.Error("shopping.json has a tile that opens")
 			}
 			if shotPath == "" || shot {
@@ -98,13 +98,13 @@ func TestOpenCard(t *testing.T) {
 				step++
 			}
 		case 1:
-			if g.pick.open || g.file != b {
-				t.Fatalf("after tapping b: card open %v, file %q", g.pick.open, g.file)
+			if g.card.open || g.file != b {
+				t.Fatalf("after tapping b: card open %v, file %q", g.card.open, g.file)
 			}
 			g.do(actOpen)
 			step++
 		case 2:
-			if g.pick.open && len(g.pick.tiles) > 0 {
+			if g.card.open && len(g.card.tiles) > 0 {
 				tap(0) // Browse…
 				step++
 			}

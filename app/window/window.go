@@ -154,9 +154,9 @@ type Game struct {
 	// shows a folder in the file manager (nil: folder.Open; tests set it).
 	lastSaveDir string
 	openFolder  func(dir string) error
-	// pick is the Open card (Ctrl+O); picks delivers its tiles, read in
+	// card is the Open card (Ctrl+O); picks delivers its tiles, read in
 	// the background; recent is the recent files' list (nil: none kept).
-	pick   picker
+	card   picker
 	picks  chan pickResult
 	recent *recentfiles.List
 	// live is the companion page (--listen), nil without it.
@@ -437,7 +437,7 @@ func (g *Game) do(a action) {
 		g.quitting = true
 	case actEscape:
 		switch {
-		case g.pick.open:
+		case g.card.open:
 			g.closePicker()
 		case g.showHelp:
 			g.showHelp = false
@@ -524,8 +524,8 @@ func (g *Game) pointers(ev Events) {
 	g.hover = -1
 	if ev.Hover {
 		g.hover = g.buttonAt(ev.HoverX, ev.HoverY)
-		if g.pick.open {
-			g.hover, g.pick.hover = -1, g.tileAt(ev.HoverX, ev.HoverY)
+		if g.card.open {
+			g.hover, g.card.hover = -1, g.tileAt(ev.HoverX, ev.HoverY)
 		}
 	}
 	for _, p := range ev.Pointers {
@@ -556,7 +556,7 @@ func (g *Game) pointers(ev Events) {
 }
 
 func (g *Game) pointerDown(p PointerEvent) {
-	if g.pick.open {
+	if g.card.open {
 		g.pickerClick(p.X, p.Y)
 		return
 	}
@@ -648,7 +648,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if g.showPerf {
 		g.drawPerf(screen)
 	}
-	if g.pick.open {
+	if g.card.open {
 		g.drawPicker(screen)
 	}
 	if g.showHelp {
