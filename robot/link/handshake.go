@@ -161,12 +161,13 @@ func FirmwareNote(v string) string {
 	case strings.HasPrefix(v, "06.01.0"):
 		return "the factory program a new mBot comes with: it draws. Keep it in mode A (white lights, as it starts): " +
 			"the on-board button and the remote's B and C keys make it drive by itself. " +
-			"To put on the mBlock firmware instead: in mBlock, connect the mBot by USB, then Connect > Upgrade Firmware"
+			"To put on the mBlock firmware instead: connect the mBot to mBlock with its USB cable and update its firmware " +
+			"(mBlock 5: Update, under the device; mBlock 3: Connect > Upgrade Firmware)"
 	case strings.HasPrefix(v, "0a."):
 		return "this is an Orion board, not an mBot's mCore: its wiring differs, so drawings may not come out right"
 	case v != "" && !strings.HasPrefix(v, "06."):
 		return "a firmware this program does not know: if nothing moves, put on the mBlock firmware " +
-			"(in mBlock: connect the mBot by USB, then Connect > Upgrade Firmware)"
+			"(connect the mBot to mBlock with its USB cable and update its firmware)"
 	}
 	return ""
 }

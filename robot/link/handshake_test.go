@@ -1,6 +1,7 @@
 package link
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -57,4 +58,37 @@ func FuzzHandshake(f *testing.F) {
 			t.Errorf("handed back %q, not a tail of what was read", rest)
 		}
 	})
+}
+
+// What the window and plot say about the firmware that answered.
+func TestBoardDescribe(t *testing.T) {
+	tests := []struct {
+		version string
+		want    []string // substrings, in order
+		not     string
+	}{
+		{"06.01.107", []string{"mBot firmware 06.01.107"}, "("},
+		{"06.01.009", []string{"mBot firmware 06.01.009", "factory program", "it draws", "mode A", "update its firmware"}, ""},
+		{"0a.01.106", []string{"Orion"}, ""},
+		{"1.2.103", []string{"does not know", "mBlock firmware"}, ""},
+		{"", nil, ""},
+	}
+	for _, tc := range tests {
+		got := Board{Version: tc.version}.Describe()
+		if tc.want == nil && got != "" {
+			t.Errorf("%q: %q, want nothing", tc.version, got)
+		}
+		rest := got
+		for _, w := range tc.want {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				t.Errorf("%q: %q lacks %q (in order)", tc.version, got, w)
+				break
+			}
+			rest = rest[i+len(w):]
+		}
+		if tc.not != "" && strings.Contains(got, tc.not) {
+			t.Errorf("%q: %q, want no note", tc.version, got)
+		}
+	}
 }
