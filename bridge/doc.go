@@ -32,11 +32,20 @@
 // UTF-8 text (else 1007; binary messages get 1003) and is limited in rate
 // (a token bucket per client that control frames draw on too: excess
 // messages get an error and are dropped, and a client that keeps flooding
-// is closed with code 1008); only pongs to the server's own pings keep a
-// quiet connection open; every client has a send queue bounded in messages
-// and bytes, so a client that stops reading is closed (1008) and never
-// stalls the robot or the others; malformed messages get an error that
-// quotes at most a short prefix of them, and the connection stays usable.
+// is closed with code 1008, its address barred for 10 s) and in bytes (a
+// client over 256 KiB a second is read no faster); only pongs to the
+// server's own pings keep a quiet connection open; every client has a send
+// queue bounded in messages and bytes, so a client that stops reading is
+// closed (1008) and never stalls the robot or the others; malformed
+// messages get an error that quotes at most a short prefix of them, and the
+// connection stays usable. One client address may hold 50 connections and
+// open 20 a second; at most 128 connections (16 per address) may be in
+// their handshake at once, the rest closed as soon as they are accepted
+// (see Limits). On the robot endpoint one address may have 10 jobs queued,
+// a job whose client leaves before it began leaves the queue, and the job
+// drawing is dropped when, while others wait, its pauses or its waits for
+// moves add up past MaxPause or StallTimeout (see Options). The companion
+// caps what pages draw into the window (see LiveOptions).
 // Messages of 256 bytes or more are compressed (permessage-deflate) where
 // the client agrees. Round trips are measured all the time with WebSocket
 // pings into a latency histogram (Stats, RTT) for the performance monitor.
