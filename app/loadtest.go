@@ -24,7 +24,7 @@ func runLoadtest(env *Env, args []string) error {
 	batch := fs.Int("batch", 16, "moves per message when batching is on (10 to 20 in the profiles)")
 	modes := fs.String("modes", "all", "comma-separated: batched+deflate, unbatched, uncompressed; or all")
 	url := fs.String("url", "", "load this server (ws://HOST:PORT/robot, with ?token=T if it needs one) instead of a bridge started here")
-	baseline := fs.Bool("baseline", false, "after each mode, run the same load against a minimal WebSocket server and print the ratio")
+	baseline := fs.Bool("baseline", false, "run the same load at the same time against a minimal WebSocket server and print the ratio")
 	hostile := fs.Int("hostile", 0, "also run this many hostile clients (flooding, never reading, huge messages, vanishing jobs), e.g. 20")
 	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
 	pos, err := parseFlags(fs, args)
@@ -61,9 +61,6 @@ func runLoadtest(env *Env, args []string) error {
 		n = len(bridge.DefaultLoadModes())
 	}
 	runs := n
-	if *baseline {
-		runs *= 2
-	}
 	target := "a bridge on loopback"
 	if *url != "" {
 		target = *url

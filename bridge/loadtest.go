@@ -40,9 +40,10 @@ type LoadOptions struct {
 	// ?token=T if it needs one) instead of a bridge started here; any server
 	// that speaks the robot endpoint's protocol will do.
 	URL string
-	// Baseline also runs, after each mode's run, the same load against a
-	// minimal WebSocket server (BaselineHandler) started here, so that one
-	// run compares the two on the same machine under the same load.
+	// Baseline also runs, during each mode's run, the same load with its
+	// own clients against a minimal WebSocket server (BaselineHandler)
+	// started here, so that one run compares the two on the same machine
+	// at the same moment.
 	Baseline bool
 	// Hostile is the number of hostile clients run alongside the others
 	// (0: none): see LoadHostile for what they do. Their figures are in
@@ -160,15 +161,26 @@ func LoadTest(ctx context.Context, o LoadOptions) (LoadReport, error) {
 	var rep LoadReport
 	for _, m := range o.Modes {
 		mr := ModeReport{Mode: m.Name}
+		// The baseline runs at the same time, with its own clients, so that
+		// both see the same machine: on a shared one, load comes and goes.
+		var b LoadResult
+		var berr error
+		var wg sync.WaitGroup
+		if o.Baseline {
+			wg.Add(1)
+			go func() { defer wg.Done(); b, berr = loadBaseline(ctx, o, m) }()
+		}
 		var err error
 		if o.URL != "" {
 			mr.Bridge, err = loadRun(ctx, o, m, "url", nil)
 		} else {
 			mr.Bridge, err = loadBridge(ctx, o, m)
 		}
-		if err == nil && o.Baseline && ctx.Err() == nil {
-			var b LoadResult
-			b, err = loadBaseline(ctx, o, m)
+		wg.Wait()
+		if err == nil {
+			err = berr
+		}
+		if err == nil && o.Baseline {
 			mr.Baseline = &b
 			if b.RTT.P50 > 0 && b.RTT.P99 > 0 {
 				mr.Ratio = &LoadRatio{P50: mr.Bridge.RTT.P50 / b.RTT.P50, P99: mr.Bridge.RTT.P99 / b.RTT.P99}
