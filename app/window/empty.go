@@ -17,7 +17,7 @@ func (g *Game) empty() bool { return len(g.doc.d.Strokes) == 0 }
 // sayIfEmpty shows, or takes down, the banner about an empty drawing.
 func (g *Game) sayIfEmpty() {
 	g.msgs.drop("empty")
-	if !g.empty() || (g.live != nil && g.doc.d == g.live.pad) {
+	if !g.empty() || (g.live != nil && g.doc.d == g.live.pad.Drawing()) {
 		return
 	}
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "empty", until: -1, title: "This drawing has no strokes",

@@ -141,7 +141,7 @@ func (g *Game) subtitle() string {
 	switch {
 	case g.loading > 0:
 		parts = append(parts, "Opening a file…")
-	case g.live != nil && g.doc.d == g.live.pad:
+	case g.live != nil && g.doc.d == g.live.pad.Drawing():
 		parts = append(parts, "Drawn on the companion page, live")
 	case g.file == "":
 		parts = append(parts, "Demo drawing · drop a drawing file here to open it · H for help")

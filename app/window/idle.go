@@ -141,7 +141,7 @@ func (g *Game) moving() bool {
 		return true
 	case g.msgs.counting():
 		return true
-	case g.live != nil && (g.live.open >= 0 || len(g.live.robotQueue) > 0):
+	case g.live != nil && (g.live.pad.StrokeOpen() || g.live.pad.ForRobot() > 0):
 		return true
 	}
 	return g.robotMoving()

@@ -38,6 +38,8 @@ import (
 // rhythm, except that a wait longer than a second counts as a second (as
 // playback shortens it anyway). Strokes from several pages at once are
 // drawn one after the other: the point store takes one stroke at a time.
+// bridge.PadDrawing assembles the live drawing from the pages' pieces, Undo
+// and Clear; the window shows it (padedit.go) and keeps its clock.
 //
 // A stroke drawn with the page's robot switch on goes to the robot when the
 // pen is lifted: planned alone with the page (not the stroke's ink) fitted
@@ -46,14 +48,9 @@ import (
 // wait their turn while the robot draws; Shift+R stops the robot and drops
 // them.
 
-// Live drawing constants, in milliseconds of drawing time.
+// Live drawing constants, in milliseconds of drawing time (the live
+// drawing's own are bridge.PadLeadMs and bridge.PadPageGapMs).
 const (
-	// liveLeadMs is the time of the live drawing's first point: a blank
-	// moment before the first stroke.
-	liveLeadMs = 100
-	// livePageGapMs is the pause put before the first stroke of a page
-	// that joins a live drawing begun by another.
-	livePageGapMs = 250
 	// liveSkipLeadMs is how long before a new stroke's first point the
 	// clock jumps to when it was waiting at the end.
 	liveSkipLeadMs = 50
@@ -69,12 +66,6 @@ const (
 	// liveDrawingEvery is how often a growing live drawing is sent to the
 	// pages while a stroke is being drawn (a finished stroke goes at once).
 	liveDrawingEvery = 250 * time.Millisecond
-	// liveStaleOpen is how long a stroke may get nothing while a stroke of
-	// another page waits before it is taken as finished (its page is gone);
-	// liveAbandoned how long when nothing waits (a piece that comes later
-	// begins a new stroke).
-	liveStaleOpen = 3 * time.Second
-	liveAbandoned = 30 * time.Second
 	// livePiecesPerTick bounds the pad pieces and commands taken per tick;
 	// the rest wait for the next tick (the pages wait with them).
 	livePiecesPerTick = 256
@@ -97,46 +88,8 @@ type liveLink struct {
 	sentN  int
 	sentAt time.Time
 
-	// pad is the live drawing (nil before the first pad stroke). open is
-	// its stroke being drawn (-1: none), which is the stroke openKey of a
-	// page and got its last piece at openAt.
-	pad     *playback.Drawing
-	open    int
-	openKey padKey
-	openAt  time.Time
-	// waiting holds the pieces of strokes drawn on other pages while one
-	// is open; they follow when it ends.
-	waiting []bridge.PadStroke
-	// closed is the last stroke number each page has finished.
-	closed map[uint64]int
-	// offset maps each page's times onto the live drawing's (ms added);
-	// lastT is the time of the live drawing's last point.
-	offset map[uint64]float64
-	lastT  float64
-	// strokeOf is the index in pad of each pad stroke begun there.
-	strokeOf map[padKey]int
-	// robotQueue holds finished pad strokes, each alone on its page, that
-	// wait for the robot.
-	robotQueue []padRobotStroke
-}
-
-// padRobotStroke is a finished pad stroke waiting for the robot.
-type padRobotStroke struct {
-	key padKey
-	d   *playback.Drawing
-}
-
-// padKey names a pad stroke: its page and its number there.
-type padKey struct {
-	page   uint64
-	stroke int
-}
-
-// padNews is what one tick's pad pieces did to the live drawing.
-type padNews struct {
-	started   bool // a new live drawing was begun
-	grew      bool // points were added
-	newStroke int  // the first stroke begun this tick, or -1
+	// pad assembles the pages' pad strokes into the live drawing.
+	pad *bridge.PadDrawing
 }
 
 // startLive serves the companion when cfg.Listen is set. An address beyond
@@ -160,9 +113,8 @@ func (g *Game) startLive() error {
 		},
 	})
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &liveLink{srv: srv, cancel: cancel, served: make(chan struct{}), open: -1,
-		urls: companionURLs(ln.Addr(), g.cfg.Token), closed: map[uint64]int{}, offset: map[uint64]float64{},
-		strokeOf: map[padKey]int{}}
+	l := &liveLink{srv: srv, cancel: cancel, served: make(chan struct{}), urls: companionURLs(ln.Addr(), g.cfg.Token)}
+	l.pad = bridge.NewPadDrawing(padView{g}, bridge.PadOptions{})
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
 		l.localOnly = true
 	}
@@ -293,11 +245,11 @@ func (g *Game) updateLive() {
 		return
 	}
 	follow := g.padFollowing()
-	news := padNews{newStroke: -1}
+	news := bridge.PadNews{NewStroke: -1}
 	for range livePiecesPerTick {
 		select {
 		case ps := <-l.srv.Pad():
-			g.takePiece(ps, &news)
+			l.pad.Take(ps, &news)
 			continue
 		case c := <-l.srv.Commands():
 			g.liveCommand(c)
@@ -309,15 +261,12 @@ func (g *Game) updateLive() {
 		}
 		break
 	}
-	if idle := time.Since(l.openAt); l.open >= 0 && (len(l.waiting) > 0 && idle > liveStaleOpen || idle > liveAbandoned) {
-		l.open = -1 // its page went away mid-stroke: let the others draw
-		g.takeWaiting(&news)
-	}
+	l.pad.Expire(&news) // a page that went away mid-stroke lets the others draw
 	switch {
-	case news.started:
+	case news.Started:
 		g.showPad()
-	case news.grew && g.doc.d == l.pad:
-		g.padGrew(follow, news.newStroke)
+	case news.Grew && g.doc.d == l.pad.Drawing():
+		g.padGrew(follow, news.NewStroke)
 	}
 	g.holdPad()
 	g.feedRobot()
@@ -343,156 +292,10 @@ func (g *Game) liveCommand(c bridge.Command) {
 	}
 }
 
-// takePiece adds a piece of a pad stroke to the live drawing, or keeps it
-// waiting while another page's stroke is being drawn.
-func (g *Game) takePiece(ps bridge.PadStroke, news *padNews) {
-	l := g.live
-	if ps.Action != bridge.PadDraw {
-		g.padAction(ps, news)
-		return
-	}
-	key := padKey{ps.Page, ps.Stroke}
-	if last, ok := l.closed[ps.Page]; ok && ps.Stroke <= last {
-		return // a stroke that has ended
-	}
-	if l.open >= 0 && key != l.openKey {
-		l.waiting = append(l.waiting, ps)
-		return
-	}
-	g.appendPiece(ps, news)
-	if ps.End {
-		g.endPadStroke(key, ps.Robot)
-		g.takeWaiting(news)
-	}
-}
-
-// takeWaiting draws the waiting strokes, in order of arrival, until one
-// is left open.
-func (g *Game) takeWaiting(news *padNews) {
-	l := g.live
-	for l.open < 0 && len(l.waiting) > 0 {
-		first := l.waiting[0]
-		if first.Action != bridge.PadDraw {
-			l.waiting = l.waiting[1:]
-			g.padAction(first, news)
-			continue
-		}
-		key := padKey{first.Page, first.Stroke}
-		var mine, rest []bridge.PadStroke
-		for _, ps := range l.waiting {
-			if ps.Action == bridge.PadDraw && (padKey{ps.Page, ps.Stroke}) == key {
-				mine = append(mine, ps)
-			} else {
-				rest = append(rest, ps)
-			}
-		}
-		l.waiting = rest
-		for _, ps := range mine {
-			g.appendPiece(ps, news)
-			if ps.End {
-				g.endPadStroke(key, ps.Robot)
-			}
-		}
-	}
-}
-
-// appendPiece adds the piece's points to the live drawing, beginning the
-// stroke (and the live drawing) with its first point.
-func (g *Game) appendPiece(ps bridge.PadStroke, news *padNews) {
-	l := g.live
-	if len(ps.Points) == 0 {
-		return
-	}
-	page := ps.Page
-	if l.open < 0 {
-		if l.pad == nil || (g.doc.d != l.pad && !news.started) {
-			g.newPad()
-			news.started = true
-		}
-		// The stroke's start: the page's rhythm, never before the last
-		// point, and at most a second after it.
-		t0 := float64(ps.Points[0].T)
-		start := float64(liveLeadMs)
-		if l.pad.NumPoints() > 0 {
-			off, seen := l.offset[page]
-			start = l.lastT + livePageGapMs
-			if seen {
-				start = t0 + off
-			}
-			start = min(max(start, l.lastT), l.lastT+playback.DefaultMaxGapMs)
-		}
-		l.offset[page] = start - t0
-		c := ps.Color
-		if c.A == 0 {
-			c.A = 255
-		}
-		w := ps.Width
-		if !(w > 0) || math.IsInf(float64(w), 0) {
-			w = 1
-		}
-		l.pad.BeginStroke(c, w)
-		l.open, l.openKey = len(l.pad.Strokes)-1, padKey{page, ps.Stroke}
-		l.strokeOf[l.openKey] = l.open
-		if news.newStroke < 0 {
-			news.newStroke = l.open
-		}
-	}
-	off := l.offset[page]
-	for _, p := range ps.Points {
-		t := float64(p.T) + off
-		if gap := t - l.lastT; gap > playback.DefaultMaxGapMs {
-			off -= gap - playback.DefaultMaxGapMs
-			t = l.lastT + playback.DefaultMaxGapMs
-		}
-		t = float64(float32(max(t, l.lastT)))
-		l.lastT = t
-		l.pad.AddPoint(p.X, p.Y, float32(t))
-	}
-	l.offset[page] = off
-	l.openAt = time.Now()
-	news.grew = true
-}
-
-// endPadStroke closes the pad stroke key; a stroke for the robot joins the
-// robot's queue.
-func (g *Game) endPadStroke(key padKey, forRobot bool) {
-	l := g.live
-	if last, ok := l.closed[key.page]; !ok || key.stroke > last {
-		l.closed[key.page] = key.stroke
-	}
-	if l.open < 0 || l.openKey != key {
-		return
-	}
-	i := l.open
-	l.open = -1
-	if forRobot {
-		l.robotQueue = append(l.robotQueue, padRobotStroke{key, strokeAlone(l.pad, i)})
-	}
-}
-
-// newPad begins a live drawing the size of the page's canvas: the drawing
-// the pages show, whose units their pads use.
-func (g *Game) newPad() {
-	l := g.live
-	base := l.sent
-	if base == nil {
-		base = g.doc.d
-	}
-	w, h := base.Width, base.Height
-	if !(w > 0 && h > 0) {
-		w, h = 800, 600 // the page's canvas for a drawing without a size
-	}
-	d := playback.NewDrawing(w, h)
-	d.Name = "Live drawing"
-	l.pad, l.open, l.lastT = d, -1, 0
-	clear(l.offset)
-	clear(l.strokeOf)
-}
-
 // showPad opens the new live drawing after the open drawings and plays it.
 func (g *Game) showPad() {
 	l := g.live
-	docs := append(append(make([]*playback.Drawing, 0, len(g.docs)+1), g.docs...), l.pad)
+	docs := append(append(make([]*playback.Drawing, 0, len(g.docs)+1), g.docs...), l.pad.Drawing())
 	if err := g.open(g.file, docs, len(docs)-1); err != nil {
 		g.msgs.show(g.tick, message{kind: msgError, id: "live", title: "Can't show the tablet's drawing", body: err.Error()})
 		return
@@ -509,15 +312,15 @@ func (g *Game) showPad() {
 // drawing shown (so the next piece plays at once), or a new live drawing
 // would begin.
 func (g *Game) padFollowing() bool {
-	l := g.live
-	if l.pad == nil || g.doc.d != l.pad {
+	pad := g.live.pad
+	if pad.Drawing() == nil || g.doc.d != pad.Drawing() {
 		return true
 	}
 	tl := g.doc.tl
 	if tl.Ended() {
 		return true
 	}
-	return tl.Playing() && l.open >= 0 && tl.Time() >= g.padHoldLimit()-1
+	return tl.Playing() && pad.StrokeOpen() && tl.Time() >= g.padHoldLimit()-1
 }
 
 // padGrew brings the clock of the live drawing shown up to its new points:
@@ -544,7 +347,7 @@ func (g *Game) padGrew(follow bool, newStroke int) {
 // padHoldLimit is the latest the clock may show of the live drawing while
 // a stroke is being drawn: just before its last point.
 func (g *Game) padHoldLimit() float64 {
-	n := g.live.pad.NumPoints()
+	n := g.live.pad.Drawing().NumPoints()
 	return g.doc.tl.Timing().PointTime(n-1) - liveHoldMs
 }
 
@@ -552,8 +355,8 @@ func (g *Game) padHoldLimit() float64 {
 // point of a stroke still being drawn (see liveHoldMs); a clock that ran
 // into that end keeps following.
 func (g *Game) holdPad() {
-	l := g.live
-	if l.open < 0 || l.pad == nil || g.doc.d != l.pad || l.pad.NumPoints() == 0 {
+	d := g.live.pad.Drawing()
+	if !g.live.pad.StrokeOpen() || d == nil || g.doc.d != d || d.NumPoints() == 0 {
 		return
 	}
 	tl := g.doc.tl
@@ -574,7 +377,7 @@ func (g *Game) holdPad() {
 func (g *Game) publishLive() {
 	l := g.live
 	d, now := g.doc.d, time.Now()
-	if d != l.sent || (d.NumPoints() != l.sentN && (l.open < 0 || now.Sub(l.sentAt) >= liveDrawingEvery)) {
+	if d != l.sent || (d.NumPoints() != l.sentN && (!l.pad.StrokeOpen() || now.Sub(l.sentAt) >= liveDrawingEvery)) {
 		l.srv.SetDrawing(g.doc.tl.Timing()) // the pages draw each point when the window does
 		l.sent, l.sentN, l.sentAt = d, d.NumPoints(), now
 	}
@@ -583,27 +386,10 @@ func (g *Game) publishLive() {
 		Speed: tl.Speed(), Stroke: tl.StrokesDone(), Strokes: len(d.Strokes)})
 }
 
-// strokeAlone returns stroke i of d alone on a page of d's size.
-func strokeAlone(d *playback.Drawing, i int) *playback.Drawing {
-	o := playback.NewDrawing(d.Width, d.Height)
-	o.Name = "Stroke from the tablet"
-	copyStroke(o, d, i)
-	return o
-}
-
-// copyStroke appends stroke i of d to o, with its points and times.
-func copyStroke(o, d *playback.Drawing, i int) {
-	s := d.Strokes[i]
-	o.BeginStroke(s.Color, s.Width)
-	for k := s.Start; k < s.End; k++ {
-		o.AddPoint(d.XY[2*k], d.XY[2*k+1], d.T[k])
-	}
-}
-
 // dropPadRobotQueue forgets the pad strokes waiting for the robot.
 func (g *Game) dropPadRobotQueue() {
 	if g.live != nil {
-		g.live.robotQueue = nil
+		g.live.pad.DropForRobot()
 	}
 }
 
@@ -611,11 +397,10 @@ func (g *Game) dropPadRobotQueue() {
 // is free, starting where the last run left it.
 func (g *Game) feedRobot() {
 	l := g.live
-	if len(l.robotQueue) == 0 || (g.robot != nil && g.robot.running()) {
+	if l.pad.ForRobot() == 0 || (g.robot != nil && g.robot.running()) {
 		return
 	}
-	d := l.robotQueue[0].d
-	l.robotQueue = l.robotQueue[1:]
+	d, more, _ := l.pad.NextForRobot()
 	var home *robot.Pose
 	if g.robot != nil {
 		p := g.robot.finalPose()
@@ -630,8 +415,8 @@ func (g *Game) feedRobot() {
 		return
 	}
 	body := "Shift+R stops the robot"
-	if n := len(l.robotQueue); n > 0 {
-		body = fmt.Sprintf("%d more waiting · %s", n, body)
+	if more > 0 {
+		body = fmt.Sprintf("%d more waiting · %s", more, body)
 	}
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "The robot draws the stroke from the tablet", body: body})
 }

@@ -473,7 +473,7 @@ func TestLivePadStrokesGoToTheRobot(t *testing.T) {
 				t.Fatal("a pad stroke started a run that is not marked as the pad's")
 			}
 		}
-		return runs == 2 && g.robot.state() == robot.StateDone && len(g.live.robotQueue) == 0
+		return runs == 2 && g.robot.state() == robot.StateDone && g.live.pad.ForRobot() == 0
 	}})
 	// The robot's moves: a pen-down run per stroke, and the travel between.
 	var runsMM []float64

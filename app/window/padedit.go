@@ -3,108 +3,48 @@ package window
 import (
 	"slices"
 
-	"mbotdraw/bridge"
 	"mbotdraw/playback"
 )
 
-// A companion page's Undo and Clear (see live.go for the pad's strokes).
+// The window's side of the live drawing that bridge.PadDrawing assembles
+// from the companion pages' pads (see live.go): it shows a new live
+// drawing, puts one with a stroke taken back (a page's Undo) in place of
+// the one before, and tells what a page's Clear did.
 //
-// Undo takes back one of the page's strokes: it goes from the live drawing
-// (the window and every page's Watch panel show the drawing without it),
-// from the strokes waiting to be drawn, and from the robot's queue if the
-// robot has not begun it. A stroke the robot has drawn stays on the paper.
-//
-// Clear starts a new drawing: a blank live drawing, shown at once in the
-// window and on every page, after the one before (PageUp goes back to it:
-// nothing is lost). With the page's robot switch on, the robot starts a new
-// drawing too: the strokes still waiting for it are dropped and the window
-// asks for a new sheet of paper.
-//
-// Both come in order among the page's pieces, so a stroke drawn after a
-// Clear never lands in the drawing before it.
+// Undo takes a stroke back from the live drawing: the window and every
+// page's Watch panel show the drawing without it; a stroke the robot has
+// drawn stays on the paper. Clear starts a new drawing, shown at once in
+// the window and on every page, after the one before (PageUp goes back to
+// it: nothing is lost); with the page's robot switch on, the robot starts a
+// new drawing too, and the window asks for a new sheet of paper.
 
-// padAction carries out a page's Undo or Clear, or keeps it waiting while
-// another page's stroke is being drawn (it follows that stroke).
-func (g *Game) padAction(ps bridge.PadStroke, news *padNews) {
-	l := g.live
-	if l.open >= 0 && l.openKey.page != ps.Page {
-		l.waiting = append(l.waiting, ps)
-		return
+// padView is the window as the live drawing's bridge.PadView.
+type padView struct{ g *Game }
+
+// Showing reports whether d is the drawing on show.
+func (v padView) Showing(d *playback.Drawing) bool { return v.g.doc.d == d }
+
+// PageSize is the size of the page's canvas: the drawing the pages show,
+// whose units their pads use.
+func (v padView) PageSize() (w, h float64) {
+	base := v.g.live.sent
+	if base == nil {
+		base = v.g.doc.d
 	}
-	if news.started {
-		// A live drawing begun this tick goes on show before it changes.
-		g.showPad()
-		news.started = false
+	w, h = base.Width, base.Height
+	if !(w > 0 && h > 0) {
+		w, h = 800, 600 // the page's canvas for a drawing without a size
 	}
-	news.newStroke = -1 // stroke numbers change below; nothing to skip to
-	switch ps.Action {
-	case bridge.PadUndo:
-		g.undoPad(padKey{ps.Page, ps.Stroke})
-	case bridge.PadClear:
-		g.clearPad(ps.Page, ps.Robot)
-	}
+	return w, h
 }
 
-// undoPad takes back pad stroke key.
-func (g *Game) undoPad(key padKey) {
-	l := g.live
-	if last, ok := l.closed[key.page]; !ok || key.stroke > last {
-		l.closed[key.page] = key.stroke // pieces of it that come later are dropped
-	}
-	l.waiting = slices.DeleteFunc(l.waiting, func(ps bridge.PadStroke) bool {
-		return ps.Action == bridge.PadDraw && ps.Page == key.page && ps.Stroke == key.stroke
-	})
-	l.robotQueue = slices.DeleteFunc(l.robotQueue, func(r padRobotStroke) bool { return r.key == key })
-	if l.open >= 0 && l.openKey == key {
-		l.open = -1
-	}
-	i, ok := l.strokeOf[key]
-	if !ok || l.pad == nil {
-		return
-	}
-	delete(l.strokeOf, key)
-	for k, j := range l.strokeOf {
-		if j > i {
-			l.strokeOf[k] = j - 1
-		}
-	}
-	if l.open > i {
-		l.open--
-	}
-	g.replacePad(withoutStroke(l.pad, i))
-}
+// Show opens the new live drawing after the open drawings and plays it.
+func (v padView) Show(*playback.Drawing) { v.g.showPad() }
 
-// clearPad starts a new live drawing for page's Clear.
-func (g *Game) clearPad(page uint64, forRobot bool) {
-	l := g.live
-	if l.open >= 0 && l.openKey.page == page {
-		l.open = -1
-	}
-	if l.open >= 0 {
-		return // another page's stroke: padAction kept the Clear waiting
-	}
-	if forRobot {
-		l.robotQueue = nil
-	}
-	if l.pad != nil && len(l.pad.Strokes) == 0 && g.doc.d == l.pad {
-		// Already a blank drawing on show: nothing to keep.
-	} else {
-		g.newPad()
-		g.showPad()
-	}
-	title, body := "New drawing from the tablet", "The one before is kept: PageUp goes back to it"
-	if forRobot {
-		title, body = "New drawing from the tablet, for the robot too", "Put a new sheet of paper under the robot · "+body
-	}
-	g.msgs.show(g.tick, message{kind: msgInfo, id: "live", title: title, body: body})
-}
-
-// replacePad puts d in place of the live drawing, in the open drawings and
-// on screen, keeping the clock where it was.
-func (g *Game) replacePad(d *playback.Drawing) {
-	l := g.live
-	old := l.pad
-	l.pad = d
+// Replace puts d in place of old, in the open drawings and on screen,
+// keeping the clock where it was.
+func (v padView) Replace(old, d *playback.Drawing) {
+	g := v.g
 	j := slices.Index(g.docs, old)
 	if j < 0 {
 		return
@@ -126,14 +66,11 @@ func (g *Game) replacePad(d *playback.Drawing) {
 	}
 }
 
-// withoutStroke returns a copy of d without stroke i.
-func withoutStroke(d *playback.Drawing, i int) *playback.Drawing {
-	o := playback.NewDrawing(d.Width, d.Height)
-	o.Name, o.Background, o.Timed = d.Name, d.Background, d.Timed
-	for k := range d.Strokes {
-		if k != i {
-			copyStroke(o, d, k)
-		}
+// Cleared says that a page's Clear began a new drawing.
+func (v padView) Cleared(forRobot bool) {
+	title, body := "New drawing from the tablet", "The one before is kept: PageUp goes back to it"
+	if forRobot {
+		title, body = "New drawing from the tablet, for the robot too", "Put a new sheet of paper under the robot · "+body
 	}
-	return o
+	v.g.msgs.show(v.g.tick, message{kind: msgInfo, id: "live", title: title, body: body})
 }

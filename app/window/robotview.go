@@ -463,7 +463,7 @@ func (g *Game) drawRobotPanel(screen *ebiten.Image) {
 	if g.robot == nil && (g.pick == nil || !g.pick.shown) {
 		return
 	}
-	if r := g.robot; r != nil && r.pad && r.running() && g.live != nil && g.doc.d == g.live.pad {
+	if r := g.robot; r != nil && r.pad && r.running() && g.live != nil && g.doc.d == g.live.pad.Drawing() {
 		g.drawRobot(screen)
 	}
 	u, f := g.lay.U, g.fonts

@@ -40,7 +40,7 @@ func (g *Game) savePicture() {
 		return
 	}
 	d := g.doc.d
-	if g.live != nil && d == g.live.pad {
+	if g.live != nil && d == g.live.pad.Drawing() {
 		d = d.Clone() // the live drawing grows while the picture is made
 	}
 	mark := g.doc.mark
