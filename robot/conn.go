@@ -215,7 +215,7 @@ func (c *conn) read() {
 func (c *conn) noteBanner(text string, at time.Duration) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	cause := fmt.Errorf("%w mid-run (%s: a power dip? fresh batteries help); going on from where it stopped", ErrRobotReset, text)
+	cause := fmt.Errorf("%w mid-run (a power dip? fresh batteries help; it printed %q); going on from where it stopped", ErrRobotReset, text)
 	c.resets = append(c.resets, lostError{cause: cause, at: at, reset: true})
 	c.wakeFn()
 }
