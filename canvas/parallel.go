@@ -61,6 +61,8 @@ type pool struct {
 	wg    sync.WaitGroup
 	once  sync.Once
 	began bool
+	// stopped: the helpers are gone; tasks run on the caller alone.
+	stopped bool
 	next  atomic.Int32
 	task  func(p *pool, w *bakeWorker)
 
@@ -84,7 +86,7 @@ func newPool(n int) *pool {
 func (p *pool) run(task func(p *pool, w *bakeWorker)) {
 	p.task = task
 	p.next.Store(0)
-	if p.n > 1 {
+	if p.n > 1 && !p.stopped {
 		if !p.began {
 			p.began = true
 			for i := 1; i < p.n; i++ {
@@ -108,8 +110,14 @@ func (p *pool) helper(w *bakeWorker) {
 	}
 }
 
-// stop ends the helpers.
-func (p *pool) stop() { p.once.Do(func() { close(p.start) }) }
+// stop ends the helpers. It is called by the pool's owner (or, for an
+// owner never closed, once the owner is garbage).
+func (p *pool) stop() {
+	p.once.Do(func() {
+		p.stopped = true
+		close(p.start)
+	})
+}
 
 // take returns the next unit of work below n, or false when none is left.
 func (p *pool) take(n int) (int, bool) {

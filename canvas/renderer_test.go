@@ -379,3 +379,14 @@ func TestSimplifyTolerance(t *testing.T) {
 		t.Fatalf("%d of %d channels changed", diff, len(full.Pix))
 	}
 }
+
+// A renderer used after Close still renders, on the caller's goroutine.
+func TestRenderAfterClose(t *testing.T) {
+	d := playback.Generate(playback.GenOptions{Strokes: 200, Seed: 4, Width: 320, Height: 240})
+	o := Options{Width: 320, Height: 240, Workers: 3}
+	r := NewRenderer(d, o)
+	r.Render(playback.Mark{N: d.NumPoints() / 2})
+	r.Close()
+	m := playback.Mark{N: d.NumPoints()}
+	sameAsScratch(t, "after Close", d, m, o, r.Render(m))
+}
