@@ -63,8 +63,8 @@ type pool struct {
 	began bool
 	// stopped: the helpers are gone; tasks run on the caller alone.
 	stopped bool
-	next  atomic.Int32
-	task  func(p *pool, w *bakeWorker)
+	next    atomic.Int32
+	task    func(p *pool, w *bakeWorker)
 
 	// A bake: the drawing, the canvas, the run and the bands.
 	d     *playback.Drawing
