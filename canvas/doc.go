@@ -27,11 +27,11 @@
 //     earlier snapshot and bakes only from there. Keyframe spacing (in points)
 //     is chosen so that the snapshots are expected to fit their budgets. The
 //     software renderer stores a keyframe as the 64×64 tiles that changed
-//     since the layer last matched stored tiles, compressed with LZ4, in
-//     memory (DefaultKeyframeBudget) and, once that is full, in a temporary
-//     file (DefaultKeyframeDiskBudget); restoring one rewrites only the tiles
-//     that differ. A sparse drawing's keyframes cost little; a dense one's
-//     cost about five eighths of a frame each.
+//     since the layer last matched stored tiles: compressed with LZ4 in
+//     memory (DefaultKeyframeBudget) and, once that is full, as they are in
+//     a temporary file (DefaultKeyframeDiskBudget); restoring one rewrites
+//     only the tiles that differ. A sparse drawing's keyframes cost little;
+//     a dense one's cost about five eighths of a frame each in memory.
 //   - The software renderer bakes a run of chunks on several cores
 //     (Options.Workers): the canvas is cut into bands of whole 64-row cells,
 //     one worker per band at a time. The rasterizer cuts every piece at the

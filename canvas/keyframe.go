@@ -34,15 +34,17 @@ const (
 )
 
 // keyframeStore keeps keyframes of the frame buffer as tiles of TileSize
-// pixels, compressed with LZ4: a keyframe stores only the tiles that changed
-// since the layer last matched a stored tile (the ink only grows, so most
-// tiles of a sparse drawing are blank or unchanged) and refers to the
-// stored copies of the others. Stored tiles (blobs) are counted by
-// reference and kept in memory up to a budget; a keyframe that does not fit
-// there goes to a temporary file (deleted as soon as it is created where the
-// system allows, else when the store closes), which costs no process memory.
-// Restoring a keyframe rewrites only the tiles where the layer differs from
-// it.
+// pixels: a keyframe stores only the tiles that changed since the layer
+// last matched a stored tile (the ink only grows, so most tiles of a sparse
+// drawing are blank or unchanged) and refers to the stored copies of the
+// others. Stored tiles (blobs) are counted by reference and kept in memory,
+// compressed with LZ4, up to a budget; a keyframe that does not fit there
+// goes to a temporary file (deleted as soon as it is created where the
+// system allows, else when the store closes), which costs no process
+// memory, uncompressed: only dense drawings overflow, their tiles shrink
+// little, and compressing them would cost the frame that takes the keyframe
+// more than writing them. Restoring a keyframe rewrites only the tiles where
+// the layer differs from it.
 //
 // Why LZ4 (github.com/pierrec/lz4/v4, block format) and not compress/flate:
 // on the tiles of a dense 100,000-stroke drawing, flate at its fastest level
@@ -109,11 +111,12 @@ func newKeyframeStore(rect image.Rectangle, bg color.RGBA, ramBudget, diskBudget
 }
 
 // capacity returns how many keyframes the budgets are expected to hold: a
-// keyframe is counted at five eighths of a raw frame, about what the tiles
-// of a dense drawing compress to (sparse drawings need far less).
+// keyframe is counted in memory at five eighths of a raw frame, about what
+// the tiles of a dense drawing compress to, and in the file at a whole one
+// (sparse drawings need far less).
 func (s *keyframeStore) capacity() int {
-	est := max(1, int64(4*s.rect.Dx()*s.rect.Dy())*5/8)
-	return int(s.ramMax/est + s.diskMax/est)
+	frame := max(1, int64(4*s.rect.Dx()*s.rect.Dy()))
+	return int(s.ramMax/max(1, frame*5/8) + s.diskMax/frame)
 }
 
 // tileRect returns tile t's pixels.
@@ -166,8 +169,8 @@ func (s *keyframeStore) gather(img *image.RGBA, t int, w *tileScratch) []byte {
 }
 
 // compressTiles is the snapshot task: each worker compresses tiles and
-// keeps each in memory or writes it to the file (s.toDisk), describing it
-// in s.made.
+// keeps each in memory, or writes it as it is to the file (s.toDisk),
+// describing it in s.made.
 func compressTiles(p *pool, w *bakeWorker) {
 	s := p.keys
 	ts := &w.tile
@@ -177,16 +180,15 @@ func compressTiles(p *pool, w *bakeWorker) {
 			return
 		}
 		raw := s.gather(p.img, int(p.tiles[i]), ts)
-		if need := lz4.CompressBlockBound(len(raw)); cap(ts.buf) < need {
-			ts.buf = make([]byte, need)
-		}
-		b := blob{}
+		b := blob{raw: true}
 		data := raw
-		n, err := ts.c.CompressBlock(raw, ts.buf[:cap(ts.buf)])
-		if err != nil || n <= 0 || n >= len(raw) {
-			b.raw = true
-		} else {
-			data = ts.buf[:n]
+		if !s.toDisk {
+			if need := lz4.CompressBlockBound(len(raw)); cap(ts.buf) < need {
+				ts.buf = make([]byte, need)
+			}
+			if n, err := ts.c.CompressBlock(raw, ts.buf[:cap(ts.buf)]); err == nil && n > 0 && n < len(raw) {
+				data, b.raw = ts.buf[:n], false
+			}
 		}
 		b.size = int32(len(data))
 		if s.toDisk {
