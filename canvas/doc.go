@@ -33,7 +33,7 @@
 //     only the tiles that differ. A sparse drawing's keyframes cost little;
 //     a dense one's cost about five eighths of a frame each in memory.
 //   - The software renderer bakes a run of chunks on several cores
-//     (Options.Workers): the canvas is cut into bands of whole 64-row cells,
+//     (Options.Workers): the canvas is cut into bands of whole 128-row cells,
 //     one worker per band at a time. The rasterizer cuts every piece at the
 //     same cell lines whatever it draws, so a pixel's value does not depend
 //     on the band, and the frames are the same, byte for byte, on any number
