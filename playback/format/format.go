@@ -172,6 +172,9 @@ func Load(path string, o Options) (*playback.Drawing, error) {
 	if d, ok, err := src.stream(); ok {
 		return d, err
 	}
+	if ds, _, ok, err := src.quickDraw(false, false); ok {
+		return first(ds, err)
+	}
 	data, err := src.readAll()
 	if err != nil {
 		return nil, err
@@ -191,6 +194,10 @@ func LoadCounted(path string, o Options) (*playback.Drawing, int, error) {
 	defer src.f.Close()
 	if d, ok, err := src.stream(); ok {
 		return d, 1, err
+	}
+	if ds, n, ok, err := src.quickDraw(false, true); ok {
+		d, err := first(ds, err)
+		return d, n, err
 	}
 	data, err := src.readAll()
 	if err != nil {
@@ -219,6 +226,9 @@ func LoadAll(path string, o Options) ([]*playback.Drawing, error) {
 	defer src.f.Close()
 	if d, ok, err := src.stream(); ok {
 		return one(d, err)
+	}
+	if ds, _, ok, err := src.quickDraw(true, false); ok {
+		return ds, err
 	}
 	data, err := src.readAll()
 	if err != nil {
@@ -254,6 +264,14 @@ func decode(name string, data []byte, o Options) ([]*playback.Drawing, error) {
 		return nil, noPlace(name, errTooManyBytes("the file", int64(len(data)), o))
 	}
 	return c.decode(name, data, o)
+}
+
+// first returns the first of a list of drawings.
+func first(ds []*playback.Drawing, err error) (*playback.Drawing, error) {
+	if err != nil {
+		return nil, err
+	}
+	return ds[0], nil
 }
 
 // one returns a single drawing as a list.

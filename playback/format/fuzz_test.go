@@ -109,6 +109,38 @@ func FuzzQuickDraw(f *testing.F) {
 	})
 }
 
+// FuzzQuickDrawRead: reading an ndjson file a line at a time as it comes
+// gives what decoding it from memory gives, drawings or error, with a
+// small byte limit too (so that lines go over it).
+func FuzzQuickDrawRead(f *testing.F) {
+	addFiles(f, "quickdraw/simplified/*.ndjson", 3000)
+	f.Add([]byte("\ufeff{\"word\":\"x\",\"key_id\":\"1\",\"drawing\":[[[1,2],[3,4],[0,5]]]}\r\n\n{\"drawing\":[]}"))
+	f.Add([]byte(`{"drawing":[[[1],[2]]]}` + "\n" + `{"drawing":[[[1],[2e30]]]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if h := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n"); len(h) == 0 || h[0] == '[' {
+			return // empty, or a bare drawing array: decoded from memory
+		}
+		for _, o := range []Options{{}, {MaxPoints: 3}} {
+			want, werr := decodeQuickDraw("f.ndjson", data, o, selectAll)
+			got, n, err := readQuickDraw("f.ndjson", bytes.NewReader(data), int64(len(data)), o, selectAll, false)
+			if (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+				t.Fatalf("%+v: read: %v\ndecoded: %v", o, err, werr)
+			}
+			if err != nil {
+				continue
+			}
+			if n != len(want) || len(got) != len(want) {
+				t.Fatalf("%+v: read %d drawings (counted %d), decoded %d", o, len(got), n, len(want))
+			}
+			for i := range got {
+				if !sameDrawing(got[i], want[i]) {
+					t.Fatalf("%+v: drawing %d differs", o, i)
+				}
+			}
+		}
+	})
+}
+
 func FuzzSVG(f *testing.F) {
 	addFiles(f, "svg/*/*.svg", 4000)
 	f.Add([]byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><g transform="rotate(30 5 5) skewX(10)" style="stroke:red">` +

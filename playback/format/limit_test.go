@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"mbotdraw/playback"
 )
 
 // pointsOf writes n points in one of the formats, for the limit tests.
@@ -238,4 +240,68 @@ func mustKey(t *testing.T, path string, i int) string {
 	}
 	rest := line[k+len(`"key_id":"`):]
 	return rest[:strings.IndexByte(rest, '"')]
+}
+
+// TestLoadStreamsNDJSON: a long Quick, Draw! file is decoded a line at a
+// time as it is read; Load, LoadAll and LoadCounted give what decoding it
+// from memory gives: the same drawings, or the same error, place included.
+func TestLoadStreamsNDJSON(t *testing.T) {
+	cat := strings.TrimSuffix(string(realFile(t, "quickdraw/raw/cat.ndjson")), "\n") + "\n"
+	lines := strings.SplitAfter(strings.TrimSuffix(cat, "\n"), "\n")
+	files := map[string]string{
+		"cat.ndjson":       cat,
+		"bom.ndjson":       "\ufeff" + cat,
+		"blank.ndjson":     "\n\n" + strings.Join(lines[:10], "\n") + "\n\n" + strings.Join(lines[10:], ""),
+		"crlf.ndjson":      strings.ReplaceAll(cat, "\n", "\r\n"),
+		"bad.ndjson":       cat + `{"word":"x","drawing":[[[1,2],[3]]]}` + "\n",
+		"badmiddle.ndjson": strings.Join(lines[:20], "") + `{"drawing":[[[1],[1e30]]]}` + "\n" + strings.Join(lines[20:], ""),
+		"long.ndjson":      cat + `{"word":"` + strings.Repeat("x", 400_000) + `","drawing":[[[1],[2]]]}`,
+	}
+	dir := t.TempDir()
+	opts := []Options{{}, {Index: 3}, {Index: 24}, {Index: 99}, {Gallery: true}, {KeyID: mustKey(t, filepath.Join(realDir, "quickdraw/raw/cat.ndjson"), 5)}, {KeyID: "nope"},
+		{MaxPoints: 10_000}, {Index: 22, MaxPoints: 10_000}}
+	for name, data := range files {
+		if len(data) <= sniffWindow {
+			t.Fatalf("%s is %d bytes, not longer than the %d read to tell the format", name, len(data), sniffWindow)
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range opts {
+			got, err := Load(path, o)
+			want, werr := decodeOne(path, []byte(data), o)
+			sameResult(t, fmt.Sprintf("Load %s %+v", name, o), []*playback.Drawing{got}, err, []*playback.Drawing{want}, werr)
+			all, err := LoadAll(path, o)
+			wantAll, werr := Decode(path, []byte(data), o)
+			sameResult(t, fmt.Sprintf("LoadAll %s %+v", name, o), all, err, wantAll, werr)
+			d, n, err := LoadCounted(path, o)
+			want, wn, werr := countQuickDraw(path, []byte(data), o)
+			if n != wn {
+				t.Errorf("LoadCounted %s %+v: %d drawings, want %d", name, o, n, wn)
+			}
+			sameResult(t, fmt.Sprintf("LoadCounted %s %+v", name, o), []*playback.Drawing{d}, err, []*playback.Drawing{want}, werr)
+		}
+	}
+}
+
+// sameResult fails unless both calls failed alike or gave the same drawings.
+func sameResult(t *testing.T, what string, got []*playback.Drawing, err error, want []*playback.Drawing, werr error) {
+	t.Helper()
+	if (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+		t.Errorf("%s:\n got %v\nwant %v", what, err, werr)
+		return
+	}
+	if err != nil {
+		return
+	}
+	if len(got) != len(want) {
+		t.Errorf("%s: %d drawings, want %d", what, len(got), len(want))
+		return
+	}
+	for i := range got {
+		if !sameDrawing(got[i], want[i]) || got[i].Name != want[i].Name {
+			t.Errorf("%s: drawing %d differs", what, i)
+		}
+	}
 }

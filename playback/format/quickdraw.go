@@ -1,9 +1,11 @@
 package format
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 
@@ -67,6 +69,112 @@ func decodeQuickDraw(name string, data []byte, o Options, sel selection) ([]*pla
 	return ds, nil
 }
 
+// lineErr places a syntax error of the line no that begins at byte off of
+// the file.
+func (q *qdParser) lineErr(err error, line []byte, no int, off int64) error {
+	var se *synError
+	if !errors.As(err, &se) {
+		return err
+	}
+	e := errAt(q.name, line, se.off, se.err)
+	e.Line += no - 1
+	e.Offset += off
+	return e
+}
+
+// memLines yields the lines of an ndjson file in memory.
+type memLines struct {
+	data []byte
+	pos  int // where the next line begins
+	no   int // the last line's number, from 1
+}
+
+func (l *memLines) next() ([]byte, int, int64, error) {
+	if l.pos >= len(l.data) {
+		return nil, 0, 0, io.EOF
+	}
+	start := l.pos
+	end := bytes.IndexByte(l.data[start:], '\n')
+	if end < 0 {
+		end = len(l.data)
+	} else {
+		end += start
+	}
+	l.pos = end + 1
+	l.no++
+	return l.data[start:end], l.no, int64(start), nil
+}
+
+// readLines yields the lines of an ndjson file as it reads them, each in a
+// buffer of at most the byte limit that the next line reuses.
+type readLines struct {
+	r    *bufio.Reader
+	buf  []byte
+	no   int   // the last line's number, from 1
+	off  int64 // where the next line begins
+	name string
+	o    Options
+}
+
+func (l *readLines) next() ([]byte, int, int64, error) {
+	l.buf = l.buf[:0]
+	no, off := l.no+1, l.off
+	for {
+		chunk, err := l.r.ReadSlice('\n')
+		if int64(len(l.buf)+len(chunk)) > l.o.maxBytes()+1 { // +1: the '\n'
+			return nil, no, off, l.tooLong(int64(len(l.buf)), chunk, err)
+		}
+		l.buf = append(l.buf, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err == io.EOF && len(l.buf) == 0 {
+			return nil, no, off, io.EOF
+		}
+		if err != nil && err != io.EOF {
+			return nil, no, off, noPlace(l.name, pathCause(err))
+		}
+		break
+	}
+	l.no, l.off = no, off+int64(len(l.buf))
+	return bytes.TrimSuffix(l.buf, []byte{'\n'}), no, off, nil
+}
+
+// tooLong reads the rest of a line over the byte limit, without keeping
+// it, to say how long it is; n bytes of it are read, and chunk.
+func (l *readLines) tooLong(n int64, chunk []byte, err error) error {
+	for {
+		n += int64(len(chunk))
+		if err != bufio.ErrBufferFull {
+			break
+		}
+		chunk, err = l.r.ReadSlice('\n')
+	}
+	if err == nil {
+		n-- // the '\n'
+	}
+	return &Error{File: l.name, Line: l.no + 1, Col: 1, Offset: l.off, Err: errTooManyBytes("the line", n, l.o)}
+}
+
+// readQuickDraw is decodeQuickDraw (with count, countQuickDraw's count) for
+// an ndjson file read as it is decoded, which need not fit in memory:
+// size bounds its longest line. The file is not a bare drawing array.
+func readQuickDraw(name string, r io.Reader, size int64, o Options, sel selection, count bool) ([]*playback.Drawing, int, error) {
+	q := &qdParser{name: name, o: o, budget: o.maxPoints(), all: sel == selectAll, count: count}
+	if sel == selectIndex && o.Index < 0 {
+		return nil, 0, noPlace(name, fmt.Errorf("drawing index %d is negative", o.Index))
+	}
+	lines := &readLines{r: bufio.NewReaderSize(r, 64<<10), name: name, o: o}
+	if size > 0 {
+		lines.buf = make([]byte, 0, min(size, o.maxBytes()+1))
+	}
+	ds, err := q.ndjson(sel, lines.next)
+	if err != nil {
+		return nil, 0, qdError(name, nil, err)
+	}
+	return ds, q.n, nil
+}
+
 // qdError returns a decoding error as an *Error with its place.
 func qdError(name string, data []byte, err error) *Error {
 	var se *synError
@@ -117,20 +225,30 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 		q.n = 1
 		return []*playback.Drawing{d}, nil
 	}
+	lines := &memLines{data: data}
+	return q.ndjson(sel, lines.next)
+}
+
+// ndjson reads the drawings of an ndjson file, a line at a time from next
+// (io.EOF at the end), keeping those sel chooses.
+func (q *qdParser) ndjson(sel selection, next func() (line []byte, no int, off int64, err error)) ([]*playback.Drawing, error) {
 	var out []*playback.Drawing
 	n := 0
-	for start < len(data) {
-		end := bytes.IndexByte(data[start:], '\n')
-		if end < 0 {
-			end = len(data)
-		} else {
-			end += start
+	for {
+		line, no, off, err := next()
+		if err == io.EOF {
+			break
 		}
-		s := scanner{data: data, pos: start, end: end}
-		if int64(end-start) > q.o.maxBytes() {
-			return nil, errAt(q.name, data, start, errTooManyBytes("the line", int64(end-start), q.o))
+		if err != nil {
+			return nil, err
 		}
-		start = end + 1
+		if int64(len(line)) > q.o.maxBytes() {
+			return nil, &Error{File: q.name, Line: no, Col: 1, Offset: off, Err: errTooManyBytes("the line", int64(len(line)), q.o)}
+		}
+		s := scanner{data: line, end: len(line)}
+		if no == 1 && bytes.HasPrefix(line, []byte("\xef\xbb\xbf")) {
+			s.pos = 3 // a byte order mark
+		}
 		if s.peek() == 0 {
 			continue // a blank line
 		}
@@ -139,7 +257,7 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 		now := sel == selectAll || (sel == selectIndex && n == q.o.Index)
 		d, key, drawOff, err := q.line(&s, now)
 		if err != nil {
-			return nil, err
+			return nil, q.lineErr(err, line, no, off)
 		}
 		n++
 		q.n = n
@@ -148,9 +266,9 @@ func (q *qdParser) decode(sel selection) ([]*playback.Drawing, error) {
 			continue // counting the rest
 		case now:
 		case sel == selectKey && key == q.o.KeyID:
-			ds := scanner{data: data, pos: drawOff, end: s.end}
+			ds := scanner{data: line, pos: drawOff, end: s.end}
 			if d, err = q.drawing(&ds, d.Name); err != nil {
-				return nil, err
+				return nil, q.lineErr(err, line, no, off)
 			}
 		default:
 			continue

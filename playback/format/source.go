@@ -2,6 +2,7 @@ package format
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -95,6 +96,33 @@ func (src *source) stream() (*playback.Drawing, bool, error) {
 	r := io.MultiReader(&byteReader{b: src.head}, io.LimitReader(src.f, src.limit-int64(len(src.head))))
 	d, err := c.stream(src.path, bufio.NewReaderSize(r, 64<<10), src.o)
 	return d, true, err
+}
+
+// quickDraw decodes a Quick, Draw! ndjson file a line at a time as it reads
+// it, so that the file need not be in memory whole, when the file is that
+// and long enough to matter (not one bare drawing array). It returns every
+// drawing with all or Options.Gallery (then as the one gallery drawing),
+// or the one chosen; with count, how many the file holds. It reports false
+// when it did not decode.
+func (src *source) quickDraw(all, count bool) ([]*playback.Drawing, int, bool, error) {
+	head := bytes.TrimLeft(bytes.TrimPrefix(src.head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if src.whole() || src.format != QuickDraw || len(head) == 0 || head[0] == '[' {
+		return nil, 0, false, nil
+	}
+	o := src.o
+	sel := selectIndex
+	switch {
+	case all || o.Gallery:
+		sel = selectAll
+	case o.KeyID != "":
+		sel = selectKey
+	}
+	r := io.MultiReader(&byteReader{b: src.head}, src.f)
+	ds, n, err := readQuickDraw(src.path, r, src.size, o, sel, count)
+	if err == nil && o.Gallery {
+		ds = []*playback.Drawing{Gallery(ds)}
+	}
+	return ds, n, true, err
 }
 
 // byteReader reads b (bytes.Reader without its other methods, so that
