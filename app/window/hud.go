@@ -144,7 +144,7 @@ func (g *Game) subtitle() string {
 	case g.live != nil && g.doc.d == g.live.pad.Drawing():
 		parts = append(parts, "Drawn on the companion page, live")
 	case g.file == "":
-		parts = append(parts, "Demo drawing · drop a drawing file here to open it · H for help")
+		parts = append(parts, "Demo drawing · Open (Ctrl+O) or drop a file here for yours · H for help")
 	default:
 		parts = append(parts, g.file)
 	}
