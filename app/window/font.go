@@ -40,7 +40,10 @@ type fonts struct {
 
 // fontsAt returns faces for the interface unit u (screen pixels per design
 // pixel). Sizes are rounded to whole pixels so glyph caches stay small
-// while a window is resized.
+// while a window is resized. The interface unit follows the window's
+// height, so the smallest text (the buttons' labels, 18 design pixels) is
+// at least 2.2 % of the window's height, readable from the back of a
+// classroom on a projector (TestTextReadableAtAnySize).
 func fontsAt(u float64) *fonts {
 	sz := func(px float64) float64 { return math.Max(8, math.Round(px*u)) }
 	return &fonts{
@@ -49,10 +52,10 @@ func fontsAt(u float64) *fonts {
 		big:      &text.GoTextFace{Source: regularSource, Size: sz(28)},
 		bigBold:  &text.GoTextFace{Source: boldSource, Size: sz(28)},
 		title:    &text.GoTextFace{Source: boldSource, Size: sz(30)},
-		body:     &text.GoTextFace{Source: regularSource, Size: sz(20)},
-		bodyBold: &text.GoTextFace{Source: boldSource, Size: sz(20)},
-		small:    &text.GoTextFace{Source: regularSource, Size: sz(17)},
-		label:    &text.GoTextFace{Source: boldSource, Size: sz(15)},
+		body:     &text.GoTextFace{Source: regularSource, Size: sz(22)},
+		bodyBold: &text.GoTextFace{Source: boldSource, Size: sz(22)},
+		small:    &text.GoTextFace{Source: regularSource, Size: sz(19)},
+		label:    &text.GoTextFace{Source: boldSource, Size: sz(18)},
 	}
 }
 

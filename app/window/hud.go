@@ -114,7 +114,8 @@ func (g *Game) drawTopBar(screen *ebiten.Image) {
 	room := x - pad - math.Round(16*u)
 	if room > 40*u {
 		drawText(screen, fitText(dc.name, f.title, room), f.title, pad, cy-13*u, alignStart, colBarText)
-		drawText(screen, fitText(g.subtitle(), f.small, room), f.small, pad, cy+20*u, alignStart, colBarDim)
+		g.subtitleShown = fitText(g.fittedSubtitle(f.small, room), f.small, room)
+		drawText(screen, g.subtitleShown, f.small, pad, cy+20*u, alignStart, colBarDim)
 	}
 }
 

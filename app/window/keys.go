@@ -128,7 +128,7 @@ var helpLines = []helpLine{
 	{"F", "fit: whole page or just the drawing"},
 	{"F11", "full screen on / off"},
 	{"H or F1", "show / hide this help"},
-	{"P", "performance: fps, frame times, memory"},
+	{"P", "performance: is playback smooth, and if not, why"},
 	{"R", "send the drawing to the robot (again: pause / resume)"},
 	{"Shift + R", "stop the robot"},
 	{"C", "choose the robot: the virtual mBot or a port found"},

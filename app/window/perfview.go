@@ -3,43 +3,109 @@ package window
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 )
 
-// drawPerf draws the performance overlay: fps, the frame-time graph against
-// the budget line, memory against its budget, the optimizer's last change
-// and the monitor's active alerts.
+// The overlay speaks to a teacher first: a headline in plain words (is
+// playback smooth, and if not, why), then the figures for those who want
+// them. Frames a second count what reaches the screen; a frame's time is
+// split into our work (update and draw, which the budget is about) and
+// showing it (handing it to the graphics driver and the screen), so that
+// a slow screen is never blamed on the drawing, nor the other way round.
+
+// Thresholds of the headline, in frames a second.
+const (
+	smoothFPS = 55
+	slowFPS   = 30
+)
+
+// perfVerdict is the overlay's headline and the sentence under it.
+type perfVerdict struct {
+	headline, why string
+	ok            bool
+}
+
+// verdict says in plain words how playback goes: resting (nothing moves),
+// fps frames a second reaching the screen, work our typical frame's work
+// (p95), show the typical time to show a frame (p50), against budget.
+func verdict(resting bool, fps float64, work, show, budget time.Duration) perfVerdict {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", d.Seconds()*1000) }
+	n := int(math.Round(fps))
+	switch {
+	case resting:
+		return perfVerdict{"Idle: nothing moves, so nothing is redrawn", "The window wakes when you press a key, click, or something changes.", true}
+	case fps >= smoothFPS:
+		return perfVerdict{fmt.Sprintf("Smooth: %d frames a second", n), fmt.Sprintf("Each frame takes us %s of its %s.", ms(work), ms(budget)), true}
+	case work > budget:
+		return perfVerdict{fmt.Sprintf("Busy: %d frames a second, the drawing is heavy", n),
+			fmt.Sprintf("Our work takes %s a frame, more than its %s: quality goes down to keep up.", ms(work), ms(budget)), false}
+	case fps >= slowFPS:
+		return perfVerdict{fmt.Sprintf("A little slow: %d frames a second", n),
+			fmt.Sprintf("Our work takes only %s a frame; the computer takes %s to show each one.", ms(work), ms(show)), false}
+	}
+	return perfVerdict{fmt.Sprintf("Busy: %d frames a second, the computer is slow", n),
+		fmt.Sprintf("Our work takes only %s a frame; the computer takes %s to show each one.", ms(work), ms(show)), false}
+}
+
+// drawPerf draws the performance overlay: the headline and why, the
+// figures, the frame-time graph against the budget line, memory against
+// its budget, the optimizer's last change and the monitor's active alerts.
 func (g *Game) drawPerf(screen *ebiten.Image) {
 	l, u, f, ps := g.lay, g.lay.U, g.fonts, g.perf
 	alerts := ps.mon.ActiveAlerts()
-	lines := min(len(alerts), 3)
+	extra := min(len(alerts), 3)
 	if len(ps.changes) > 0 {
-		lines++
+		extra++
 	}
-	w := math.Round(math.Min(460*u, l.View.W-24*u))
-	h := math.Round(256*u + float64(lines)*f.small.Size*1.35)
-	x, y := math.Round(l.View.X+12*u), math.Round(l.View.Y+12*u)
-	drawAt(screen, g.spr.get(fmt.Sprint("perfbox", w, h), w, h, func(dst *ebiten.Image, p *painter) {
-		p.fillRoundRect(dst, 0, 0, w, h, 14*u, colInfo)
-	}), x, y)
+	w := math.Round(math.Min(600*u, l.View.W-24*u))
+	tw := w - 24*u
 	fb := ps.budget
 	budget := fb.Budget()
 	ms := func(d interface{ Seconds() float64 }) float64 { return d.Seconds() * 1000 }
-	line1 := fmt.Sprintf("%.0f fps   frame p50 %.1f ms  p95 %.1f ms", ebiten.ActualFPS(), ms(fb.RollingQuantile(0.5)), ms(fb.RollingP95()))
-	if g.pacer.resting {
-		line1 = "Idle: nothing moves, so nothing is redrawn"
-	}
-	drawText(screen, fitText(line1, f.bodyBold, w-24*u), f.bodyBold, x+12*u, y+22*u, alignStart, colBarText)
+	v := g.perfVerdict()
 	quality := "full quality"
 	if lv := ps.opt.Level(); lv > 0 {
 		quality = fmt.Sprintf("quality lowered %d of %d steps", lv, ps.opt.Levels())
 	}
-	line2 := fmt.Sprintf("%d of %d frames over budget · %s", fb.OverBudget(), fb.Frames(), quality)
-	drawText(screen, fitText(line2, f.small, w-24*u), f.small, x+12*u, y+50*u, alignStart, colBarDim)
+	why := wrapText(v.why, f.small, tw, 2)
+	figures := wrapText(fmt.Sprintf("%.0f frames a second · our work p50 %.1f ms, p95 %.1f ms · showing p50 %.1f ms · %d of %d frames took us more than %.1f ms · %s",
+		ebiten.ActualFPS(), ms(fb.RollingQuantile(0.5)), ms(fb.RollingP95()), ms(ps.showing.RollingQuantile(0.5)),
+		fb.OverBudget(), fb.Frames(), ms(budget), quality), f.small, tw, 3)
+
+	// Rows, from the box's top.
+	line := f.small.Size * 1.35
+	yHead := 10*u + f.bodyBold.Size*0.6
+	yWhy := yHead + f.bodyBold.Size*0.6 + f.small.Size*0.8
+	yFig := yWhy + float64(len(why))*line
+	gy, gh := yFig+float64(len(figures)-1)*line+f.small.Size*0.7+12*u, 120*u
+	my := gy + gh + 12*u
+	yExtra := my + 8*u + f.small.Size*2.2
+	h := math.Round(yExtra + float64(extra)*line)
+	x, y := math.Round(l.View.X+12*u), math.Round(l.View.Y+12*u)
+	bg := colInfo
+	switch {
+	case !v.ok && v.headline[0] == 'A': // a little slow
+		bg = colPause
+	case !v.ok:
+		bg = colError
+	}
+	drawAt(screen, g.spr.get(fmt.Sprint("perfbox", w, h, bg), w, h, func(dst *ebiten.Image, p *painter) {
+		p.fillRoundRect(dst, 0, 0, w, h, 14*u, bg)
+	}), x, y)
+	tx := x + 12*u
+	drawText(screen, fitText(v.headline, f.bodyBold, tw), f.bodyBold, tx, y+yHead, alignStart, colBarText)
+	for i, ln := range why {
+		drawText(screen, ln, f.small, tx, y+yWhy+float64(i)*line, alignStart, colBarText)
+	}
+	for i, ln := range figures {
+		drawText(screen, ln, f.small, tx, y+yFig+float64(i)*line, alignStart, colBarDim)
+	}
 
 	// Graph: the last frames' work time, scaled so the budget sits at 2/3.
-	gx, gy, gw, gh := x+12*u, y+70*u, w-24*u, 120*u
+	gx, gw := tx, tw
+	gy += y
 	fillRect(screen, gx, gy, gw, gh, colBar)
 	frames := ps.last(int(gw / math.Max(1, 2*u)))
 	scale := gh * 2 / 3 / float64(budget)
@@ -61,7 +127,7 @@ func (g *Game) drawPerf(screen *ebiten.Image) {
 
 	// Memory bar: the Go runtime's memory (what the monitor's memory
 	// invariant checks) against the profile's budget.
-	my := gy + gh + 12*u
+	my += y
 	fillRect(screen, gx, my, gw, 8*u, colBar)
 	frac := math.Min(1, ps.mem.TotalMB/ps.prof.MemoryLimitMB)
 	mc := colPlay
@@ -71,14 +137,20 @@ func (g *Game) drawPerf(screen *ebiten.Image) {
 	fillRect(screen, gx, my, gw*frac, 8*u, mc)
 	drawText(screen, fmt.Sprintf("memory %.0f of %.0f MB (heap %.0f MB)", ps.mem.TotalMB, ps.prof.MemoryLimitMB, ps.mem.HeapMB), f.small, gx, my+8*u+f.small.Size*0.8, alignStart, colBarDim)
 
-	ty := my + 8*u + f.small.Size*2.2
+	ty := y + yExtra
 	if len(ps.changes) > 0 {
 		c := ps.changes[len(ps.changes)-1]
-		drawText(screen, fitText(fmt.Sprintf("optimizer: %s %s → %s (%s)", c.Knob, c.From, c.To, c.Reason), f.small, w-24*u), f.small, x+12*u, ty, alignStart, colBarDim)
-		ty += f.small.Size * 1.35
+		drawText(screen, fitText(fmt.Sprintf("optimizer: %s %s → %s (%s)", c.Knob, c.From, c.To, c.Reason), f.small, tw), f.small, tx, ty, alignStart, colBarDim)
+		ty += line
 	}
 	for _, a := range alerts[:min(len(alerts), 3)] {
-		drawText(screen, fitText(a.String(), f.small, w-24*u), f.small, x+12*u, ty, alignStart, colAccent)
-		ty += f.small.Size * 1.35
+		drawText(screen, fitText(a.String(), f.small, tw), f.small, tx, ty, alignStart, colAccent)
+		ty += line
 	}
+}
+
+// perfVerdict is the overlay's headline now.
+func (g *Game) perfVerdict() perfVerdict {
+	ps := g.perf
+	return verdict(g.pacer.resting, ebiten.ActualFPS(), ps.budget.RollingP95(), ps.showing.RollingQuantile(0.5), ps.budget.Budget())
 }

@@ -42,6 +42,8 @@ type perfSys struct {
 	frame      int
 
 	present perf.Histogram
+	// showing keeps the last frameRing presents, for the overlay.
+	showing *perf.FrameBudget
 	// resting is true while the window rests (nothing moves): the wait
 	// for the next event is not a frame's present.
 	resting bool
@@ -57,7 +59,7 @@ func newPerfSys(profile string, trace bool, meta map[string]string) (*perfSys, e
 		return nil, err
 	}
 	ps := &perfSys{prof: prof, opt: perf.NewRenderOptimizer(prof.RenderOptimizerOptions()), mon: perf.NewMonitor(prof.MonitorOptions()),
-		budget: perf.NewFrameBudgetDuration(prof.Budget(), frameRing)}
+		budget: perf.NewFrameBudgetDuration(prof.Budget(), frameRing), showing: perf.NewFrameBudgetDuration(prof.Budget(), frameRing)}
 	if trace {
 		o := prof.TraceOptions()
 		for k, v := range meta {
@@ -81,6 +83,7 @@ func (ps *perfSys) beginUpdate(now time.Time) {
 	if !ps.drawEnd.IsZero() && !ps.resting {
 		d := now.Sub(ps.drawEnd)
 		ps.present.Record(d)
+		ps.showing.Add(d)
 		ps.rec.Slice(perf.TidMain, "present", ps.drawEnd, d)
 	}
 }

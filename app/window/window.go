@@ -165,6 +165,8 @@ type Game struct {
 	// key, mouse button or finger is down.
 	pacer *pacer
 	held  bool
+	// subtitleShown is the line under the title as last drawn.
+	subtitleShown string
 	// saving is cancelled at exit: a GIF being encoded stops (its file is
 	// written whole or not at all).
 	saving     context.Context
