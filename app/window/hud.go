@@ -206,6 +206,10 @@ func (g *Game) drawButton(screen *ebiten.Image, id buttonID, b rect) {
 		if g.empty() {
 			bg = colDisabled
 		}
+	case btnPrevDrawing, btnNextDrawing:
+		if g.galleryEnd(id) {
+			bg = colDisabled
+		}
 	}
 	if g.hover == id {
 		bg = lighten(bg, 0.15)

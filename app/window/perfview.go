@@ -24,7 +24,8 @@ const (
 // perfVerdict is the overlay's headline and the sentence under it.
 type perfVerdict struct {
 	headline, why string
-	ok            bool
+	// ok: smooth or idle; slow: a little slow (else busy).
+	ok, slow bool
 }
 
 // verdict says in plain words how playback goes: resting (nothing moves),
@@ -35,18 +36,18 @@ func verdict(resting bool, fps float64, work, show, budget time.Duration) perfVe
 	n := int(math.Round(fps))
 	switch {
 	case resting:
-		return perfVerdict{"Idle: nothing moves, so nothing is redrawn", "The window wakes when you press a key, click, or something changes.", true}
+		return perfVerdict{"Idle: nothing moves, so nothing is redrawn", "The window wakes when you press a key, click, or something changes.", true, false}
 	case fps >= smoothFPS:
-		return perfVerdict{fmt.Sprintf("Smooth: %d frames a second", n), fmt.Sprintf("Each frame takes us %s of its %s.", ms(work), ms(budget)), true}
+		return perfVerdict{fmt.Sprintf("Smooth: %d frames a second", n), fmt.Sprintf("Each frame takes us %s of its %s.", ms(work), ms(budget)), true, false}
 	case work > budget:
 		return perfVerdict{fmt.Sprintf("Busy: %d frames a second, the drawing is heavy", n),
-			fmt.Sprintf("Our work takes %s a frame, more than its %s: quality goes down to keep up.", ms(work), ms(budget)), false}
+			fmt.Sprintf("Our work takes %s a frame, more than its %s: quality goes down to keep up.", ms(work), ms(budget)), false, false}
 	case fps >= slowFPS:
 		return perfVerdict{fmt.Sprintf("A little slow: %d frames a second", n),
-			fmt.Sprintf("Our work takes only %s a frame; the computer takes %s to show each one.", ms(work), ms(show)), false}
+			fmt.Sprintf("Our work takes only %s a frame; the computer takes %s to show each one.", ms(work), ms(show)), false, true}
 	}
 	return perfVerdict{fmt.Sprintf("Busy: %d frames a second, the computer is slow", n),
-		fmt.Sprintf("Our work takes only %s a frame; the computer takes %s to show each one.", ms(work), ms(show)), false}
+		fmt.Sprintf("Our work takes only %s a frame; the computer takes %s to show each one.", ms(work), ms(show)), false, false}
 }
 
 // drawPerf draws the performance overlay: the headline and why, the
@@ -86,7 +87,7 @@ func (g *Game) drawPerf(screen *ebiten.Image) {
 	x, y := math.Round(l.View.X+12*u), math.Round(l.View.Y+12*u)
 	bg := colInfo
 	switch {
-	case !v.ok && v.headline[0] == 'A': // a little slow
+	case v.slow:
 		bg = colPause
 	case !v.ok:
 		bg = colError

@@ -122,6 +122,9 @@ type Game struct {
 	scrubID   int
 	wasPlay   bool
 	showHelp  bool
+	// helpPaused is set when opening the help paused the playback: closing
+	// it plays on.
+	helpPaused bool
 	showPerf  bool
 	msgs      messages
 
@@ -409,7 +412,7 @@ func (g *Game) do(a action) {
 	case actFullscreen:
 		ebiten.SetFullscreen(!ebiten.IsFullscreen())
 	case actHelp:
-		g.showHelp = !g.showHelp
+		g.setHelp(!g.showHelp)
 	case actPerf:
 		g.showPerf = !g.showPerf
 	case actRobot:
@@ -442,7 +445,7 @@ func (g *Game) do(a action) {
 		case g.card.open:
 			g.closePicker()
 		case g.showHelp:
-			g.showHelp = false
+			g.setHelp(false)
 		case len(g.msgs.list) > 0:
 			g.msgs.dismiss()
 		case ebiten.IsFullscreen():
@@ -457,13 +460,18 @@ func (g *Game) step(delta int) {
 		g.msgs.show(g.tick, message{kind: msgInfo, id: "gallery", title: "Only one drawing", body: "Open a Quick, Draw! .ndjson file to step through many."})
 		return
 	}
-	i := (g.docIdx + delta + len(g.docs)) % len(g.docs)
+	i := g.docIdx + delta
+	if i < 0 || i >= len(g.docs) {
+		g.sayGalleryEnd(delta)
+		return
+	}
 	if err := g.open(g.file, g.docs, i); err != nil {
 		g.msgs.show(g.tick, message{kind: msgError, title: "Can't show that drawing", body: err.Error()})
 		return
 	}
 	g.doc.tl.Play()
 	ebiten.SetWindowTitle(g.title())
+	g.msgs.show(g.tick, message{kind: msgInfo, id: "gallery", title: fmt.Sprintf("Drawing %d of %d", i+1, len(g.docs))})
 }
 
 // drop starts decoding a dropped file in the background.
@@ -563,7 +571,7 @@ func (g *Game) pointerDown(p PointerEvent) {
 		return
 	}
 	if g.showHelp {
-		g.showHelp = false
+		g.setHelp(false)
 		return
 	}
 	if len(g.msgs.list) > 0 && g.messagesRect().contains(p.X, p.Y) {

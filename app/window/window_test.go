@@ -2,6 +2,7 @@ package window
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/gif"
@@ -449,8 +450,12 @@ func TestDropFiles(t *testing.T) {
 				t.Errorf("PageDown twice: drawing %d, want 2", g.docIdx)
 			}
 		case tick == pageTick+4:
-			if g.docIdx != len(g.docs)-1 {
-				t.Errorf("PageUp past the first: drawing %d, want the last (%d)", g.docIdx, len(g.docs)-1)
+			// Issue 11: no silent wrap from the first to the last.
+			if g.docIdx != 0 {
+				t.Errorf("PageUp past the first: drawing %d, want the first, 0", g.docIdx)
+			}
+			if m, ok := g.msgs.last(msgInfo); !ok || m.title != fmt.Sprintf("Drawing 1 of %d is the first one", len(g.docs)) {
+				t.Errorf("PageUp past the first says %q", m.title)
 			}
 			if !g.doc.tl.Playing() {
 				t.Error("a new drawing of the gallery does not play")
