@@ -122,11 +122,12 @@ type Game struct {
 	scrubID   int
 	wasPlay   bool
 	showHelp  bool
+	showPerf  bool
+	msgs      messages
+
 	// helpPaused is set when opening the help paused the playback: closing
 	// it plays on.
 	helpPaused bool
-	showPerf  bool
-	msgs      messages
 
 	tick  int
 	frame int // Draw calls
