@@ -25,7 +25,7 @@ func (g *Game) shortSubtitle() string {
 	switch {
 	case g.loading > 0:
 		parts = append(parts, "Opening…")
-	case g.live != nil && g.doc.d == g.live.pad:
+	case g.live != nil && g.doc.d == g.live.pad.Drawing():
 		parts = append(parts, "From the tablet, live")
 	case g.file == "":
 		parts = append(parts, "Demo · drop a drawing here · H: help")
