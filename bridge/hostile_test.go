@@ -150,7 +150,7 @@ func newSmallBufferServer(t *testing.T, s *Server) *httpTestServer {
 // Many clients that each sent one large message and stay connected hold no
 // memory for it.
 func TestLargeMessagesDoNotKeepReadBuffers(t *testing.T) {
-	_, srv := newTestServer(t, &Recorder{}, Options{})
+	s, srv := newTestServer(t, &Recorder{}, Options{Limits: Limits{MaxClientsPerAddr: 100}})
 	const clients = 40
 	huge := append([]byte(`{"type":"ping","id":1}`), bytes.Repeat([]byte(" "), 900<<10)...)
 	heap := func() uint64 {
@@ -160,19 +160,35 @@ func TestLargeMessagesDoNotKeepReadBuffers(t *testing.T) {
 		runtime.ReadMemStats(&ms)
 		return ms.HeapAlloc
 	}
+	// Large messages that close their connection (not UTF-8) give their
+	// buffer back too.
+	bad := append(bytes.Clone(huge), 0xff)
+	for i := 0; i < 2*maxLarge; i++ {
+		c := dialTest(t, wsURL(srv, "/robot"), nil)
+		c.sendRaw(bad)
+		if code := c.closedWith(); code != websocket.CloseInvalidFramePayloadData {
+			t.Fatalf("close code %d, want 1007", code)
+		}
+	}
 	var cs []*testClient
 	for i := 0; i < clients; i++ {
 		cs = append(cs, dialTest(t, wsURL(srv, "/robot"), nil))
 	}
 	before := heap()
+	// All at once: they share the hub's few large buffers.
 	for _, c := range cs {
 		c.conn.EnableWriteCompression(true)
-		c.sendRaw(huge)
+		go func() { _ = c.conn.WriteMessage(websocket.TextMessage, huge) }()
+	}
+	for _, c := range cs {
 		c.nextType(wire.TypePong)
 	}
 	after := heap()
 	if grown := int64(after) - int64(before); grown > clients*(900<<10)/4 {
 		t.Errorf("after %d clients each sent one 900 KB message, the heap grew by %d MB: read buffers kept", clients, grown>>20)
+	}
+	if n := len(s.h.large); n != 0 {
+		t.Errorf("%d large read buffers still held after every message was answered", n)
 	}
 }
 

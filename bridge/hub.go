@@ -35,6 +35,11 @@ type hub struct {
 
 	pen penalties // addresses barred after flooding
 
+	// large holds a token per large read buffer in use (maxLarge at most);
+	// largeBufs keeps the free ones until the garbage collector takes them.
+	large     chan struct{}
+	largeBufs sync.Pool
+
 	rttMu sync.Mutex
 	rtt   perf.Histogram
 
@@ -65,7 +70,7 @@ func newHub(token string, l Limits, c Compression, logf func(string, ...any), on
 		logf = func(string, ...any) {}
 	}
 	h := &hub{token: token, limits: l.withDefaults(), comp: c.withDefaults(), logf: logf, onRTT: onRTT,
-		start: time.Now(), peers: map[*peer]struct{}{}, byAddr: map[string]int{}}
+		start: time.Now(), peers: map[*peer]struct{}{}, byAddr: map[string]int{}, large: make(chan struct{}, maxLarge)}
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout:  10 * time.Second,
 		EnableCompression: !c.Off,

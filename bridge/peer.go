@@ -74,6 +74,8 @@ type peer struct {
 	windowStart time.Time
 	midMessage  bool // between a message's first frame and its end
 	buf         bytes.Buffer
+	msgData     []byte   // the message read: in buf, or in large
+	large       *[]byte  // a large buffer of the hub's, while held
 	replies     [][]byte // answers to the message being handled, in arena
 	arena       []byte
 	msg         wire.Message
@@ -347,7 +349,7 @@ func (p *peer) readLoop() {
 		}
 		// The message, its moves and points are only valid during the call:
 		// handlers copy what they keep.
-		err = wire.DecodeInto(&p.msg, p.buf.Bytes())
+		err = wire.DecodeInto(&p.msg, p.msgData)
 		p.releaseBuffers()
 		if err != nil {
 			p.sendError(0, "%v", err)
@@ -365,7 +367,13 @@ func (p *peer) readLoop() {
 func (p *peer) readMessage(r io.Reader) bool {
 	l := p.h.limits
 	p.buf.Reset()
-	n, err := p.buf.ReadFrom(io.LimitReader(r, l.ReadLimit+1))
+	n, err := p.buf.ReadFrom(io.LimitReader(r, keepBuffer))
+	p.msgData = p.buf.Bytes()
+	if err == nil && n == keepBuffer {
+		// A large message: read on into one of the hub's few large
+		// buffers, waiting for one if all are in use.
+		n, err = p.readLarge(r)
+	}
 	if err != nil {
 		if errors.Is(err, websocket.ErrReadLimit) {
 			p.h.st.closedTooBig.Add(1)
@@ -381,11 +389,51 @@ func (p *peer) readMessage(r io.Reader) bool {
 	p.h.st.in.Add(1)
 	p.h.st.bytesIn.Add(uint64(n))
 	p.bytes.take(time.Now(), float64(n))
-	if !utf8.Valid(p.buf.Bytes()) {
+	if !utf8.Valid(p.msgData) {
 		p.kick(websocket.CloseInvalidFramePayloadData, "text message is not valid UTF-8")
 		return false
 	}
 	return true
+}
+
+// maxLarge is how many messages larger than keepBuffer a hub reads at once:
+// however many clients send large messages together, they hold at most
+// this many read buffers (of Limits.ReadLimit each).
+const maxLarge = 8
+
+// readLarge reads the rest of a large message (p.msgData holds its start) into
+// a large buffer, at most ReadLimit+1 bytes; it returns the message's
+// length so far. releaseBuffers gives the buffer back.
+func (p *peer) readLarge(r io.Reader) (int64, error) {
+	select {
+	case p.h.large <- struct{}{}:
+	case <-p.kickc:
+		return 0, errAbuse
+	case <-p.quit:
+		return 0, errAbuse
+	}
+	size := int(p.h.limits.ReadLimit) + 1
+	bp, _ := p.h.largeBufs.Get().(*[]byte)
+	if bp == nil || cap(*bp) < size {
+		b := make([]byte, 0, size)
+		bp = &b
+	}
+	p.large = bp
+	big := append((*bp)[:0], p.msgData...)
+	var err error
+	for len(big) < size {
+		var k int
+		k, err = r.Read(big[len(big):size])
+		big = big[:len(big)+k]
+		if err != nil {
+			break
+		}
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	*bp, p.msgData = big, big
+	return int64(len(big)), err
 }
 
 // waitForBytes holds the reader while the client is over its byte rate
@@ -417,7 +465,14 @@ const keepBuffer = 64 << 10
 // releaseBuffers drops the read buffer and the decoded message's slices
 // when a large message grew them.
 func (p *peer) releaseBuffers() {
-	if p.buf.Cap() > keepBuffer {
+	if p.large != nil {
+		*p.large = (*p.large)[:0]
+		p.h.largeBufs.Put(p.large)
+		p.large = nil
+		<-p.h.large
+	}
+	p.msgData = nil
+	if p.buf.Cap() > 2*keepBuffer {
 		p.buf = bytes.Buffer{}
 	}
 	if cap(p.msg.Moves)*8 > keepBuffer {
@@ -437,7 +492,7 @@ func (p *peer) overRate(now time.Time) bool {
 		return true
 	}
 	var seq uint64
-	if m, err := wire.Decode(p.buf.Bytes()); err == nil {
+	if m, err := wire.Decode(p.msgData); err == nil {
 		seq = m.Seq
 	}
 	p.releaseBuffers()
@@ -456,6 +511,7 @@ func (p *peer) linger() {
 // finish runs once the reader has stopped: it stops the writer, closes the
 // socket and tells the hub's user.
 func (p *peer) finish() {
+	p.releaseBuffers()
 	if p.kicked.Load() {
 		p.linger()
 	}
