@@ -33,11 +33,11 @@
 //     only the tiles that differ. A sparse drawing's keyframes cost little;
 //     a dense one's cost about five eighths of a frame each in memory.
 //   - The software renderer bakes a run of chunks on several cores
-//     (Options.Workers): the canvas is cut into bands of whole 128-row cells,
-//     one worker per band at a time. The rasterizer cuts every piece at the
+//     (Options.Workers): the canvas is cut into cells of 512×128 pixels,
+//     one worker per cell at a time. The rasterizer cuts every piece at the
 //     same cell lines whatever it draws, so a pixel's value does not depend
-//     on the band, and the frames are the same, byte for byte, on any number
-//     of cores.
+//     on the cell a worker drew it in, and the frames are the same, byte for
+//     byte, on any number of cores.
 //   - Renderer is the software frame composer: the ink layer is itself the
 //     frame buffer; each frame it restores the small patch under the last
 //     frame's overlay (tail and pen), bakes the new chunks, saves the patch

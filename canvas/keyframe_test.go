@@ -109,7 +109,7 @@ func TestParallelBakingIsByteIdentical(t *testing.T) {
 		"generated":  playback.Generate(playback.GenOptions{Strokes: 400, Seed: 5, Width: 320, Height: 240}),
 	}
 	for name, d := range drawings {
-		for _, size := range [][2]int{{320, 240}, {333, 201}, {150, 700}} {
+		for _, size := range [][2]int{{320, 240}, {333, 201}, {150, 700}, {1100, 300}} {
 			for _, hard := range []bool{false, true} {
 				q := Quality{NoAntiAlias: hard}
 				for i := 1; i <= 8; i++ {

@@ -9,23 +9,19 @@ import (
 	"mbotdraw/playback"
 )
 
-// Parallel work: a run of pieces is baked by cutting the canvas into
-// horizontal bands (whole rows of cells, see cellRows) and giving each band
-// to a worker, which rasterizes, in
-// drawing order, every piece of the run that reaches into its band, clipped
-// to it. A pixel belongs to one band, gets the same pieces in the same order,
-// and a piece's pixels do not depend on the rectangle it is clipped to (see
-// Raster.Fill), so the frame is the same, byte for byte, as baking the run
-// one piece at a time. Keyframe tiles are compressed and restored by the same
-// workers, one tile at a time.
+// Parallel work: a run of pieces is baked cell by cell (the rasterizer's
+// cells, maxBox wide and cellRows high: 36 at 1920×1080): a worker takes a
+// cell and rasterizes, in drawing order, every piece of the run that reaches
+// into it, clipped to it, then takes the next cell left. A pixel belongs to
+// one cell, gets the same pieces in the same order, and a piece's pixels do
+// not depend on the rectangle it is clipped to (see Raster.Fill), so the
+// frame is the same, byte for byte, as baking the run one piece at a time.
+// Keyframe tiles are compressed and restored by the same workers, one tile
+// at a time.
 
 // minParallelPoints is the smallest run, in points, worth handing to the
 // workers; a smaller one is baked on the calling goroutine.
 const minParallelPoints = 256
-
-// bandsPerWorker cuts the canvas into this many bands per worker, so that a
-// worker whose bands hold less ink takes over the others' bands.
-const bandsPerWorker = 6
 
 // workerCount returns the workers that Options.Workers asks for.
 func workerCount(n int) int {
@@ -36,11 +32,11 @@ func workerCount(n int) int {
 }
 
 // bakeJob is one piece of a run with its box: the float bounds the
-// tessellator gave, and the rows of the canvas it touches.
+// tessellator gave, and the pixels of the canvas it can touch.
 type bakeJob struct {
 	p              Piece
 	x0, y0, x1, y1 float32
-	top, bottom    int
+	box            image.Rectangle
 }
 
 // bakeWorker is one worker's own tessellator and rasterizer (and the
@@ -66,11 +62,12 @@ type pool struct {
 	next    atomic.Int32
 	task    func(p *pool, w *bakeWorker)
 
-	// A bake: the drawing, the canvas, the run and the bands.
-	d     *playback.Drawing
-	img   *image.RGBA
-	jobs  []bakeJob
-	bands int
+	// A bake: the drawing, the canvas, the run, and the cells across and
+	// down.
+	d          *playback.Drawing
+	img        *image.RGBA
+	jobs       []bakeJob
+	cols, rows int
 
 	// A keyframe task (keyframe.go).
 	keys  *keyframeStore
@@ -125,27 +122,24 @@ func (p *pool) take(n int) (int, bool) {
 	return i, i < n
 }
 
-// bakeBands is the bake task: each worker takes bands until none is left.
-func bakeBands(p *pool, w *bakeWorker) {
+// bakeCells is the bake task: each worker takes cells (see cellRows) until
+// none is left, and draws into each the pieces of the run that reach it.
+func bakeCells(p *pool, w *bakeWorker) {
 	r := p.img.Rect
-	h := r.Dy()
 	for {
-		b, ok := p.take(p.bands)
+		c, ok := p.take(p.cols * p.rows)
 		if !ok {
 			return
 		}
-		// Bands are whole rows of cells (see cellRows).
-		rows := (h + cellRows - 1) / cellRows
-		top := r.Min.Y + b*rows/p.bands*cellRows
-		bottom := min(r.Max.Y, r.Min.Y+(b+1)*rows/p.bands*cellRows)
-		band := image.Rect(r.Min.X, top, r.Max.X, bottom)
+		x0, y0 := r.Min.X+c%p.cols*maxBox, r.Min.Y+c/p.cols*cellRows
+		cell := image.Rect(x0, y0, x0+maxBox, y0+cellRows).Intersect(r)
 		for i := range p.jobs {
 			j := &p.jobs[i]
-			if j.bottom <= top || j.top >= bottom {
+			if !j.box.Overlaps(cell) {
 				continue
 			}
 			w.tess.Prepare(p.d, j.p)
-			w.ras.Fill(p.img, band, &w.tess, j.x0, j.y0, j.x1, j.y1)
+			w.ras.Fill(p.img, cell, &w.tess, j.x0, j.y0, j.x1, j.y1)
 		}
 	}
 }
@@ -174,7 +168,7 @@ func (r *surface) BakeBatch(ps []Piece) {
 			continue
 		}
 		r.keys.touch(box)
-		jobs = append(jobs, bakeJob{p: p, x0: x0, y0: y0, x1: x1, y1: y1, top: box.Min.Y, bottom: box.Max.Y})
+		jobs = append(jobs, bakeJob{p: p, x0: x0, y0: y0, x1: x1, y1: y1, box: box})
 	}
 	r.jobs = jobs
 	if len(jobs) == 0 {
@@ -187,7 +181,8 @@ func (r *surface) BakeBatch(ps []Piece) {
 		w.ras.NoAntiAlias = r.ras.NoAntiAlias
 	}
 	pl.d, pl.img, pl.jobs = r.d, r.img, jobs
-	pl.bands = max(1, min(bandsPerWorker*pl.n, (r.img.Rect.Dy()+cellRows-1)/cellRows))
-	pl.run(bakeBands)
+	pl.cols = (r.img.Rect.Dx() + maxBox - 1) / maxBox
+	pl.rows = (r.img.Rect.Dy() + cellRows - 1) / cellRows
+	pl.run(bakeCells)
 	pl.jobs = nil
 }
