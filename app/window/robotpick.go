@@ -122,12 +122,12 @@ func (p *robotPick) close() {
 }
 
 // robotChoices lists the robots C steps through: the virtual mBot and the
-// serial ports found, the likely mBots first.
+// ports found (cable, Bluetooth, 2.4G dongle), the likely mBots first.
 func robotChoices() []string {
 	out := []string{"sim"}
 	ports, _ := link.Ports()
 	for _, p := range ports {
-		out = append(out, "serial:"+p.Name)
+		out = append(out, p.Spec())
 	}
 	return out
 }
@@ -165,6 +165,10 @@ func robotName(spec string) string {
 		return "the virtual mBot"
 	case bridge.IsURL(spec):
 		return bridge.WithoutToken(spec)
+	case spec == "hid:":
+		return "the 2.4G dongle"
+	case strings.HasPrefix(spec, "hid:"):
+		return "the 2.4G dongle " + strings.TrimPrefix(spec, "hid:")
 	}
 	return strings.TrimPrefix(spec, "serial:")
 }
@@ -190,7 +194,7 @@ func (g *Game) pickStatus() (title, detail string, bg color.RGBA) {
 		}
 		detail += " · R draws"
 	default:
-		detail = "an mBot answers · R draws"
+		detail = "connected · R draws"
 	}
 	return title, detail, bg
 }

@@ -73,3 +73,19 @@ func TestRobotOnAPortSaysWhatAnswered(t *testing.T) {
 		t.Errorf("C picked %q, want the virtual mBot", g.robotSpec())
 	}
 }
+
+// The robot panel names each kind of robot in words.
+func TestRobotName(t *testing.T) {
+	for spec, want := range map[string]string{
+		"sim":                      "the virtual mBot",
+		"serial:/dev/ttyUSB0":      "/dev/ttyUSB0",
+		"serial:COM3":              "COM3",
+		"hid:/dev/hidraw2":         "the 2.4G dongle /dev/hidraw2",
+		"hid:":                     "the 2.4G dongle",
+		"ws://10.0.0.2:8765/robot": "ws://10.0.0.2:8765/robot",
+	} {
+		if got := robotName(spec); got != want {
+			t.Errorf("robotName(%q) = %q, want %q", spec, got, want)
+		}
+	}
+}
