@@ -146,6 +146,10 @@ func TestCompanionUndoClearAndOffline(t *testing.T) {
 		t.Error("the picture has no ink")
 	}
 
+	// Save picture says what it saved, and where.
+	page.click("savepng")
+	page.until(`/^Saved drawing-\d{4}-\d\d-\d\d-\d{4}\.png in this device's Downloads folder\.$/.test(document.getElementById("saved").textContent)`)
+
 	// The link drops: the banner says the drawing is kept; a stroke drawn
 	// meanwhile is sent when it comes back, and the banner goes.
 	if page.evalBool("companion.offlineShown()") {

@@ -480,15 +480,25 @@
     return c;
   }
 
+  // download saves blob on this device as drawing-2026-12-02-1030.EXT
+  // (local time, as the window names its saves) and says where it went.
   function download(blob, ext) {
     const a = document.createElement("a");
-    const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "");
+    const d = new Date();
+    const two = (n) => String(n).padStart(2, "0");
+    const name = "drawing-" + d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) +
+      "-" + two(d.getHours()) + two(d.getMinutes()) + ext;
     a.href = URL.createObjectURL(blob);
-    a.download = "drawing-" + stamp + ext;
+    a.download = name;
     document.body.appendChild(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    const el = $("saved");
+    el.textContent = "Saved " + name + " in this device's Downloads folder.";
+    el.hidden = false;
+    clearTimeout(st.savedTimer);
+    st.savedTimer = setTimeout(() => { el.hidden = true; }, 8000);
   }
 
   $("save").addEventListener("click", () => {
