@@ -32,7 +32,16 @@
 //
 // Sequence numbers start at 1 and grow by one per acked message of a job; a
 // message whose seq was already acked is acked again and not applied twice (a
-// client resending after a reconnect), and a gap is an error.
+// client resending after a reconnect), and a gap is an error. A connection
+// without a job starts one only with seq 1 (or a hello); a connection whose
+// job another took over with its key gets an error for its later messages.
+//
+// Messages are JSON text: a binary message closes the connection with code
+// 1003, text that is not UTF-8 with 1007, a message over the size limit
+// with 1009, flooding or not reading what the server sends with 1008, and
+// the server shutting down with 1001. Refusals before the upgrade are HTTP:
+// 401 (token), 403 (a foreign page or host name), 429 (too many from one
+// address, or an address barred for flooding), 503 (too many in all).
 //
 // Moves are the robot's motions, in the units of package robot:
 //
