@@ -67,5 +67,10 @@ func runBridge(env *Env, args []string) error {
 	st := srv.Stats()
 	fmt.Fprintf(env.Stdout, "bridge: stopped; %d connections, %d messages in, %d out, round trip p99 %.2f ms\n",
 		st.Accepted, st.MessagesIn, st.MessagesOut, st.RTT.P99)
+	refused := st.Unauthorized + st.Forbidden + st.Refused + st.RefusedAddr + st.RefusedEarly
+	if closed := st.ClosedSlow + st.ClosedAbuse + st.ClosedTooBig; refused+closed > 0 {
+		fmt.Fprintf(env.Stdout, "bridge: %d connections refused (wrong token, foreign page, too many), %d closed for not reading, flooding or sending too much\n",
+			refused, closed)
+	}
 	return err
 }
