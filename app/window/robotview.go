@@ -362,7 +362,7 @@ func (g *Game) robotStatus() (title, detail string, bg color.RGBA) {
 	case robot.StateLostLink:
 		title, bg, detail = "Robot lost its link", colError, "reconnecting…"
 	case robot.StateDone:
-		title, bg, detail = "Robot is done!", colDone, fmt.Sprintf("%d strokes drawn", p.StrokesDone)
+		title, bg, detail = "Robot is done!", colDone, countOf(p.StrokesDone, "stroke")+" drawn"
 	case robot.StateStopped:
 		title, bg, detail = "Robot stopped", color.RGBA{0x60, 0x6a, 0x80, 0xff}, fmt.Sprintf("%d of %d strokes drawn", p.StrokesDone, p.Strokes)
 	}

@@ -146,8 +146,8 @@ func (ps *perfSys) robotTraffic(t robot.Traffic) {
 func (ps *perfSys) summary() string {
 	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
 	h := ps.budget.Histogram()
-	return fmt.Sprintf("window: %d frames; update+draw p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms, %d over the %.1f ms budget; present (GPU and swap, separately) p50 %.2f ms, p99 %.2f ms",
-		ps.frame, ms(h.Quantile(0.5)), ms(h.Quantile(0.95)), ms(h.Quantile(0.99)), ms(h.Max()),
+	return fmt.Sprintf("window: %s; update+draw p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms, %d over the %.1f ms budget; present (GPU and swap, separately) p50 %.2f ms, p99 %.2f ms",
+		countOf(ps.frame, "frame"), ms(h.Quantile(0.5)), ms(h.Quantile(0.95)), ms(h.Quantile(0.99)), ms(h.Max()),
 		ps.budget.OverBudget(), ms(ps.budget.Budget()), ms(ps.present.Quantile(0.5)), ms(ps.present.Quantile(0.99)))
 }
 
