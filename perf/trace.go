@@ -282,36 +282,74 @@ func (r *TraceRecorder) snapshot() traceSnap {
 	return s
 }
 
+// traceItem is one thing to write, in time order: an event, a frame's
+// slice (at its start), or a frame's counters (at its end).
+type traceItem struct {
+	ts, dur int64
+	kind    uint8 // 0: events[i], 1: frames[i] slice, 2: frames[i] end
+	i       int32
+}
+
 // WriteJSON writes the trace as Chrome trace event JSON.
 func (r *TraceRecorder) WriteJSON(w io.Writer) error {
 	snap := r.snapshot()
 	frames, events, threads, origin := snap.frames, snap.events, snap.threads, snap.origin
-	// Sort by time; at equal times the longer slice first, so it is the parent.
-	// A frame gives two items: its slice at its start, and its counters
-	// (and over-budget instant) at its end.
-	type item struct {
-		ts, dur int64
-		kind    uint8 // 0: events[i], 1: frames[i] slice, 2: frames[i] end
-		i       int32
-	}
-	items := make([]item, 0, len(events)+2*len(frames))
-	for i, e := range events {
-		items = append(items, item{e.start, e.dur, 0, int32(i)})
-	}
-	for i, f := range frames {
-		items = append(items, item{f.start, f.dur, 1, int32(i)}, item{f.start + f.dur, 0, 2, int32(i)})
-	}
-	slices.SortStableFunc(items, func(a, b item) int {
-		return cmp.Or(cmp.Compare(a.ts, b.ts), cmp.Compare(b.dur, a.dur), cmp.Compare(a.kind, b.kind))
-	})
+	items := traceItems(frames, events)
 	sortIndex := map[int]int{}
 	for t := range threads {
 		sortIndex[t] = t * traceLanes
 	}
-	// Slices on one thread must nest; round trips of concurrent WebSocket
-	// clients (or anything else recorded from several goroutines) overlap.
-	// Such a slice moves to the first extra lane of its thread where it
-	// nests, named "websocket 2", "websocket 3", ...
+	assignLanes(items, events, threads, sortIndex)
+
+	bw := bufio.NewWriterSize(w, 64<<10)
+	b := r.appendJSONHeader(nil, threads, sortIndex)
+	budgetMS := float64(r.opts.Budget) / 1e6
+	for _, it := range items {
+		if len(b) > 32<<10 {
+			if _, err := bw.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
+		switch it.kind {
+		case 1:
+			b = appendFrameSlice(b, frames[it.i], origin, budgetMS)
+		case 2:
+			b = appendFrameEnd(b, frames[it.i], origin)
+		default:
+			b = appendEvent(b, events[it.i], origin)
+		}
+	}
+	b = append(b, "\n]}\n"...)
+	if _, err := bw.Write(b); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// traceItems lists the events and frames sorted by time; at equal times the
+// longer slice first, so it is the parent. A frame gives two items: its
+// slice at its start, and its counters (and over-budget instant) at its end.
+func traceItems(frames []traceFrame, events []traceEvent) []traceItem {
+	items := make([]traceItem, 0, len(events)+2*len(frames))
+	for i, e := range events {
+		items = append(items, traceItem{e.start, e.dur, 0, int32(i)})
+	}
+	for i, f := range frames {
+		items = append(items, traceItem{f.start, f.dur, 1, int32(i)}, traceItem{f.start + f.dur, 0, 2, int32(i)})
+	}
+	slices.SortStableFunc(items, func(a, b traceItem) int {
+		return cmp.Or(cmp.Compare(a.ts, b.ts), cmp.Compare(b.dur, a.dur), cmp.Compare(a.kind, b.kind))
+	})
+	return items
+}
+
+// assignLanes makes the slices on each thread nest. Round trips of
+// concurrent WebSocket clients (or anything else recorded from several
+// goroutines) overlap; such a slice moves to the first extra lane of its
+// thread where it nests, named "websocket 2", "websocket 3", ... It
+// changes the events' tids and adds the lanes to threads and sortIndex.
+func assignLanes(items []traceItem, events []traceEvent, threads map[int]string, sortIndex map[int]int) {
 	lanes := map[int32][][]int64{} // tid → per lane, the stack of open slice ends
 	for _, it := range items {
 		if it.kind == 1 { // frames stay on lane 0 of the main thread
@@ -366,9 +404,11 @@ func (r *TraceRecorder) WriteJSON(w io.Writer) error {
 			e.tid = int32(lane)
 		}
 	}
+}
 
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var b []byte
+// appendJSONHeader writes the document's start: the metadata (otherData),
+// the process name and each thread's name and sort index.
+func (r *TraceRecorder) appendJSONHeader(b []byte, threads map[int]string, sortIndex map[int]int) []byte {
 	b = append(b, `{"displayTimeUnit":"ms","otherData":{`...)
 	keys := make([]string, 0, len(r.opts.Meta))
 	for k := range r.opts.Meta {
@@ -405,56 +445,38 @@ func (r *TraceRecorder) WriteJSON(w io.Writer) error {
 		b = strconv.AppendInt(b, int64(sortIndex[t]), 10)
 		b = append(b, "}}"...)
 	}
-	budgetMS := float64(r.opts.Budget) / 1e6
-	for _, it := range items {
-		if len(b) > 32<<10 {
-			if _, err := bw.Write(b); err != nil {
-				return err
-			}
-			b = b[:0]
-		}
-		switch it.kind {
-		case 1:
-			b = appendFrameSlice(b, frames[it.i], origin, budgetMS)
-			continue
-		case 2:
-			b = appendFrameEnd(b, frames[it.i], origin)
-			continue
-		}
-		e := events[it.i]
-		b = append(b, ",\n{\"ph\":\""...)
-		b = append(b, e.ph)
-		b = append(b, `","pid":1,"tid":`...)
-		b = strconv.AppendInt(b, int64(e.tid), 10)
-		b = append(b, `,"name":`...)
-		b = jsonstring.Append(b, e.name)
-		b = append(b, `,"ts":`...)
-		b = appendUS(b, e.start-origin)
-		switch e.ph {
-		case 'X':
-			b = append(b, `,"dur":`...)
-			b = appendUS(b, e.dur)
-		case 'i':
-			b = append(b, `,"s":"t"`...)
-			if e.detail != "" {
-				b = append(b, `,"args":{"detail":`...)
-				b = jsonstring.Append(b, e.detail)
-				b = append(b, '}')
-			}
-		case 'C':
-			b = append(b, `,"args":{`...)
-			b = jsonstring.Append(b, e.name)
-			b = append(b, ':')
-			b = appendNum(b, e.val)
+	return b
+}
+
+// appendEvent writes one slice, instant or counter event.
+func appendEvent(b []byte, e traceEvent, origin int64) []byte {
+	b = append(b, ",\n{\"ph\":\""...)
+	b = append(b, e.ph)
+	b = append(b, `","pid":1,"tid":`...)
+	b = strconv.AppendInt(b, int64(e.tid), 10)
+	b = append(b, `,"name":`...)
+	b = jsonstring.Append(b, e.name)
+	b = append(b, `,"ts":`...)
+	b = appendUS(b, e.start-origin)
+	switch e.ph {
+	case 'X':
+		b = append(b, `,"dur":`...)
+		b = appendUS(b, e.dur)
+	case 'i':
+		b = append(b, `,"s":"t"`...)
+		if e.detail != "" {
+			b = append(b, `,"args":{"detail":`...)
+			b = jsonstring.Append(b, e.detail)
 			b = append(b, '}')
 		}
+	case 'C':
+		b = append(b, `,"args":{`...)
+		b = jsonstring.Append(b, e.name)
+		b = append(b, ':')
+		b = appendNum(b, e.val)
 		b = append(b, '}')
 	}
-	b = append(b, "\n]}\n"...)
-	if _, err := bw.Write(b); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return append(b, '}')
 }
 
 // appendFrameSlice writes a frame's X slice.
