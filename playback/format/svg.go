@@ -469,121 +469,167 @@ func (w *svgDecoder) shape(name string, attr map[string]string, st *svgStyle) er
 	}
 	p := &w.p
 	p.m, p.col, p.width, p.open, p.err = st.m, col, width, false, nil
-	vw, vh := st.vw, st.vh
-	diag := math.Sqrt((vw*vw + vh*vh) / 2)
-	var err error
-	g := func(key string, ref float64) float64 {
-		if err != nil {
-			return 0
-		}
-		var v float64
-		v, err = w.geometry(name, attr, key, ref)
-		return v
-	}
+	g := &shapeGeometry{w: w, name: name, attr: attr}
 	switch name {
 	case "path":
-		w.setElement(name, "d")
-		if d := attr["d"]; len(d) > 1<<16 {
-			// A long path: room for a point per 8 bytes ("L 92,36 ")
-			// at once, rather than growing the point store step by step.
-			// (no more than the points limit leaves).
-			n := max(0, min(len(d)/8, p.max-len(p.d.T)))
-			p.d.XY = slices.Grow(p.d.XY, 2*n)
-			p.d.T = slices.Grow(p.d.T, n)
-		}
-		err = drawPath(attr["d"], p)
+		return w.drawPath(attr["d"])
 	case "line":
-		x1, y1, x2, y2 := g("x1", vw), g("y1", vh), g("x2", vw), g("y2", vh)
-		if err == nil {
-			w.setElement(name, "")
-			p.move(x1, y1)
-			p.line(x2, y2)
-			err = p.err
-		}
+		return w.drawLine(g, st.vw, st.vh)
 	case "polyline", "polygon":
-		w.setElement(name, "points")
-		var v []float64
-		v, err = parseNumberList(attr["points"])
-		if err == nil && len(v)%2 == 1 {
-			err = fmt.Errorf("points has an odd number of coordinates (%d)", len(v))
-		}
-		if err == nil && len(v) >= 2 {
-			p.move(v[0], v[1])
-			p.begin()
-			for i := 2; i+1 < len(v); i += 2 {
-				p.line(v[i], v[i+1])
-			}
-			if name == "polygon" && len(v) > 2 && (v[0] != v[len(v)-2] || v[1] != v[len(v)-1]) {
-				p.line(v[0], v[1])
-			}
-			err = p.err
-		}
+		return w.drawPoly(name, attr["points"])
 	case "rect":
-		x, y, rw, rh := g("x", vw), g("y", vh), g("width", vw), g("height", vh)
-		_, rxok := attr["rx"]
-		_, ryok := attr["ry"]
-		var rxv, ryv float64
-		if rxok {
-			rxv = g("rx", vw)
-		}
-		if ryok {
-			ryv = g("ry", vh)
-		}
-		if err != nil || rw <= 0 || rh <= 0 {
-			break
-		}
-		switch {
-		case rxok && !ryok:
-			ryv = rxv
-		case ryok && !rxok:
-			rxv = ryv
-		}
-		rxv, ryv = math.Min(math.Max(rxv, 0), rw/2), math.Min(math.Max(ryv, 0), rh/2)
-		w.setElement(name, "")
-		p.move(x+rxv, y)
-		p.line(x+rw-rxv, y)
-		if rxv > 0 && ryv > 0 {
-			p.arc(x+rw-rxv, y, rxv, ryv, 0, false, true, x+rw, y+ryv)
-		}
-		p.line(x+rw, y+rh-ryv)
-		if rxv > 0 && ryv > 0 {
-			p.arc(x+rw, y+rh-ryv, rxv, ryv, 0, false, true, x+rw-rxv, y+rh)
-		}
-		p.line(x+rxv, y+rh)
-		if rxv > 0 && ryv > 0 {
-			p.arc(x+rxv, y+rh, rxv, ryv, 0, false, true, x, y+rh-ryv)
-		}
-		p.line(x, y+ryv)
-		if rxv > 0 && ryv > 0 {
-			p.arc(x, y+ryv, rxv, ryv, 0, false, true, x+rxv, y)
-		}
-		err = p.err
+		return w.drawRect(g, st.vw, st.vh)
 	case "circle", "ellipse":
-		cx, cy := g("cx", vw), g("cy", vh)
-		var rx, ry float64
-		if name == "circle" {
-			rx = g("r", diag)
-			ry = rx
-		} else {
-			rx, ry = g("rx", vw), g("ry", vh)
-			_, rxok := attr["rx"]
-			_, ryok := attr["ry"]
-			switch {
-			case rxok && !ryok:
-				ry = rx
-			case ryok && !rxok:
-				rx = ry
-			}
-		}
-		if err != nil || rx <= 0 || ry <= 0 {
-			break
-		}
-		w.setElement(name, "")
-		p.move(cx+rx, cy)
-		p.ellipse(cx, cy, rx, ry, 0, 1, 0, 2*math.Pi, cx+rx, cy)
-		err = p.err
+		return w.drawEllipse(g, st.vw, st.vh)
 	}
-	return err
+	return nil
+}
+
+// shapeGeometry reads a shape's length attributes, keeping the first error.
+type shapeGeometry struct {
+	w    *svgDecoder
+	name string
+	attr map[string]string
+	err  error
+}
+
+// get reads the length attribute key (0 when missing), relative to ref for
+// percentages.
+func (g *shapeGeometry) get(key string, ref float64) float64 {
+	if g.err != nil {
+		return 0
+	}
+	v, err := g.w.geometry(g.name, g.attr, key, ref)
+	g.err = err
+	return v
+}
+
+// has says whether the shape has the attribute key.
+func (g *shapeGeometry) has(key string) bool {
+	_, ok := g.attr[key]
+	return ok
+}
+
+// drawPath draws a <path> of path data d.
+func (w *svgDecoder) drawPath(d string) error {
+	p := &w.p
+	w.setElement("path", "d")
+	if len(d) > 1<<16 {
+		// A long path: room for a point per 8 bytes ("L 92,36 ")
+		// at once, rather than growing the point store step by step.
+		// (no more than the points limit leaves).
+		n := max(0, min(len(d)/8, p.max-len(p.d.T)))
+		p.d.XY = slices.Grow(p.d.XY, 2*n)
+		p.d.T = slices.Grow(p.d.T, n)
+	}
+	return drawPath(d, p)
+}
+
+// drawLine draws a <line>.
+func (w *svgDecoder) drawLine(g *shapeGeometry, vw, vh float64) error {
+	p := &w.p
+	x1, y1, x2, y2 := g.get("x1", vw), g.get("y1", vh), g.get("x2", vw), g.get("y2", vh)
+	if g.err != nil {
+		return g.err
+	}
+	w.setElement(g.name, "")
+	p.move(x1, y1)
+	p.line(x2, y2)
+	return p.err
+}
+
+// drawPoly draws a <polyline> or a <polygon> (closed) of the points list.
+func (w *svgDecoder) drawPoly(name, points string) error {
+	p := &w.p
+	w.setElement(name, "points")
+	v, err := parseNumberList(points)
+	if err != nil {
+		return err
+	}
+	if len(v)%2 == 1 {
+		return fmt.Errorf("points has an odd number of coordinates (%d)", len(v))
+	}
+	if len(v) < 2 {
+		return nil
+	}
+	p.move(v[0], v[1])
+	p.begin()
+	for i := 2; i+1 < len(v); i += 2 {
+		p.line(v[i], v[i+1])
+	}
+	if name == "polygon" && len(v) > 2 && (v[0] != v[len(v)-2] || v[1] != v[len(v)-1]) {
+		p.line(v[0], v[1])
+	}
+	return p.err
+}
+
+// drawRect draws a <rect>, with its corners rounded by rx and ry.
+func (w *svgDecoder) drawRect(g *shapeGeometry, vw, vh float64) error {
+	p := &w.p
+	x, y, rw, rh := g.get("x", vw), g.get("y", vh), g.get("width", vw), g.get("height", vh)
+	rxok, ryok := g.has("rx"), g.has("ry")
+	var rxv, ryv float64
+	if rxok {
+		rxv = g.get("rx", vw)
+	}
+	if ryok {
+		ryv = g.get("ry", vh)
+	}
+	if g.err != nil || rw <= 0 || rh <= 0 {
+		return g.err
+	}
+	switch {
+	case rxok && !ryok:
+		ryv = rxv
+	case ryok && !rxok:
+		rxv = ryv
+	}
+	rxv, ryv = math.Min(math.Max(rxv, 0), rw/2), math.Min(math.Max(ryv, 0), rh/2)
+	w.setElement(g.name, "")
+	p.move(x+rxv, y)
+	p.line(x+rw-rxv, y)
+	if rxv > 0 && ryv > 0 {
+		p.arc(x+rw-rxv, y, rxv, ryv, 0, false, true, x+rw, y+ryv)
+	}
+	p.line(x+rw, y+rh-ryv)
+	if rxv > 0 && ryv > 0 {
+		p.arc(x+rw, y+rh-ryv, rxv, ryv, 0, false, true, x+rw-rxv, y+rh)
+	}
+	p.line(x+rxv, y+rh)
+	if rxv > 0 && ryv > 0 {
+		p.arc(x+rxv, y+rh, rxv, ryv, 0, false, true, x, y+rh-ryv)
+	}
+	p.line(x, y+ryv)
+	if rxv > 0 && ryv > 0 {
+		p.arc(x, y+ryv, rxv, ryv, 0, false, true, x+rxv, y)
+	}
+	return p.err
+}
+
+// drawEllipse draws a <circle> or an <ellipse>.
+func (w *svgDecoder) drawEllipse(g *shapeGeometry, vw, vh float64) error {
+	p := &w.p
+	cx, cy := g.get("cx", vw), g.get("cy", vh)
+	var rx, ry float64
+	if g.name == "circle" {
+		rx = g.get("r", math.Sqrt((vw*vw+vh*vh)/2))
+		ry = rx
+	} else {
+		rx, ry = g.get("rx", vw), g.get("ry", vh)
+		switch rxok, ryok := g.has("rx"), g.has("ry"); {
+		case rxok && !ryok:
+			ry = rx
+		case ryok && !rxok:
+			rx = ry
+		}
+	}
+	if g.err != nil || rx <= 0 || ry <= 0 {
+		return g.err
+	}
+	w.setElement(g.name, "")
+	p.move(cx+rx, cy)
+	p.ellipse(cx, cy, rx, ry, 0, 1, 0, 2*math.Pi, cx+rx, cy)
+	return p.err
 }
 
 // encodeSVG writes the drawing as SVG: a viewBox of the canvas and one
