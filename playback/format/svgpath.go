@@ -190,163 +190,190 @@ func pathError(i int, format string, a ...any) error {
 // absolute and relative forms, with implicit repeats. Each subpath is a
 // stroke; a subpath that draws nothing (a lone moveto) makes none.
 func drawPath(d string, p *pen) error {
-	var (
-		cx, cy   float64 // current point
-		sx, sy   float64 // subpath start
-		ctx, cty float64 // last control point, for S and T
-		cmd      byte    // the command in force (for implicit repeats)
-		prev     byte    // the previous command, upper case
-		i        int
-	)
-	db := unsafe.Slice(unsafe.StringData(d), len(d)) // read only
-	skipSep := func() {
-		for i < len(d) && (isSVGSpace(d[i]) || d[i] == ',') {
-			i++
-		}
-	}
-	num := func() float64 {
-		if p.err != nil {
-			return 0
-		}
-		skipSep()
-		if v, next, ok := fastNumber(db, i, len(d), false); ok {
-			i = next
-			return v
-		}
-		v, n, err := scanSVGNumber(d[i:])
-		if err != nil {
-			p.err = pathError(i, "%v", err)
-			return 0
-		}
-		i += n
-		return v
-	}
-	flag := func() bool {
-		if p.err != nil {
-			return false
-		}
-		skipSep()
-		if i < len(d) && (d[i] == '0' || d[i] == '1') {
-			i++
-			return d[i-1] == '1'
-		}
-		p.err = pathError(i, "expected an arc flag, 0 or 1")
-		return false
-	}
+	pp := pathParser{p: p, d: unsafe.Slice(unsafe.StringData(d), len(d))}
+	return pp.run()
+}
+
+// pathParser reads path data and draws it with a pen.
+type pathParser struct {
+	p        *pen
+	d        []byte  // the path data, read only
+	i        int     // the next byte of d
+	cx, cy   float64 // current point
+	sx, sy   float64 // subpath start
+	ctx, cty float64 // last control point, for S and T
+	cmd      byte    // the command in force (for implicit repeats)
+	prev     byte    // the previous command, upper case
+}
+
+func (pp *pathParser) run() error {
+	p := pp.p
 	for p.err == nil {
-		skipSep()
-		if i >= len(d) {
+		pp.skipSep()
+		if pp.i >= len(pp.d) {
 			break
 		}
-		c := d[i]
-		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
-			if !strings.ContainsRune("MmLlHhVvCcSsQqTtAaZz", rune(c)) {
-				return pathError(i, "unknown command %q", c)
-			}
-			if cmd == 0 && c != 'M' && c != 'm' {
-				return pathError(i, "path data must begin with a moveto (M or m), not %q", c)
-			}
-			cmd = c
-			i++
-			if c == 'Z' || c == 'z' {
-				if prev != 'Z' {
-					p.begin()
-					if cx != sx || cy != sy {
-						p.line(sx, sy)
-					}
-				}
-				p.move(sx, sy)
-				cx, cy, prev = sx, sy, 'Z'
-				continue
-			}
-		} else {
-			switch {
-			case cmd == 0:
-				return pathError(i, "path data must begin with a moveto (M or m)")
-			case cmd == 'Z' || cmd == 'z':
-				return pathError(i, "unexpected number after a closepath (Z)")
-			}
+		closed, err := pp.command()
+		if err != nil {
+			return err
 		}
-		var ox, oy float64
-		rel := cmd >= 'a'
-		if rel {
-			ox, oy = cx, cy
+		if !closed {
+			pp.draw()
 		}
-		up := cmd &^ 0x20
-		switch up {
-		case 'M':
-			x, y := num()+ox, num()+oy
-			p.move(x, y)
-			cx, cy, sx, sy = x, y, x, y
-			if rel { // further pairs are lineto
-				cmd = 'l'
-			} else {
-				cmd = 'L'
-			}
-		case 'L':
-			x, y := num()+ox, num()+oy
-			if p.err == nil {
-				p.line(x, y)
-			}
-			cx, cy = x, y
-		case 'H':
-			x := num() + ox
-			if p.err == nil {
-				p.line(x, cy)
-			}
-			cx = x
-		case 'V':
-			y := num() + oy
-			if p.err == nil {
-				p.line(cx, y)
-			}
-			cy = y
-		case 'C':
-			x1, y1 := num()+ox, num()+oy
-			x2, y2 := num()+ox, num()+oy
-			x, y := num()+ox, num()+oy
-			if p.err == nil {
-				p.cubic(cx, cy, x1, y1, x2, y2, x, y)
-			}
-			ctx, cty, cx, cy = x2, y2, x, y
-		case 'S':
-			x1, y1 := cx, cy
-			if prev == 'C' || prev == 'S' {
-				x1, y1 = 2*cx-ctx, 2*cy-cty
-			}
-			x2, y2 := num()+ox, num()+oy
-			x, y := num()+ox, num()+oy
-			if p.err == nil {
-				p.cubic(cx, cy, x1, y1, x2, y2, x, y)
-			}
-			ctx, cty, cx, cy = x2, y2, x, y
-		case 'Q':
-			x1, y1 := num()+ox, num()+oy
-			x, y := num()+ox, num()+oy
-			if p.err == nil {
-				p.quad(cx, cy, x1, y1, x, y)
-			}
-			ctx, cty, cx, cy = x1, y1, x, y
-		case 'T':
-			x1, y1 := cx, cy
-			if prev == 'Q' || prev == 'T' {
-				x1, y1 = 2*cx-ctx, 2*cy-cty
-			}
-			x, y := num()+ox, num()+oy
-			if p.err == nil {
-				p.quad(cx, cy, x1, y1, x, y)
-			}
-			ctx, cty, cx, cy = x1, y1, x, y
-		case 'A':
-			rx, ry, phi := num(), num(), num()
-			large, sweep := flag(), flag()
-			x, y := num()+ox, num()+oy
-			if p.err == nil {
-				p.arc(cx, cy, rx, ry, phi, large, sweep, x, y)
-			}
-			cx, cy = x, y
-		}
-		prev = up
 	}
 	return p.err
+}
+
+func (pp *pathParser) skipSep() {
+	for pp.i < len(pp.d) && (isSVGSpace(pp.d[pp.i]) || pp.d[pp.i] == ',') {
+		pp.i++
+	}
+}
+
+// num reads a number; after an error it reads nothing and returns 0.
+func (pp *pathParser) num() float64 {
+	if pp.p.err != nil {
+		return 0
+	}
+	pp.skipSep()
+	d, i := pp.d, pp.i
+	if v, next, ok := fastNumber(d, i, len(d), false); ok {
+		pp.i = next
+		return v
+	}
+	rest := ""
+	if i < len(d) {
+		rest = unsafe.String(&d[i], len(d)-i)
+	}
+	v, n, err := scanSVGNumber(rest)
+	if err != nil {
+		pp.p.err = pathError(i, "%v", err)
+		return 0
+	}
+	pp.i += n
+	return v
+}
+
+// flag reads an arc flag, 0 or 1.
+func (pp *pathParser) flag() bool {
+	if pp.p.err != nil {
+		return false
+	}
+	pp.skipSep()
+	if pp.i < len(pp.d) && (pp.d[pp.i] == '0' || pp.d[pp.i] == '1') {
+		pp.i++
+		return pp.d[pp.i-1] == '1'
+	}
+	pp.p.err = pathError(pp.i, "expected an arc flag, 0 or 1")
+	return false
+}
+
+// command reads a command letter, if there is one, and draws a closepath;
+// closed says that it was one, and there are no numbers to read.
+func (pp *pathParser) command() (closed bool, err error) {
+	c := pp.d[pp.i]
+	if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
+		if !strings.ContainsRune("MmLlHhVvCcSsQqTtAaZz", rune(c)) {
+			return false, pathError(pp.i, "unknown command %q", c)
+		}
+		if pp.cmd == 0 && c != 'M' && c != 'm' {
+			return false, pathError(pp.i, "path data must begin with a moveto (M or m), not %q", c)
+		}
+		pp.cmd = c
+		pp.i++
+		if c == 'Z' || c == 'z' {
+			if pp.prev != 'Z' {
+				pp.p.begin()
+				if pp.cx != pp.sx || pp.cy != pp.sy {
+					pp.p.line(pp.sx, pp.sy)
+				}
+			}
+			pp.p.move(pp.sx, pp.sy)
+			pp.cx, pp.cy, pp.prev = pp.sx, pp.sy, 'Z'
+			return true, nil
+		}
+		return false, nil
+	}
+	switch {
+	case pp.cmd == 0:
+		return false, pathError(pp.i, "path data must begin with a moveto (M or m)")
+	case pp.cmd == 'Z' || pp.cmd == 'z':
+		return false, pathError(pp.i, "unexpected number after a closepath (Z)")
+	}
+	return false, nil
+}
+
+// draw reads the numbers of one command in force and draws it.
+func (pp *pathParser) draw() {
+	p := pp.p
+	cx, cy := pp.cx, pp.cy
+	var ox, oy float64
+	rel := pp.cmd >= 'a'
+	if rel {
+		ox, oy = cx, cy
+	}
+	up := pp.cmd &^ 0x20
+	switch up {
+	case 'M':
+		x, y := pp.num()+ox, pp.num()+oy
+		p.move(x, y)
+		pp.cx, pp.cy, pp.sx, pp.sy = x, y, x, y
+		if rel { // further pairs are lineto
+			pp.cmd = 'l'
+		} else {
+			pp.cmd = 'L'
+		}
+	case 'L':
+		x, y := pp.num()+ox, pp.num()+oy
+		if p.err == nil {
+			p.line(x, y)
+		}
+		pp.cx, pp.cy = x, y
+	case 'H':
+		x := pp.num() + ox
+		if p.err == nil {
+			p.line(x, cy)
+		}
+		pp.cx = x
+	case 'V':
+		y := pp.num() + oy
+		if p.err == nil {
+			p.line(cx, y)
+		}
+		pp.cy = y
+	case 'C', 'S':
+		x1, y1 := cx, cy
+		if up == 'C' {
+			x1, y1 = pp.num()+ox, pp.num()+oy
+		} else if pp.prev == 'C' || pp.prev == 'S' {
+			x1, y1 = 2*cx-pp.ctx, 2*cy-pp.cty
+		}
+		x2, y2 := pp.num()+ox, pp.num()+oy
+		x, y := pp.num()+ox, pp.num()+oy
+		if p.err == nil {
+			p.cubic(cx, cy, x1, y1, x2, y2, x, y)
+		}
+		pp.ctx, pp.cty, pp.cx, pp.cy = x2, y2, x, y
+	case 'Q', 'T':
+		x1, y1 := cx, cy
+		if up == 'Q' {
+			x1, y1 = pp.num()+ox, pp.num()+oy
+		} else if pp.prev == 'Q' || pp.prev == 'T' {
+			x1, y1 = 2*cx-pp.ctx, 2*cy-pp.cty
+		}
+		x, y := pp.num()+ox, pp.num()+oy
+		if p.err == nil {
+			p.quad(cx, cy, x1, y1, x, y)
+		}
+		pp.ctx, pp.cty, pp.cx, pp.cy = x1, y1, x, y
+	case 'A':
+		rx, ry, phi := pp.num(), pp.num(), pp.num()
+		large, sweep := pp.flag(), pp.flag()
+		x, y := pp.num()+ox, pp.num()+oy
+		if p.err == nil {
+			p.arc(cx, cy, rx, ry, phi, large, sweep, x, y)
+		}
+		pp.cx, pp.cy = x, y
+	}
+	pp.prev = up
 }
