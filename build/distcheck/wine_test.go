@@ -90,6 +90,41 @@ func TestWindowsHeadlessUnderWine(t *testing.T) {
 	if r.Status != 0 || !strings.Contains(r.Stdout, "strokes:") {
 		t.Errorf("info with a Windows path: %+v", r)
 	}
+	// Robots on Windows: COM ports by name, a plain sentence for one that
+	// is not there, and for the dongle, which is Linux-only so far.
+	for _, c := range []struct{ robot, want string }{
+		{"serial:COM9", "serial port COM9: no such port"},
+		{"COM9", "serial port COM9: no such port"},
+		{"hid:", "2.4G dongle: not supported on Windows yet"},
+	} {
+		r := run(t, dir, env, nil, wine, exe, "plot", file, "--robot", c.robot)
+		if r.Status != 1 || !strings.Contains(r.Stderr, c.want) || strings.Contains(r.Stderr, "goroutine") {
+			t.Errorf("plot --robot %s: status %d, stderr %q, want %q", c.robot, r.Status, r.Stderr, c.want)
+		}
+	}
+	if r := run(t, dir, env, nil, wine, exe, "ports"); r.Status != 0 || !strings.Contains(r.Stdout, "CH340 driver") {
+		t.Errorf("ports under Wine: %+v", r)
+	}
+	// register writes the association into the (Wine) registry, and
+	// --undo takes it out.
+	const key = `HKCU\Software\Classes\mbotdraw.drawing\shell\open\command`
+	if r := run(t, win, env, nil, wine, exe, "register"); r.Status != 0 || !strings.Contains(r.Stdout, "Done") {
+		t.Fatalf("register: %+v", r)
+	}
+	q := run(t, win, env, nil, wine, "reg", "query", key)
+	if q.Status != 0 || !strings.Contains(q.Stdout, `mbotdraw.exe" "%1"`) {
+		t.Errorf("after register, %s: %+v", key, q)
+	}
+	q = run(t, win, env, nil, wine, "reg", "query", `HKCU\Software\Classes\.ndjson`)
+	if !strings.Contains(q.Stdout, "mbotdraw.drawing") {
+		t.Errorf("after register, .ndjson: %+v", q)
+	}
+	if r := run(t, win, env, nil, wine, exe, "register", "--undo"); r.Status != 0 {
+		t.Fatalf("register --undo: %+v", r)
+	}
+	if q := run(t, win, env, nil, wine, "reg", "query", key); q.Status == 0 {
+		t.Errorf("after register --undo, %s is still there: %+v", key, q)
+	}
 }
 
 // The Windows window program (-H windowsgui) under Wine and Xvfb: it plays
@@ -129,5 +164,48 @@ func TestWindowsWindowUnderWine(t *testing.T) {
 	if b.Dx() < 320 || len(colours) < 8 {
 		t.Errorf("screenshot %v with %d colours does not look like the demo", b, len(colours))
 	}
-	t.Logf("screenshot %v, %d colours", b, len(colours))
+	t.Logf("screenshot %v, %d colours; a copy is in bin/wine-screenshot.png", b, len(colours))
+	if data, err := os.ReadFile(filepath.Join(dir, "shot.png")); err == nil {
+		os.MkdirAll("../../bin", 0o755)
+		os.WriteFile("../../bin/wine-screenshot.png", data, 0o644)
+	}
+}
+
+// The save folder (window-b's app/folder) on Windows: the shell's known
+// folder for Pictures, with mbotdraw inside it, created. And the version
+// package's tests, built for Windows.
+func TestWindowsFoldersUnderWine(t *testing.T) {
+	wine := wine(t)
+	env := winePrefix(t, wine)
+	exe := filepath.Join(t.TempDir(), "pictures.exe")
+	build := exec.Command("go", "build", "-o", exe, "./testdata/pictures")
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building for Windows: %v\n%s", err, out)
+	}
+	r := run(t, t.TempDir(), env, nil, wine, exe)
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(r.Stdout, "\r\n", "\n")), "\n")
+	if r.Status != 0 || len(lines) != 2 || !strings.HasPrefix(lines[0], `C:\users\`) || !strings.HasSuffix(lines[0], `\Pictures`) ||
+		lines[1] != lines[0]+`\mbotdraw` {
+		t.Fatalf("Pictures under Wine: %+v", r)
+	}
+	t.Logf("saves go to %s", lines[1])
+
+	vt := filepath.Join(t.TempDir(), "version.test.exe")
+	build = exec.Command("go", "test", "-c", "-o", vt, "mbotdraw/version")
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go test -c for Windows: %v\n%s", err, out)
+	}
+	if r := run(t, t.TempDir(), env, nil, wine, vt); r.Status != 0 {
+		t.Errorf("version tests under Wine: %s\n%s", r.Stdout, r.Stderr)
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
