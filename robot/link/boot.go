@@ -129,3 +129,60 @@ func robotTime(c Clock, d time.Duration) time.Duration {
 	}
 	return d
 }
+
+// hostOpened restarts the board of connection gen, as opening a USB port
+// does (DTR). Opening a port changes its settings more than once (raw mode,
+// then the speed) before the host sends anything: a change with no byte
+// received since the last restart belongs to the same open.
+func (v *Virtual) hostOpened(gen int) {
+	v.loop.Lock()
+	defer v.loop.Unlock()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if gen == v.gen && v.heard {
+		v.resetLocked()
+	}
+}
+
+// resetLocked restarts the board now: the motors stop, a frame half read is
+// gone, and the board boots by its profile; when it is ready, started
+// prints the banner and reads what waited in the UART. Call it with loop and mu
+// held.
+func (v *Virtual) resetLocked() {
+	v.advance(v.clock.Now())
+	v.left, v.right = 0, 0
+	v.dec = mblock.RequestDecoder{}
+	v.rx, v.booted, v.heard = nil, false, false
+	v.resetAt = time.Now()
+	v.boots++
+	boots, gen := v.boots, v.gen
+	time.AfterFunc(realTime(v.clock, v.boot.ReadyAfter()), func() { v.started(boots, gen) })
+}
+
+// started ends boot number boots on connection gen: the banner goes out,
+// and the main loop reads the bytes that waited.
+func (v *Virtual) started(boots, gen int) {
+	v.loop.Lock()
+	defer v.loop.Unlock()
+	v.mu.Lock()
+	if boots != v.boots || gen != v.gen {
+		v.mu.Unlock()
+		return
+	}
+	v.booted = true
+	rx, out := v.rx, v.out
+	v.rx = nil
+	v.mu.Unlock()
+	if out == nil {
+		return
+	}
+	if !v.opts.NoBanner {
+		v.wmu.Lock()
+		_, err := out.Write(v.banner())
+		v.wmu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+	v.run(out, rx, gen)
+}
