@@ -136,8 +136,8 @@ func (g *Game) chip(screen *ebiten.Image, s string, face fontFace, x, cy float64
 // subtitle is the small line under the title.
 func (g *Game) subtitle() string {
 	var parts []string
-	if u := g.companionURL(); u != "" {
-		parts = append(parts, g.companionWho()+": "+u)
+	if u := g.live.url(); u != "" {
+		parts = append(parts, g.live.who()+": "+u)
 	}
 	switch {
 	case g.loading > 0:
@@ -443,10 +443,10 @@ func (g *Game) drawHelp(screen *ebiten.Image) {
 // helpRows is the help card's rows: every key, and with --listen where
 // the companion page is.
 func (g *Game) helpRows() []helpLine {
-	u := g.companionURL()
+	u := g.live.url()
 	if u == "" {
 		return helpLines
 	}
 	return append(append(make([]helpLine, 0, len(helpLines)+1), helpLines...),
-		helpLine{g.companionWho(), "open " + u + " to watch, control and draw"})
+		helpLine{g.live.who(), "open " + u + " to watch, control and draw"})
 }

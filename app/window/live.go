@@ -138,18 +138,17 @@ func (g *Game) startLive() error {
 	return nil
 }
 
-// companionWho says who can open the companion page: "Tablet", or "This
-// computer" when it listens on loopback only.
-func (g *Game) companionWho() string {
-	if g.live != nil && g.live.localOnly {
+// who says who can open the companion page: "Tablet", or "This computer"
+// when it listens on loopback only.
+func (l *liveLink) who() string {
+	if l != nil && l.localOnly {
 		return "This computer"
 	}
 	return "Tablet"
 }
 
-// stopLive closes every page and stops serving.
-func (g *Game) stopLive() {
-	l := g.live
+// stop closes every page and stops serving; nil stops nothing.
+func (l *liveLink) stop() {
 	if l == nil {
 		return
 	}
@@ -227,13 +226,13 @@ func joinOr(s []string) string {
 	return out
 }
 
-// companionURL is the page's address shown in the HUD and the help ("" when
-// the window does not serve it).
-func (g *Game) companionURL() string {
-	if g.live == nil || len(g.live.urls) == 0 {
+// url is the page's address shown in the HUD and the help ("" when the
+// window does not serve it: l is nil).
+func (l *liveLink) url() string {
+	if l == nil || len(l.urls) == 0 {
 		return ""
 	}
-	return g.live.urls[0]
+	return l.urls[0]
 }
 
 // updateLive runs once per tick, after the clock has advanced: it takes
@@ -270,7 +269,7 @@ func (g *Game) updateLive() {
 	}
 	g.holdPad()
 	g.feedRobot()
-	g.publishLive()
+	l.publish(g.doc)
 }
 
 // liveCommand applies a page's playback command to the drawing shown.
@@ -371,25 +370,25 @@ func (g *Game) holdPad() {
 	}
 }
 
-// publishLive sends the pages the drawing shown, when it changed (a
+// publish sends the pages dc, the drawing shown, when it changed (a
 // growing live drawing at most every liveDrawingEvery while a stroke is
 // drawn), and the playback state (bridge.Live throttles it).
-func (g *Game) publishLive() {
-	l := g.live
-	d, now := g.doc.d, time.Now()
+func (l *liveLink) publish(dc *doc) {
+	d, now := dc.d, time.Now()
 	if d != l.sent || (d.NumPoints() != l.sentN && (!l.pad.StrokeOpen() || now.Sub(l.sentAt) >= liveDrawingEvery)) {
-		l.srv.SetDrawing(g.doc.tl.Timing()) // the pages draw each point when the window does
+		l.srv.SetDrawing(dc.tl.Timing()) // the pages draw each point when the window does
 		l.sent, l.sentN, l.sentAt = d, d.NumPoints(), now
 	}
-	tl := g.doc.tl
+	tl := dc.tl
 	l.srv.Publish(bridge.Playback{T: tl.Time(), Duration: tl.Duration(), Playing: tl.Playing(),
 		Speed: tl.Speed(), Stroke: tl.StrokesDone(), Strokes: len(d.Strokes)})
 }
 
-// dropPadRobotQueue forgets the pad strokes waiting for the robot.
-func (g *Game) dropPadRobotQueue() {
-	if g.live != nil {
-		g.live.pad.DropForRobot()
+// dropRobotQueue forgets the pad strokes waiting for the robot; nil has
+// none.
+func (l *liveLink) dropRobotQueue() {
+	if l != nil {
+		l.pad.DropForRobot()
 	}
 }
 

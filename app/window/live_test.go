@@ -62,7 +62,7 @@ type pageDrawing struct {
 // page's script opens).
 func openPage(t *testing.T, g *Game) *page {
 	t.Helper()
-	u := g.companionURL()
+	u := g.live.url()
 	if !strings.HasPrefix(u, "http://127.0.0.1:") {
 		t.Fatalf("companion URL %q", u)
 	}
@@ -155,7 +155,7 @@ func TestLiveCompanion(t *testing.T) {
 	if s := g.subtitle(); !strings.Contains(s, "This computer: http://127.0.0.1:") {
 		t.Errorf("the HUD does not show the companion's address: %q", s)
 	}
-	if rows := g.helpRows(); !strings.Contains(rows[len(rows)-1].what, g.companionURL()) {
+	if rows := g.helpRows(); !strings.Contains(rows[len(rows)-1].what, g.live.url()) {
 		t.Errorf("the help does not show the companion's address: %+v", rows[len(rows)-1])
 	}
 	orig := g.doc.d
@@ -395,7 +395,7 @@ func TestRobotOverBridge(t *testing.T) {
 		}
 		switch {
 		case st == robot.StateDrawing && pausedAt == 0:
-			title, _, _ = g.robotStatus()
+			title = g.robot.panel().title
 			lefts = append(lefts, r.leftWall())
 			if r.last.PathsDone >= 2 {
 				pausedAt = tick

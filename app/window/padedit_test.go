@@ -87,9 +87,9 @@ func TestCompanionAddressSaysWhoCanOpenIt(t *testing.T) {
 		if s := g.subtitle(); !strings.Contains(s, tc.hud) {
 			t.Errorf("--listen %s: subtitle %q, want %q", tc.listen, s, tc.hud)
 		}
-		if u := g.companionURL(); tc.listen == "0.0.0.0:0" && (strings.Contains(u, "0.0.0.0") || strings.Contains(u, "127.0.0.1") && len(networkHosts()) > 0) {
+		if u := g.live.url(); tc.listen == "0.0.0.0:0" && (strings.Contains(u, "0.0.0.0") || strings.Contains(u, "127.0.0.1") && len(networkHosts()) > 0) {
 			t.Errorf("--listen %s: the page's address %q cannot be typed on a tablet", tc.listen, u)
 		}
-		g.stopLive()
+		g.live.stop()
 	}
 }

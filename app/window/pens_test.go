@@ -38,7 +38,7 @@ func TestRobotPenChanges(t *testing.T) {
 		if p.State == robot.StatePaused && p.PenChange != nil && p.Motion != askedAt {
 			waiting, askedAt = true, p.Motion
 			asked = append(asked, *p.PenChange)
-			title, _, _ := g.robotStatus()
+			title := g.robot.panel().title
 			titles = append(titles, title)
 			if m, ok := g.msgs.last(msgInfo); ok && m.id == "robot" {
 				bodies = append(bodies, m.body)
@@ -53,8 +53,7 @@ func TestRobotPenChanges(t *testing.T) {
 			return
 		}
 		// The swatch, drawn in the panel, has the pen's colour.
-		title, detail, _ := g.robotStatus()
-		_, x, y, _, h, sw := g.robotPanelBox(title, detail)
+		x, y, _, h, sw := g.robot.panel().box(g.kit())
 		u := g.lay.U
 		cx, cy := int(math.Round(x+sw/2+12*u)), int(math.Round(y+h/2))
 		px := grabRegion(screen, image.Rect(cx, cy, cx+1, cy+1))

@@ -30,7 +30,7 @@ func TestPerfOverlayAndTrace(t *testing.T) {
 	draws := 0
 	run(t, &job{g: g,
 		afterUpdate: func(tick int) bool {
-			shown[tick] = g.showPerf
+			shown[tick] = g.overlay.shown
 			return false
 		},
 		afterDraw: func(tick int, screen *ebiten.Image) {

@@ -50,11 +50,25 @@ func verdict(resting bool, fps float64, work, show, budget time.Duration) perfVe
 		fmt.Sprintf("Our work takes only %s a frame; the computer takes %s to show each one.", ms(work), ms(show)), false, false}
 }
 
-// drawPerf draws the performance overlay: the headline and why, the
-// figures, the frame-time graph against the budget line, memory against
-// its budget, the optimizer's last change and the monitor's active alerts.
-func (g *Game) drawPerf(screen *ebiten.Image) {
-	l, u, f, ps := g.lay, g.lay.U, g.fonts, g.perf
+// overlay is the performance overlay (P): it shows what the performance
+// system measures, over the drawing's top left corner.
+type overlay struct {
+	shown bool
+	ps    *perfSys
+}
+
+// verdict is the overlay's headline now; resting says whether the window
+// rests (nothing moves).
+func (o *overlay) verdict(resting bool) perfVerdict {
+	ps := o.ps
+	return verdict(resting, ebiten.ActualFPS(), ps.budget.RollingP95(), ps.showing.RollingQuantile(0.5), ps.budget.Budget())
+}
+
+// draw draws the overlay: the headline and why, the figures, the
+// frame-time graph against the budget line, memory against its budget, the
+// optimizer's last change and the monitor's active alerts.
+func (o *overlay) draw(screen *ebiten.Image, k kit, resting bool) {
+	l, u, f, ps := k.lay, k.lay.U, k.fonts, o.ps
 	alerts := ps.mon.ActiveAlerts()
 	extra := min(len(alerts), 3)
 	if len(ps.changes) > 0 {
@@ -65,7 +79,7 @@ func (g *Game) drawPerf(screen *ebiten.Image) {
 	fb := ps.budget
 	budget := fb.Budget()
 	ms := func(d interface{ Seconds() float64 }) float64 { return d.Seconds() * 1000 }
-	v := g.perfVerdict()
+	v := o.verdict(resting)
 	quality := "full quality"
 	if lv := ps.opt.Level(); lv > 0 {
 		quality = fmt.Sprintf("quality lowered %d of %d steps", lv, ps.opt.Levels())
@@ -92,7 +106,7 @@ func (g *Game) drawPerf(screen *ebiten.Image) {
 	case !v.ok:
 		bg = colError
 	}
-	drawAt(screen, g.spr.get(fmt.Sprint("perfbox", w, h, bg), w, h, func(dst *ebiten.Image, p *painter) {
+	drawAt(screen, k.spr.get(fmt.Sprint("perfbox", w, h, bg), w, h, func(dst *ebiten.Image, p *painter) {
 		p.fillRoundRect(dst, 0, 0, w, h, 14*u, bg)
 	}), x, y)
 	tx := x + 12*u
@@ -148,10 +162,4 @@ func (g *Game) drawPerf(screen *ebiten.Image) {
 		drawText(screen, fitText(a.String(), f.small, tw), f.small, tx, ty, alignStart, colAccent)
 		ty += line
 	}
-}
-
-// perfVerdict is the overlay's headline now.
-func (g *Game) perfVerdict() perfVerdict {
-	ps := g.perf
-	return verdict(g.pacer.resting, ebiten.ActualFPS(), ps.budget.RollingP95(), ps.showing.RollingQuantile(0.5), ps.budget.Budget())
 }

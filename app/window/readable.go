@@ -19,7 +19,7 @@ func (g *Game) fittedSubtitle(face fontFace, room float64) string {
 // words.
 func (g *Game) shortSubtitle() string {
 	var parts []string
-	if u := g.companionURL(); u != "" {
+	if u := g.live.url(); u != "" {
 		parts = append(parts, "Tablet: "+u)
 	}
 	switch {

@@ -43,7 +43,8 @@ func TestRobotOnAPortSaysWhatAnswered(t *testing.T) {
 			return false
 		}
 		if st := g.robot.state(); st == robot.StateDrawing && during == "" {
-			title, detail, _ := g.robotStatus()
+			pn := g.robot.panel()
+			title, detail := pn.title, pn.detail
 			during = title + " | " + detail
 		}
 		st := g.robot.state()

@@ -77,7 +77,7 @@ func (g *Game) startRobot() error {
 	if err != nil {
 		return err
 	}
-	g.dropPadRobotQueue()
+	g.live.dropRobotQueue()
 	return g.runRobot(d, prog, false)
 }
 
@@ -279,7 +279,7 @@ func (g *Game) robotStop() {
 		return
 	}
 	g.robot.stop()
-	g.dropPadRobotQueue()
+	g.live.dropRobotQueue()
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Robot stopped", body: "The pen is lifted. R sends the drawing again from the start."})
 }
 
@@ -340,9 +340,30 @@ func (g *Game) robotButtonLabel() string {
 	return "Pause"
 }
 
-// robotStatus is the robot panel's text: its state and time left.
-func (g *Game) robotStatus() (title, detail string, bg color.RGBA) {
-	r := g.robot
+// robotPanel is the box in the bottom right corner of the drawing's
+// viewport that says what the robot does: a title (its state, and which
+// robot), a detail line (time left, strokes drawn), its colour, and at a
+// pen change a swatch of the pen to put in.
+type robotPanel struct {
+	title, detail string
+	bg            color.RGBA
+	swatch        *color.RGBA // nil but at a pen change
+}
+
+// panel returns the robot panel for the run's state.
+func (r *robotRun) panel() robotPanel {
+	title, detail, bg := r.status()
+	p := robotPanel{title: title, detail: detail, bg: bg}
+	if pen := r.last.PenChange; pen != nil && r.last.State == robot.StatePaused {
+		c := pen.Color
+		c.A = 0xff
+		p.swatch = &c
+	}
+	return p
+}
+
+// status is the robot panel's text: the run's state and time left.
+func (r *robotRun) status() (title, detail string, bg color.RGBA) {
 	p := r.last
 	bg = colRobot
 	left := formatTime(float64(r.leftWall())/1e6) + " left"
@@ -455,10 +476,10 @@ func (g *Game) drawRobot(screen *ebiten.Image) {
 
 }
 
-// drawRobotPanel draws the robot's state and time left in the bottom right
-// corner of the drawing's viewport; and while the robot draws a stroke from
-// the companion's pad, the robot itself over the live drawing (the stroke
-// is planned on the page that drawing is on).
+// drawRobotPanel draws the robot panel (before any drawing is sent, the
+// robot chosen with C); and while the robot draws a stroke from the
+// companion's pad, the robot itself over the live drawing (the stroke is
+// planned on the page that drawing is on).
 func (g *Game) drawRobotPanel(screen *ebiten.Image) {
 	if g.robot == nil && (g.pick == nil || !g.pick.shown) {
 		return
@@ -466,47 +487,44 @@ func (g *Game) drawRobotPanel(screen *ebiten.Image) {
 	if r := g.robot; r != nil && r.pad && r.running() && g.live != nil && g.doc.d == g.live.pad.Drawing() {
 		g.drawRobot(screen)
 	}
-	u, f := g.lay.U, g.fonts
-	var title, detail string
-	var bg color.RGBA
+	var p robotPanel
 	if g.robot == nil {
-		title, detail, bg = g.pickStatus() // before any drawing is sent
+		p.title, p.detail, p.bg = g.pickStatus() // before any drawing is sent
 	} else {
-		title, detail, bg = g.robotStatus()
+		p = g.robot.panel()
 	}
-	swatch, x, y, w, h, sw := g.robotPanelBox(title, detail)
-	key := fmt.Sprint("robotpanel", title, detail, bg, w, h)
-	if swatch != nil {
-		key += fmt.Sprint(" swatch", *swatch)
+	p.draw(screen, g.kit())
+}
+
+// draw draws the panel.
+func (p robotPanel) draw(screen *ebiten.Image, k kit) {
+	u, f := k.lay.U, k.fonts
+	x, y, w, h, sw := p.box(k)
+	key := fmt.Sprint("robotpanel", p.title, p.detail, p.bg, w, h)
+	if p.swatch != nil {
+		key += fmt.Sprint(" swatch", *p.swatch)
 	}
-	img := g.spr.get(key, w, h, func(dst *ebiten.Image, p *painter) {
-		p.fillRoundRect(dst, 0, 0, w, h, 14*u, bg)
-		if swatch != nil {
+	img := k.spr.get(key, w, h, func(dst *ebiten.Image, pa *painter) {
+		pa.fillRoundRect(dst, 0, 0, w, h, 14*u, p.bg)
+		if p.swatch != nil {
 			r := (h - 28*u) / 2
-			p.fillCircle(dst, sw/2+12*u, h/2, r+2*u, colBarText) // a ring, for dark and pale pens alike
-			p.fillCircle(dst, sw/2+12*u, h/2, r, *swatch)
+			pa.fillCircle(dst, sw/2+12*u, h/2, r+2*u, colBarText) // a ring, for dark and pale pens alike
+			pa.fillCircle(dst, sw/2+12*u, h/2, r, *p.swatch)
 		}
-		drawText(dst, title, f.bodyBold, 20*u+sw, 11*u+f.bodyBold.Size*0.7, alignStart, colBarText)
-		drawText(dst, detail, f.big, 20*u+sw, h-11*u-f.big.Size*0.65, alignStart, colBarText)
+		drawText(dst, p.title, f.bodyBold, 20*u+sw, 11*u+f.bodyBold.Size*0.7, alignStart, colBarText)
+		drawText(dst, p.detail, f.big, 20*u+sw, h-11*u-f.big.Size*0.65, alignStart, colBarText)
 	})
 	drawAt(screen, img, x, y)
 }
 
-// robotPanelBox returns the robot panel's place and size for its title and
-// detail, the room its pen swatch takes (0: none), and the swatch's colour
-// (nil but at a pen change). The swatch's centre is at (x+sw/2+12u, y+h/2).
-func (g *Game) robotPanelBox(title, detail string) (swatch *color.RGBA, x, y, w, h, sw float64) {
-	l, u, f := g.lay, g.lay.U, g.fonts
-	if r := g.robot; r != nil && r.last.PenChange != nil && r.last.State == robot.StatePaused {
-		pen := r.last.PenChange
-		c := pen.Color
-		c.A = 0xff
-		swatch = &c
-	}
+// box returns the panel's place and size, and the room its pen swatch
+// takes (0: none). The swatch's centre is at (x+sw/2+12u, y+h/2).
+func (p robotPanel) box(k kit) (x, y, w, h, sw float64) {
+	l, u, f := k.lay, k.lay.U, k.fonts
 	h = math.Round(f.bodyBold.Size*1.4 + f.big.Size*1.3 + 22*u)
-	if swatch != nil {
+	if p.swatch != nil {
 		sw = h - 8*u
 	}
-	w = math.Round(math.Max(textWidth(title, f.bodyBold), textWidth(detail, f.big)) + 40*u + sw)
-	return swatch, l.W - w - 16*u, l.View.Y + l.View.H - h - 12*u, w, h, sw
+	w = math.Round(math.Max(textWidth(p.title, f.bodyBold), textWidth(p.detail, f.big)) + 40*u + sw)
+	return l.W - w - 16*u, l.View.Y + l.View.H - h - 12*u, w, h, sw
 }

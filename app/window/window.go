@@ -1,15 +1,3 @@
-// Package window is mbotdraw's Ebiten game: the window that plays a drawing
-// stroke by stroke, with big buttons, a timeline scrubber, a keyboard map, a
-// HUD readable across a classroom, the robot's view, screenshots and GIFs.
-//
-// Each frame draws only the newly revealed segments into a persistent ink
-// layer (canvas/gpu), then composites paper, ink, pen, robot and interface.
-// Everything the user does arrives through an Input, so tests drive the real
-// game loop with a script.
-//
-// Sizes: the game works in screen pixels (device pixels on HiDPI screens);
-// the interface scales with the window, 1 design pixel = 1 screen pixel at
-// 1280x800.
 package window
 
 import (
@@ -122,7 +110,7 @@ type Game struct {
 	scrubID   int
 	wasPlay   bool
 	showHelp  bool
-	showPerf  bool
+	overlay   overlay
 	msgs      messages
 
 	// helpPaused is set when opening the help paused the playback: closing
@@ -203,6 +191,7 @@ func newPacedGame(cfg config.Window, in Input, pc *pacer) (*Game, error) {
 		return nil, err
 	}
 	g.perf = ps
+	g.overlay.ps = ps
 	g.speed = cfg.Speed
 	if g.speed == 0 {
 		g.speed = 1
@@ -415,7 +404,7 @@ func (g *Game) do(a action) {
 	case actHelp:
 		g.setHelp(!g.showHelp)
 	case actPerf:
-		g.showPerf = !g.showPerf
+		g.overlay.shown = !g.overlay.shown
 	case actRobot:
 		g.robotAction()
 	case actRobotStop:
@@ -656,8 +645,8 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	g.drawTopBar(screen)
 	g.drawBottom(screen)
 	g.drawMessages(screen)
-	if g.showPerf {
-		g.drawPerf(screen)
+	if g.overlay.shown {
+		g.overlay.draw(screen, g.kit(), g.pacer.resting)
 	}
 	if g.card.open {
 		g.drawPicker(screen)
@@ -707,7 +696,7 @@ func (g *Game) finish() error {
 	g.background.Wait()
 	close(stop)
 	errs = append(errs, <-drained...)
-	g.stopLive()
+	g.live.stop()
 	if s := g.stopRobotAtExit(); s != "" {
 		fmt.Fprintln(os.Stderr, s)
 	}

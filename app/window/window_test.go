@@ -272,7 +272,7 @@ func TestKeys(t *testing.T) {
 				t.Error("F1 did not show the help")
 			}
 		case 30:
-			if !g.showPerf {
+			if !g.overlay.shown {
 				t.Error("P did not show the performance overlay")
 			}
 			scale30 = g.doc.fit.Scale
