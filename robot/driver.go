@@ -148,8 +148,9 @@ type SentFrame struct {
 // reports nothing.
 type DriverOptions struct {
 	// AckTimeout is how long, in real time, to wait for each ack (0: 500 ms,
-	// mBlock's figure). A lost link is noticed within PingInterval/K +
-	// AckTimeout, under a second at K ≥ 1.
+	// mBlock's figure), on top of the firmware's own time for the frame
+	// (mblock.ReplyTime: a tone is acked when it has played). A lost link is
+	// noticed within PingInterval/K + AckTimeout, under a second at K ≥ 1.
 	AckTimeout time.Duration
 	// TimeScale K divides every wait by K, for simulated robots (0: 1). It is
 	// ignored when Clock is set, except to compute Progress.LeftWall.
@@ -206,7 +207,10 @@ type DriverOptions struct {
 // finished, not redone, so nothing is drawn twice and nothing is skipped.
 // A robot that restarts mid-run (its boot banner arrives: a brown-out) is
 // taken up the same way without re-dialling: its motors stopped and its
-// servo let go, so the pen is lifted first.
+// servo let go, so the pen is lifted first. A banner before the first ack,
+// within seconds of opening the link, is the board starting (opening a USB
+// port restarts an mBot), not a restart: the frame in flight waits for it
+// and goes again if it was lost.
 //
 // Create one with NewDriver and call Run once; Pause, Resume, Pose and
 // Progress may be called from any goroutine.
