@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mbotdraw/bridge"
+	"mbotdraw/bridge/wire"
 	"mbotdraw/playback"
 	"mbotdraw/robot"
 	"mbotdraw/robot/link"
@@ -223,5 +224,33 @@ func TestOpenUnknownKind(t *testing.T) {
 	_, err := robotconn.Open("ftp://host/robot", robotconn.Options{})
 	if !errors.Is(err, robotconn.ErrUnknownKind) || !strings.Contains(err.Error(), "ws://HOST:PORT/robot") || !strings.Contains(err.Error(), "sim") {
 		t.Errorf("Open(ftp://…) = %v; want ErrUnknownKind listing sim and ws://", err)
+	}
+}
+
+// lostRobot loses its link at once and never gets it back.
+type lostRobot struct{}
+
+func (lostRobot) Run(ctx context.Context, _ []wire.Move, report func(bridge.RobotEvent)) error {
+	report(bridge.RobotEvent{Lost: true})
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (lostRobot) Stop(context.Context) error { return nil }
+
+// plot's --reconnect reaches the bridge's client: a plot through a bridge
+// whose robot stays lost ends after it, with a plain error.
+func TestBridgePlotterGivesUpOnALostRobotAfterReconnect(t *testing.T) {
+	url := startBridge(t, lostRobot{})
+	c, err := robotconn.Open(url, robotconn.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p := c.Plotter(square(t), robot.DriverOptions{Reconnect: 500 * time.Millisecond})
+	ctx := ctxTimeout(t, 30*time.Second)
+	err = p.Run(ctx)
+	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "lost") {
+		t.Fatalf("Run = %v (context %v), want the lost robot's error after --reconnect", err, ctx.Err())
 	}
 }
