@@ -6,14 +6,26 @@ XVFB      := xvfb-run -a -s "-screen 0 1280x1024x24"
 # Packages that may import Ebiten; they need an X server (Xvfb in tests).
 WINDOW_PKGS := ./app/window/... ./canvas/gpu/...
 
-.PHONY: all deps build run test vet lint unit window bench dist test-dist icon
+.PHONY: all deps wasm build run test vet lint unit window bench dist test-dist icon
 
 all: build
 
 deps:
 	@bash build/deps.sh
 
-build: deps
+# The player in the browser (js/wasm), built into both programs by go:embed
+# from assets/player/web (see assets/player): serve and bridge --serve-player
+# need it there when the programs are built.
+PLAYER_WEB := assets/player/web
+wasm:
+	@mkdir -p $(BIN)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/mbotdraw.wasm .
+	gzip -9 -n -c $(BIN)/mbotdraw.wasm > $(BIN)/mbotdraw.wasm.gz
+	mv $(BIN)/mbotdraw.wasm.gz $(PLAYER_WEB)/mbotdraw.wasm.gz
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(PLAYER_WEB)/wasm_exec.js
+	@echo "wasm: $$(wc -c < $(BIN)/mbotdraw.wasm) bytes, $$(wc -c < $(PLAYER_WEB)/mbotdraw.wasm.gz) gzipped"
+
+build: deps wasm
 	$(GO) build -o $(BIN)/mbotdraw .
 	$(GO) build -o $(BIN)/mbotdraw-headless ./cmd/mbotdraw-headless
 

@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
+	"mbotdraw/assets/player"
 	"mbotdraw/bridge"
 	"mbotdraw/perf"
 	"mbotdraw/robot"
@@ -17,6 +19,7 @@ func runBridge(env *Env, args []string) error {
 	spec := rf.spec
 	listen := fs.String("listen", "127.0.0.1:8765", "address to listen on; beyond loopback (such as 0.0.0.0:8765) it needs --token")
 	token := fs.String("token", "", "secret that clients must send (Authorization: Bearer T, or ws://…/robot?token=T)")
+	servePlayer := fs.Bool("serve-player", false, "also serve the browser player at http://ADDR/ (see serve)")
 	profile := fs.String("profile", "default", "performance profile: default, aggressive or conservative (conservative turns compression off)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -37,6 +40,13 @@ func runBridge(env *Env, args []string) error {
 	prof, err := perf.ProfileByName(*profile)
 	if err != nil {
 		return usagef("bridge: --profile: %v", err)
+	}
+	var pages http.Handler
+	if *servePlayer {
+		if err := player.Built(); err != nil {
+			return fmt.Errorf("bridge: --serve-player: %w", err)
+		}
+		pages = player.Handler()
 	}
 	k, cal, err := rf.settings()
 	if err != nil {
@@ -60,9 +70,12 @@ func runBridge(env *Env, args []string) error {
 		return fmt.Errorf("bridge: %w", err)
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(env.Stderr, "bridge: "+format+"\n", a...) }
-	srv := bridge.New(r, bridge.Options{Token: *token, Compression: bridge.Compression{Off: !prof.Compression}, Logf: logf})
+	srv := bridge.New(r, bridge.Options{Token: *token, Pages: pages, Compression: bridge.Compression{Off: !prof.Compression}, Logf: logf})
 	fmt.Fprintf(env.Stdout, "bridge: robot %s on ws://%s/robot (profile %s); Ctrl-C stops it with the pen lifted\n",
 		*spec, ln.Addr(), prof.Name)
+	if pages != nil {
+		fmt.Fprintf(env.Stdout, "bridge: the player is at %s\n", pageURL(ln.Addr().String(), *token))
+	}
 	err = srv.Serve(env.Ctx, ln)
 	st := srv.Stats()
 	fmt.Fprintf(env.Stdout, "bridge: stopped; %d connections, %d messages in, %d out, round trip p99 %.2f ms\n",

@@ -62,6 +62,7 @@ func commandTable() []command {
 		{"bench", "bench [FILE] [flags]", "headless rendering benchmark", runBench},
 		{"plot", "plot FILE --robot sim|serial:PORT|ws://HOST:PORT/robot [flags]", "draw on the robot, with a progress bar", runPlot},
 		{"bridge", "bridge --robot serial:PORT|sim --listen ADDR [--token T]", "share one robot over WebSocket", runBridge},
+		{"serve", "serve [--listen ADDR] [--token T]", "serve the player to web browsers (Chromebooks, tablets)", runServe},
 		{"loadtest", "loadtest [--clients N --rate R --seconds S]", "load-test the WebSocket bridge on loopback", runLoadtest},
 		{"convert", "convert IN OUT", "convert between formats (by extension)", runConvert},
 		{"gen", "gen --strokes N --seed S [--size WxH] -o OUT", "write a deterministic synthetic drawing", runGen},

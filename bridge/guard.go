@@ -90,3 +90,22 @@ func hostOnly(hostport string) string {
 	}
 	return hostport
 }
+
+// Guard lets a request through to h only under the bridge's rules: with a
+// token, the request must carry it (401 otherwise); without one, the Host
+// and any Origin must be loopback names or addresses (403 otherwise), as for
+// /robot. The player page and other plain HTTP pages use it.
+func Guard(token string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !authorized(r, token) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="mbotdraw"`)
+			http.Error(w, "a token is needed: open the address with ?token=… as the teacher gave it", http.StatusUnauthorized)
+			return
+		}
+		if !originAllowed(r, token) {
+			http.Error(w, "this page may only be opened from this computer (or with a token)", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

@@ -19,8 +19,11 @@ import (
 type Options struct {
 	// Token, if set, must come with every connection (Authorization: Bearer
 	// T, or ?token=T). Listen refuses addresses beyond loopback without one.
-	Token       string
-	Limits      Limits
+	Token  string
+	Limits Limits
+	// Pages, if set, is served at every path but /robot (the browser player,
+	// for one), behind the same token and Host/Origin rules (Guard).
+	Pages       http.Handler
 	Compression Compression
 	// ResumeWindow is how long a job whose client went away waits for it to
 	// come back (hello with the job's key) before it is dropped with the pen
@@ -187,9 +190,12 @@ func New(r Robot, o Options) *Server {
 	return s
 }
 
-// Handler serves the /robot endpoint.
+// Handler serves the /robot endpoint, and Options.Pages at the other paths.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	if s.opts.Pages != nil {
+		mux.Handle("/", Guard(s.opts.Token, s.opts.Pages))
+	}
 	mux.HandleFunc("/robot", func(w http.ResponseWriter, r *http.Request) {
 		s.h.serveWS(w, r, handlers{open: s.open, message: s.message, close: s.closed})
 	})

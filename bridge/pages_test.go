@@ -1,0 +1,59 @@
+package bridge
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// Pages served beside /robot (the browser player) keep the bridge's rules:
+// the token when there is one; without one, loopback Host and Origin only, so
+// that a foreign page whose name resolves to 127.0.0.1 cannot read them.
+func TestPagesAreGuardedLikeTheRobot(t *testing.T) {
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "the page") })
+	_, openSrv := newTestServer(t, &Recorder{}, Options{Pages: page})
+	_, tokSrv := newTestServer(t, &Recorder{}, Options{Pages: page, Token: "s3cret"})
+	for _, c := range []struct {
+		name, base, path string
+		hdr              map[string]string
+		want             int
+	}{
+		{"loopback", openSrv.URL, "/", nil, 200},
+		{"loopback, own origin", openSrv.URL, "/", map[string]string{"Origin": openSrv.URL}, 200},
+		{"rebound name", openSrv.URL, "/", map[string]string{"Host": "evil.example"}, 403},
+		{"foreign origin", openSrv.URL, "/", map[string]string{"Origin": "http://evil.example"}, 403},
+		{"token missing", tokSrv.URL, "/", nil, 401},
+		{"token wrong", tokSrv.URL, "/?token=nope", nil, 401},
+		{"token in query", tokSrv.URL, "/?token=s3cret", nil, 200},
+		{"token as bearer, any host", tokSrv.URL, "/", map[string]string{"Authorization": "Bearer s3cret", "Host": "teacher-pc:8765"}, 200},
+	} {
+		req, err := http.NewRequest(http.MethodGet, c.base+c.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range c.hdr {
+			if k == "Host" {
+				req.Host = v
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: HTTP %d, want %d", c.name, resp.StatusCode, c.want)
+		}
+		if served := strings.Contains(string(b), "the page"); served != (c.want == 200) {
+			t.Errorf("%s: page served %v with HTTP %d", c.name, served, resp.StatusCode)
+		}
+	}
+	// /robot is still the robot, not the page.
+	if got := dialStatus(t, wsURL(openSrv, "/robot"), nil); got != 0 {
+		t.Errorf("/robot beside pages: HTTP %d, want a WebSocket", got)
+	}
+}
