@@ -364,7 +364,9 @@ func bridgeURL(t *testing.T, s *bridge.Server) string {
 // speed: the robot's view shows it drawing, R pauses and resumes it through
 // the bridge, and it finishes with every path drawn on the virtual paper.
 func TestRobotOverBridge(t *testing.T) {
-	clock := link.NewPacedClock(20)
+	// At 8x the program takes seconds of real time, so the pause scripted
+	// at its first path lands while it draws even on a loaded machine.
+	clock := link.NewPacedClock(8)
 	cal := robot.DefaultCalibration()
 	v := link.NewVirtual(link.VirtualOptions{Clock: clock, NoBanner: true,
 		Model: cal.VirtualModel()})
@@ -393,11 +395,13 @@ func TestRobotOverBridge(t *testing.T) {
 		if len(seen) == 0 || seen[len(seen)-1] != st {
 			seen = append(seen, st)
 		}
+		if st == robot.StateDrawing {
+			lefts = append(lefts, r.leftWall())
+		}
 		switch {
 		case st == robot.StateDrawing && pausedAt == 0:
 			title = g.robot.panel().title
-			lefts = append(lefts, r.leftWall())
-			if r.last.PathsDone >= 2 {
+			if r.last.PathsDone >= 1 {
 				pausedAt = tick
 				ev[tick+1] = keys(ebiten.KeyR)
 			}
