@@ -157,55 +157,55 @@ func (d *decoder) field(m *Message, key []byte) error {
 	var err error
 	switch string(key) {
 	case "type":
-		m.Type, err = d.intern(key)
+		m.Type, err = d.intern("type")
 	case "seq":
-		m.Seq, err = d.uint(key)
+		m.Seq, err = d.uint("seq")
 	case "id":
-		m.ID, err = d.uint(key)
+		m.ID, err = d.uint("id")
 	case "job":
-		m.Job, err = d.uint(key)
+		m.Job, err = d.uint("job")
 	case "key":
-		m.Key, err = d.string(key)
+		m.Key, err = d.string("key")
 	case "message":
-		m.Message, err = d.string(key)
+		m.Message, err = d.string("message")
 	case "state":
-		m.State, err = d.intern(key)
+		m.State, err = d.intern("state")
 	case "color":
-		m.Color, err = d.string(key)
+		m.Color, err = d.string("color")
 	case "total":
-		m.Total, err = d.int(key)
+		m.Total, err = d.int("total")
 	case "received":
-		m.Received, err = d.int(key)
+		m.Received, err = d.int("received")
 	case "done":
-		m.Done, err = d.int(key)
+		m.Done, err = d.int("done")
 	case "place":
-		m.Place, err = d.int(key)
+		m.Place, err = d.int("place")
 	case "queue":
-		m.Queue, err = d.int(key)
+		m.Queue, err = d.int("queue")
 	case "strokes":
-		m.Strokes, err = d.int(key)
+		m.Strokes, err = d.int("strokes")
 	case "stroke":
-		m.Stroke, err = d.int(key)
+		m.Stroke, err = d.int("stroke")
 	case "percent":
-		m.Percent, err = d.float(key)
+		m.Percent, err = d.float("percent")
 	case "left_ms":
-		m.LeftMS, err = d.float(key)
+		m.LeftMS, err = d.float("left_ms")
 	case "t":
-		m.T, err = d.float(key)
+		m.T, err = d.float("t")
 	case "duration":
-		m.Duration, err = d.float(key)
+		m.Duration, err = d.float("duration")
 	case "speed":
-		m.Speed, err = d.float(key)
+		m.Speed, err = d.float("speed")
 	case "width":
-		m.Width, err = d.float(key)
+		m.Width, err = d.float("width")
 	case "finished":
-		m.Finished, err = d.bool(key)
+		m.Finished, err = d.bool("finished")
 	case "playing":
-		m.Playing, err = d.bool(key)
+		m.Playing, err = d.bool("playing")
 	case "end":
-		m.End, err = d.bool(key)
+		m.End, err = d.bool("end")
 	case "robot":
-		m.Robot, err = d.bool(key)
+		m.Robot, err = d.bool("robot")
 	case "moves":
 		m.Moves, err = d.moves(m.Moves[:0])
 	case "points":
@@ -231,13 +231,13 @@ func (d *decoder) null() bool {
 	return false
 }
 
-func wrongKind(at int, key []byte, want string) error {
+func wrongKind(at int, key, want string) error {
 	return failAt(at, "field %q: want %s", key, want)
 }
 
 // intern reads a string that is usually one of the protocol's words,
 // allocating only for others.
-func (d *decoder) intern(key []byte) (string, error) {
+func (d *decoder) intern(key string) (string, error) {
 	at := d.i
 	if d.peek() != '"' {
 		return "", wrongKind(at, key, "a string")
@@ -259,7 +259,7 @@ var internable = [...]string{TypeMoves, TypeAck, TypePing, TypePong, TypeState, 
 	TypeSpeed, TypeDrawing, StateIdle, StateDrawing, StateWaiting, StatePaused, StateLost, StateStopped,
 	"done", "cancelled", "dropped"}
 
-func (d *decoder) string(key []byte) (string, error) {
+func (d *decoder) string(key string) (string, error) {
 	at := d.i
 	if d.peek() != '"' {
 		return "", wrongKind(at, key, "a string")
@@ -268,7 +268,7 @@ func (d *decoder) string(key []byte) (string, error) {
 	return string(s), err
 }
 
-func (d *decoder) bool(key []byte) (bool, error) {
+func (d *decoder) bool(key string) (bool, error) {
 	switch {
 	case len(d.b)-d.i >= 4 && string(d.b[d.i:d.i+4]) == "true":
 		d.i += 4
@@ -282,7 +282,7 @@ func (d *decoder) bool(key []byte) (bool, error) {
 
 // uint reads a whole number from 0 to 2⁶⁴−1 (as encoding/json does into a
 // uint64: no fraction, no exponent).
-func (d *decoder) uint(key []byte) (uint64, error) {
+func (d *decoder) uint(key string) (uint64, error) {
 	at := d.i
 	lit, frac, err := d.number()
 	if err != nil {
@@ -305,7 +305,7 @@ func (d *decoder) uint(key []byte) (uint64, error) {
 }
 
 // int reads a whole number that fits an int.
-func (d *decoder) int(key []byte) (int, error) {
+func (d *decoder) int(key string) (int, error) {
 	at := d.i
 	lit, frac, err := d.number()
 	if err != nil {
@@ -324,7 +324,7 @@ func (d *decoder) int(key []byte) (int, error) {
 	return int(v), nil
 }
 
-func (d *decoder) float(key []byte) (float64, error) {
+func (d *decoder) float(key string) (float64, error) {
 	at := d.i
 	lit, _, err := d.number()
 	if err != nil {
@@ -632,7 +632,7 @@ func (d *decoder) skip(depth int) error {
 func (d *decoder) openArray(field, want string) (empty bool, err error) {
 	at := d.i
 	if d.peek() != '[' {
-		return false, wrongKind(at, []byte(field), want)
+		return false, wrongKind(at, field, want)
 	}
 	d.i++
 	if d.peek() == ']' {
