@@ -21,7 +21,7 @@ func (g *Game) sayIfEmpty() {
 		return
 	}
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "empty", until: -1, title: "This drawing has no strokes",
-		body: "There is nothing to play, to send to the robot or to save. Drop another drawing on the window."})
+		body: "There is nothing to play, to send to the robot or to save. Open another drawing (Ctrl+O) or drop one on the window."})
 }
 
 // refuseEmpty explains, and reports true, when an action needs strokes
