@@ -9,7 +9,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -68,6 +67,12 @@ type svgDecoder struct {
 	line    int
 	col     int
 	element string // the element being read, for errors
+
+	// attrMin is the length past which d and points values are read aside
+	// (bigAttrReader); 0: bigAttrMin; negative: none are (tests compare).
+	attrMin, attrChunk int
+	big                *bigAttrs
+	bigD, bigPoints    [][]byte // the element's values read aside, if any
 }
 
 func decodeSVG(name string, data []byte, o Options) (*playback.Drawing, error) {
@@ -77,7 +82,14 @@ func decodeSVG(name string, data []byte, o Options) (*playback.Drawing, error) {
 // readSVG decodes SVG as it reads it from r, so that a file need not be in
 // memory whole.
 func readSVG(name string, r io.Reader, o Options) (*playback.Drawing, error) {
-	w := &svgDecoder{name: name, o: o, counts: map[string]int{}}
+	return readSVGAside(name, r, o, 0, 0)
+}
+
+// readSVGAside is readSVG with d and points values longer than attrMin
+// bytes read aside in chunks of attrChunk (0: the defaults; attrMin < 0:
+// none are).
+func readSVGAside(name string, r io.Reader, o Options, attrMin, attrChunk int) (*playback.Drawing, error) {
+	w := &svgDecoder{name: name, o: o, counts: map[string]int{}, attrMin: attrMin, attrChunk: attrChunk}
 	d, err := w.decode(r)
 	if err != nil {
 		var fe *Error
@@ -90,6 +102,13 @@ func readSVG(name string, r io.Reader, o Options) (*playback.Drawing, error) {
 }
 
 func (w *svgDecoder) decode(r io.Reader) (*playback.Drawing, error) {
+	if w.attrMin >= 0 {
+		z := newBigAttrReader(r)
+		if w.attrMin > 0 {
+			z.min, z.chunk = w.attrMin, w.attrChunk
+		}
+		r, w.big = z, z.attrs
+	}
 	dec := xml.NewDecoder(r)
 	dec.Strict = true
 	dec.Entity = xml.HTMLEntity
@@ -106,7 +125,7 @@ func (w *svgDecoder) decode(r io.Reader) (*playback.Drawing, error) {
 		rootDone  bool
 	)
 	for {
-		w.line, w.col = dec.InputPos()
+		w.line, w.col = w.big.pos(dec.InputPos())
 		w.element = ""
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -124,6 +143,7 @@ func (w *svgDecoder) decode(r io.Reader) (*playback.Drawing, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			w.takeBig(t)
 			depth++
 			if depth > maxSVGDepth {
 				return nil, fmt.Errorf("elements nested deeper than %d", maxSVGDepth)
@@ -142,6 +162,7 @@ func (w *svgDecoder) decode(r io.Reader) (*playback.Drawing, error) {
 				rootSeen = true
 			}
 			st, skip, err := w.element1(t, stack, depth)
+			w.bigD, w.bigPoints = nil, nil
 			if err != nil {
 				return nil, err
 			}
@@ -191,6 +212,26 @@ func (w *svgDecoder) decode(r io.Reader) (*playback.Drawing, error) {
 		return nil, err // unreachable: the pen checks every point
 	}
 	return d, nil
+}
+
+// takeBig takes the element's d and points values that were read aside,
+// so that they are drawn, or forgotten when the element is skipped.
+func (w *svgDecoder) takeBig(t xml.StartElement) {
+	w.bigD, w.bigPoints = nil, nil
+	if w.big == nil {
+		return
+	}
+	for _, a := range t.Attr {
+		if a.Name.Space != "" {
+			continue
+		}
+		switch a.Name.Local {
+		case "d":
+			w.bigD, _ = w.big.take(a.Value)
+		case "points":
+			w.bigPoints, _ = w.big.take(a.Value)
+		}
+	}
 }
 
 // charsetReader reads the 8-bit encodings old SVG files declare.
@@ -472,10 +513,16 @@ func (w *svgDecoder) shape(name string, attr map[string]string, st *svgStyle) er
 	g := &shapeGeometry{w: w, name: name, attr: attr}
 	switch name {
 	case "path":
+		if w.bigD != nil {
+			return w.drawPathChunks(w.bigD)
+		}
 		return w.drawPath(attr["d"])
 	case "line":
 		return w.drawLine(g, st.vw, st.vh)
 	case "polyline", "polygon":
+		if w.bigPoints != nil {
+			return w.drawPoly(name, string(bytes.Join(w.bigPoints, nil)))
+		}
 		return w.drawPoly(name, attr["points"])
 	case "rect":
 		return w.drawRect(g, st.vw, st.vh)
@@ -512,17 +559,45 @@ func (g *shapeGeometry) has(key string) bool {
 
 // drawPath draws a <path> of path data d.
 func (w *svgDecoder) drawPath(d string) error {
-	p := &w.p
 	w.setElement("path", "d")
-	if len(d) > 1<<16 {
-		// A long path: room for a point per 8 bytes ("L 92,36 ")
-		// at once, rather than growing the point store step by step.
-		// (no more than the points limit leaves).
-		n := max(0, min(len(d)/8, p.max-len(p.d.T)))
-		p.d.XY = slices.Grow(p.d.XY, 2*n)
-		p.d.T = slices.Grow(p.d.T, n)
+	w.growPoints(len(d))
+	return drawPath(d, &w.p)
+}
+
+// drawPathChunks draws a <path> whose path data was read aside.
+func (w *svgDecoder) drawPathChunks(chunks [][]byte) error {
+	w.setElement("path", "d")
+	n := 0
+	for _, c := range chunks {
+		n += len(c)
 	}
-	return drawPath(d, p)
+	w.growPoints(n)
+	return drawPathChunks(chunks, &w.p)
+}
+
+// growPoints makes room for the points of n bytes of path data, when they
+// are many: a point per 8 bytes ("L 92,36 ") at once, rather than growing
+// the point store step by step (no more than the points limit leaves).
+func (w *svgDecoder) growPoints(n int) {
+	p := &w.p
+	if n > 1<<16 {
+		n = max(0, min(n/8, p.max-len(p.d.T)))
+		p.d.XY = growUntouched(p.d.XY, 2*n)
+		p.d.T = growUntouched(p.d.T, n)
+	}
+}
+
+// growUntouched is slices.Grow without writing to the new capacity: that
+// copies n zeros in, making the whole of it resident, while memory that no
+// point is written to stays untouched (a guess of a point per 8 bytes is
+// generous for arcs and curves).
+func growUntouched(s []float32, n int) []float32 {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	g := make([]float32, len(s), len(s)+n)
+	copy(g, s)
+	return g
 }
 
 // drawLine draws a <line>.

@@ -190,20 +190,33 @@ func pathError(i int, format string, a ...any) error {
 // absolute and relative forms, with implicit repeats. Each subpath is a
 // stroke; a subpath that draws nothing (a lone moveto) makes none.
 func drawPath(d string, p *pen) error {
-	pp := pathParser{p: p, d: unsafe.Slice(unsafe.StringData(d), len(d))}
+	return drawPathChunks([][]byte{unsafe.Slice(unsafe.StringData(d), len(d))}, p)
+}
+
+// drawPathChunks draws path data held in chunks, each cut after a
+// separator, so that no number or command spans two; it forgets each
+// chunk once read.
+func drawPathChunks(chunks [][]byte, p *pen) error {
+	if len(chunks) == 0 {
+		return nil
+	}
+	pp := pathParser{p: p, chunks: chunks, d: chunks[0]}
 	return pp.run()
 }
 
 // pathParser reads path data and draws it with a pen.
 type pathParser struct {
 	p        *pen
-	d        []byte  // the path data, read only
-	i        int     // the next byte of d
-	cx, cy   float64 // current point
-	sx, sy   float64 // subpath start
-	ctx, cty float64 // last control point, for S and T
-	cmd      byte    // the command in force (for implicit repeats)
-	prev     byte    // the previous command, upper case
+	chunks   [][]byte // the path data, read only
+	k        int      // the chunk being read
+	base     int      // the offset of chunk k in the path data
+	d        []byte   // chunk k
+	i        int      // the next byte of d
+	cx, cy   float64  // current point
+	sx, sy   float64  // subpath start
+	ctx, cty float64  // last control point, for S and T
+	cmd      byte     // the command in force (for implicit repeats)
+	prev     byte     // the previous command, upper case
 }
 
 func (pp *pathParser) run() error {
@@ -224,9 +237,19 @@ func (pp *pathParser) run() error {
 	return p.err
 }
 
+// skipSep skips white space and commas, on to the next chunk if need be.
 func (pp *pathParser) skipSep() {
-	for pp.i < len(pp.d) && (isSVGSpace(pp.d[pp.i]) || pp.d[pp.i] == ',') {
-		pp.i++
+	for {
+		for pp.i < len(pp.d) && (isSVGSpace(pp.d[pp.i]) || pp.d[pp.i] == ',') {
+			pp.i++
+		}
+		if pp.i < len(pp.d) || pp.k+1 >= len(pp.chunks) {
+			return
+		}
+		pp.chunks[pp.k] = nil
+		pp.k++
+		pp.base += len(pp.d)
+		pp.d, pp.i = pp.chunks[pp.k], 0
 	}
 }
 
@@ -247,7 +270,7 @@ func (pp *pathParser) num() float64 {
 	}
 	v, n, err := scanSVGNumber(rest)
 	if err != nil {
-		pp.p.err = pathError(i, "%v", err)
+		pp.p.err = pathError(pp.base+i, "%v", err)
 		return 0
 	}
 	pp.i += n
@@ -264,7 +287,7 @@ func (pp *pathParser) flag() bool {
 		pp.i++
 		return pp.d[pp.i-1] == '1'
 	}
-	pp.p.err = pathError(pp.i, "expected an arc flag, 0 or 1")
+	pp.p.err = pathError(pp.base+pp.i, "expected an arc flag, 0 or 1")
 	return false
 }
 
@@ -274,10 +297,10 @@ func (pp *pathParser) command() (closed bool, err error) {
 	c := pp.d[pp.i]
 	if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
 		if !strings.ContainsRune("MmLlHhVvCcSsQqTtAaZz", rune(c)) {
-			return false, pathError(pp.i, "unknown command %q", c)
+			return false, pathError(pp.base+pp.i, "unknown command %q", c)
 		}
 		if pp.cmd == 0 && c != 'M' && c != 'm' {
-			return false, pathError(pp.i, "path data must begin with a moveto (M or m), not %q", c)
+			return false, pathError(pp.base+pp.i, "path data must begin with a moveto (M or m), not %q", c)
 		}
 		pp.cmd = c
 		pp.i++
@@ -296,9 +319,9 @@ func (pp *pathParser) command() (closed bool, err error) {
 	}
 	switch {
 	case pp.cmd == 0:
-		return false, pathError(pp.i, "path data must begin with a moveto (M or m)")
+		return false, pathError(pp.base+pp.i, "path data must begin with a moveto (M or m)")
 	case pp.cmd == 'Z' || pp.cmd == 'z':
-		return false, pathError(pp.i, "unexpected number after a closepath (Z)")
+		return false, pathError(pp.base+pp.i, "unexpected number after a closepath (Z)")
 	}
 	return false, nil
 }
