@@ -162,7 +162,7 @@ func TestHalfOpenConnectionsAreCapped(t *testing.T) {
 	eof := make(chan bool, len(conns))
 	for _, c := range conns {
 		go func() {
-			_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 			_, err := c.Read(make([]byte, 1))
 			eof <- err == io.EOF
 		}()
