@@ -133,27 +133,8 @@ func (g *Game) chip(screen *ebiten.Image, s string, face fontFace, x, cy float64
 	return x - w
 }
 
-// subtitle is the small line under the title.
-func (g *Game) subtitle() string {
-	var parts []string
-	if u := g.live.url(); u != "" {
-		parts = append(parts, g.live.who()+": "+u)
-	}
-	switch {
-	case g.loading > 0:
-		parts = append(parts, "Opening a file…")
-	case g.live != nil && g.doc.d == g.live.pad.Drawing():
-		parts = append(parts, "Drawn on the companion page, live")
-	case g.file == "":
-		parts = append(parts, "Demo drawing · Open (Ctrl+O) or drop a file here for yours · H for help")
-	default:
-		parts = append(parts, g.file)
-	}
-	if len(g.docs) > 1 {
-		parts = append(parts, fmt.Sprintf("drawing %d of %d", g.docIdx+1, len(g.docs)))
-	}
-	return strings.Join(parts, " · ")
-}
+// subtitle is the small line under the title, in its full wording.
+func (g *Game) subtitle() string { return g.subtitleIn(false) }
 
 // drawBottom draws the scrubber and the buttons.
 func (g *Game) drawBottom(screen *ebiten.Image) {
