@@ -44,6 +44,11 @@ type LiveOptions struct {
 	MaxStrokes       int
 	MaxDrawingPoints int
 	PointRate        float64
+	// SaveEvery is the least time between two saves the pages ask for (the
+	// page's Save, PadSave), all pages together (0: 3 s); a save is asked of
+	// the window only when the pages drew, took back or cleared something
+	// since the last one. So a hostile page cannot fill the computer's disk.
+	SaveEvery time.Duration
 	// Logf, if set, receives one line per notable event.
 	Logf func(format string, a ...any)
 	// OnRTT, if set, receives every WebSocket ping round trip to a page
@@ -77,6 +82,10 @@ type Live struct {
 	strokesMu sync.Mutex
 	strokes   int
 	points    int
+	// edits counts the pad messages taken (pieces, undos, clears); a save
+	// asked for at savedAt saw savedEdits of them (SaveEvery).
+	edits, savedEdits uint64
+	savedAt           time.Time
 
 	mu       sync.Mutex
 	drawing  []byte
@@ -129,6 +138,10 @@ type PadStroke struct {
 	// Robot is set when the page's user asked for the stroke to be drawn by
 	// the robot too.
 	Robot bool
+	// Reply, on a PadSave, sends the page the window's answer in plain
+	// words ("Saved to Pictures/mbotdraw/…", or why not); the page shows it.
+	// It may be called from any goroutine, once the page has gone too.
+	Reply func(text string)
 }
 
 // PadAction says what a pad message does.
@@ -139,7 +152,11 @@ const (
 	PadDraw  PadAction = iota // a piece of a stroke
 	PadUndo                   // take back a stroke
 	PadClear                  // start a new drawing
+	PadSave                   // save the drawing on the window's computer (Reply says where)
 )
+
+// SaveEvery is the default of LiveOptions.SaveEvery.
+const SaveEvery = 3 * time.Second
 
 // CommandKind says what a page asks of the playback.
 type CommandKind int
@@ -206,6 +223,9 @@ func NewLive(o LiveOptions) *Live {
 	}
 	if o.PointRate <= 0 {
 		o.PointRate = 2_000
+	}
+	if o.SaveEvery <= 0 {
+		o.SaveEvery = SaveEvery
 	}
 	if o.MaxDrawingPoints <= 0 {
 		o.MaxDrawingPoints = 500_000
@@ -358,17 +378,24 @@ func (l *Live) message(p *peer, m *wire.Message) {
 			lp.lastT = t
 			ps.Points[i] = playback.Point{X: float32(pt[0]), Y: float32(pt[1]), T: float32(t)}
 		}
+		l.strokesMu.Lock()
+		l.edits++
+		l.strokesMu.Unlock()
 		l.deliverPad(p, ps)
 	case wire.TypeUndo:
 		l.strokesMu.Lock()
 		l.strokes = max(0, l.strokes-1)
+		l.edits++
 		l.strokesMu.Unlock()
 		l.deliverPad(p, PadStroke{Action: PadUndo, Page: lp.page, Stroke: m.Stroke})
 	case wire.TypeClear:
 		l.strokesMu.Lock()
 		l.strokes, l.points = 0, 0
+		l.edits++
 		l.strokesMu.Unlock()
 		l.deliverPad(p, PadStroke{Action: PadClear, Page: lp.page, Robot: m.Robot})
+	case wire.TypeSave:
+		l.save(p, lp)
 	case wire.TypePlay:
 		l.deliverCmd(p, Command{Kind: CmdPlay, Page: lp.page})
 	case wire.TypePause:
@@ -437,6 +464,28 @@ func (l *Live) admitPoints(p *peer, lp *livePeer, m *wire.Message) ([][3]float64
 	}
 	lp.points.take(time.Now(), float64(len(pts)))
 	return pts, len(pts) > 0 || len(m.Points) == 0 || m.End
+}
+
+// save asks the window to save the pad's drawing for the page, at most
+// once every SaveEvery and only when something changed since the last save;
+// otherwise the page is told why not.
+func (l *Live) save(p *peer, lp *livePeer) {
+	now := time.Now()
+	l.strokesMu.Lock()
+	same, soon := l.edits == l.savedEdits, now.Sub(l.savedAt) < l.opts.SaveEvery
+	if !same && !soon {
+		l.savedEdits, l.savedAt = l.edits, now
+	}
+	l.strokesMu.Unlock()
+	reply := func(text string) { p.send(wire.Message{Type: wire.TypeSaved, Message: text}.Encode()) }
+	switch {
+	case same:
+		reply("Nothing new to save: the drawing has not changed since it was last saved.")
+	case soon:
+		reply("The drawing was saved a moment ago: wait a few seconds and press Save again.")
+	default:
+		l.deliverPad(p, PadStroke{Action: PadSave, Page: lp.page, Reply: reply})
+	}
 }
 
 // deliverPad hands a piece to the window, waiting while its channel is full:

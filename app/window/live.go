@@ -248,6 +248,10 @@ func (g *Game) updateLive() {
 	for range livePiecesPerTick {
 		select {
 		case ps := <-l.srv.Pad():
+			if ps.Action == bridge.PadSave {
+				g.savePad(ps.Reply)
+				continue
+			}
 			l.pad.Take(ps, &news)
 			continue
 		case c := <-l.srv.Commands():

@@ -38,6 +38,7 @@ type page struct {
 	mu       sync.Mutex
 	playback []pageMsg
 	drawings []pageDrawing
+	answers  []string // the window's answers to Save ("saved")
 	closed   chan struct{}
 }
 
@@ -47,6 +48,7 @@ type pageMsg struct {
 	Duration float64 `json:"duration"`
 	Playing  bool    `json:"playing"`
 	Speed    float64 `json:"speed"`
+	Message  string  `json:"message"`
 }
 
 type pageDrawing struct {
@@ -101,6 +103,8 @@ func (p *page) read() {
 		switch m.Type {
 		case wire.TypePlayback:
 			p.playback = append(p.playback, m)
+		case wire.TypeSaved:
+			p.answers = append(p.answers, m.Message)
 		case wire.TypeDrawing:
 			var d pageDrawing
 			if json.Unmarshal(data, &d) == nil {

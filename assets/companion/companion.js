@@ -153,6 +153,9 @@
       case "error":
         $("info").textContent = "window: " + m.message;
         break;
+      case "saved": // the window's answer to Save: where it went on the computer
+        showSaved(st.savedHere + " " + m.message);
+        break;
     }
   }
 
@@ -480,8 +483,19 @@
     return c;
   }
 
+  // showSaved shows where a Save went, for a while.
+  function showSaved(text) {
+    const el = $("saved");
+    el.textContent = text;
+    el.hidden = false;
+    clearTimeout(st.savedTimer);
+    st.savedTimer = setTimeout(() => { el.hidden = true; }, 8000);
+  }
+
   // download saves blob on this device as drawing-2026-12-02-1030.EXT
-  // (local time, as the window names its saves) and says where it went.
+  // (local time, as the window names its saves) and, when connected, asks
+  // the window to save the drawing on the computer too (its save folder:
+  // the answer, a "saved" message, says where), and says where it went.
   function download(blob, ext) {
     const a = document.createElement("a");
     const d = new Date();
@@ -494,11 +508,13 @@
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-    const el = $("saved");
-    el.textContent = "Saved " + name + " in this device's Downloads folder.";
-    el.hidden = false;
-    clearTimeout(st.savedTimer);
-    st.savedTimer = setTimeout(() => { el.hidden = true; }, 8000);
+    st.savedHere = "Saved " + name + " in this device's Downloads folder.";
+    if (online()) {
+      send({ type: "save" });
+      showSaved(st.savedHere + " Saving on the computer too…");
+    } else {
+      showSaved(st.savedHere);
+    }
   }
 
   $("save").addEventListener("click", () => {

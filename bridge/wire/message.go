@@ -31,6 +31,8 @@ const (
 	TypePad      = "pad"
 	TypeUndo     = "undo"  // page: take back pad stroke Stroke
 	TypeClear    = "clear" // page: start a new drawing (Robot: for the robot too)
+	TypeSave     = "save"  // page: save the pad's drawing on the window's computer
+	TypeSaved    = "saved" // to a page: where its Save went, or why not (Message)
 	TypePlay     = "play"
 	TypeSeek     = "seek"
 	TypeSpeed    = "speed"
@@ -224,7 +226,7 @@ func (m *Message) Validate() error {
 		if m.Stroke < 0 {
 			return invalid("undo: negative stroke number")
 		}
-	case TypeClear, TypeCancel, TypePause, TypeResume, TypePing, TypePong, TypePlay,
+	case TypeClear, TypeSave, TypeSaved, TypeCancel, TypePause, TypeResume, TypePing, TypePong, TypePlay,
 		TypeError, TypeWelcome, TypeQueue, TypeState, TypeProgress, TypePlayback:
 	default:
 		return invalid("unknown message type %s", quote([]byte(m.Type)))
@@ -311,6 +313,8 @@ func (m *Message) AppendJSON(b []byte) []byte {
 	case TypeHello:
 		s("key", m.Key)
 		i("total", m.Total)
+	case TypeSaved:
+		s("message", m.Message)
 	case TypeError:
 		s("message", m.Message)
 		if m.Seq != 0 {

@@ -24,6 +24,7 @@ func TestDecodeValid(t *testing.T) {
 			Message{Type: TypePad, Stroke: 2, Color: "#1E88e5", Width: 3, Points: [][3]float64{{1, 2, 0}, {3, 4, 16.5}}, End: true, Robot: true}},
 		{`{"type":"undo","stroke":4}`, Message{Type: TypeUndo, Stroke: 4}},
 		{`{"type":"clear","robot":true}`, Message{Type: TypeClear, Robot: true}},
+		{`{"type":"save"}`, Message{Type: TypeSave}},
 	} {
 		got, err := Decode([]byte(c.in))
 		if err != nil {
@@ -91,6 +92,7 @@ func TestEncodeRoundTrips(t *testing.T) {
 		{Type: TypeHello, Key: "0123456789abcdef", Total: 3},
 		{Type: TypeUndo, Stroke: 7},
 		{Type: TypeClear, Robot: true},
+		{Type: TypeSaved, Message: "Saved to Pictures/mbotdraw/Tablet-2026-12-02-1030.png"},
 	} {
 		data := m.Encode()
 		if !json.Valid(data) {
