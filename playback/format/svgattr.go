@@ -138,13 +138,38 @@ func newBigAttrReader(r io.Reader) *bigAttrReader {
 }
 
 func (z *bigAttrReader) Read(p []byte) (int, error) {
+	if err := z.fill(); err != nil {
+		return 0, err
+	}
+	n := copy(p, z.out[z.outPos:])
+	z.outPos += n
+	return n, nil
+}
+
+// ReadByte lets encoding/xml read without a bufio.Reader of its own.
+func (z *bigAttrReader) ReadByte() (byte, error) {
+	if z.outPos < len(z.out) {
+		c := z.out[z.outPos]
+		z.outPos++
+		return c, nil
+	}
+	if err := z.fill(); err != nil {
+		return 0, err
+	}
+	c := z.out[z.outPos]
+	z.outPos++
+	return c, nil
+}
+
+// fill reads input until there is output, or returns the input's error.
+func (z *bigAttrReader) fill() error {
 	for z.outPos == len(z.out) {
 		if z.err != nil {
-			return 0, z.err
+			return z.err
 		}
 		z.out, z.outPos = z.out[:0], 0
 		if z.in == nil {
-			z.in = make([]byte, 64<<10)
+			z.in = make([]byte, 16<<10)
 		}
 		n, err := z.r.Read(z.in)
 		z.lex(z.in[:n])
@@ -155,9 +180,7 @@ func (z *bigAttrReader) Read(p []byte) (int, error) {
 			}
 		}
 	}
-	n := copy(p, z.out[z.outPos:])
-	z.outPos += n
-	return n, nil
+	return nil
 }
 
 func (z *bigAttrReader) emit(b []byte) {
