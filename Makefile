@@ -59,7 +59,7 @@ bench:
 
 # Release archives for Windows, Linux and the Raspberry Pi in dist/ (see
 # build/dist.sh); VERSION=v1.2.3 names them, else git describe does.
-dist:
+dist: deps
 	@bash build/dist.sh
 
 # Builds the archives twice (the second time into bin/dist-again) and wants

@@ -169,6 +169,14 @@ func TestWindowsWindowUnderWine(t *testing.T) {
 		os.MkdirAll("../../bin", 0o755)
 		os.WriteFile("../../bin/wine-screenshot.png", data, 0o644)
 	}
+	// What a double-click on a drawing runs: the program with the file's
+	// whole Windows path, spaces and accents included.
+	ddir, file := drawingDir(t)
+	r = run(t, dir, env, nil, xvfb, "-a", "-s", "-screen 0 1280x1024x24", wine, filepath.Join(win, "mbotdraw.exe"),
+		winPath(filepath.Join(ddir, file)), "--frames", "60", "--screenshot", "file.png")
+	if _, err := os.Stat(filepath.Join(dir, "file.png")); r.Status != 0 || err != nil {
+		t.Errorf("mbotdraw.exe %s under Wine: status %d, %v\n%s", winPath(filepath.Join(ddir, file)), r.Status, err, r.Stderr)
+	}
 }
 
 // The save folder (window-b's app/folder) on Windows: the shell's known
