@@ -1,5 +1,6 @@
 // Package assets holds the files the programs carry inside them: the demo
-// drawing that the window opens when no file is given, and the window icon.
+// drawing that the window opens when no file is given, the small drawings of
+// the demo gallery (Gallery), and the window icon.
 // The companion web page joins them later.
 //
 // The demo is a garden scene made of Quick, Draw! doodles (Quick, Draw!
@@ -11,7 +12,7 @@ package assets
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"fmt"
 	"image"
 	"image/png"
@@ -25,6 +26,42 @@ var demoJSON []byte
 
 //go:embed icon.png
 var iconPNG []byte
+
+//go:embed demos/*.mbd.json
+var demos embed.FS
+
+// DemoDrawing is a drawing of the demo gallery.
+type DemoDrawing struct {
+	// Name is its file name ("fish.mbd.json"); Title is what people call it
+	// ("Fish").
+	Name, Title string
+	// Data is the drawing in the mbotdraw JSON format, shared: callers must
+	// not modify it.
+	Data []byte
+}
+
+// gallery lists the small demo drawings after the garden, in the order the
+// Open card shows them; README.md credits each.
+var gallery = []struct{ file, title string }{
+	{"bicycle.mbd.json", "Bicycle"},
+	{"fish.mbd.json", "Fish"},
+	{"sheep.mbd.json", "Sheep"},
+	{"hello.mbd.json", "Hello my friend"},
+}
+
+// Gallery returns the demo gallery: the garden (Demo) first, then small
+// real drawings (Quick, Draw! doodles, handwriting), each a few kilobytes.
+func Gallery() []DemoDrawing {
+	out := []DemoDrawing{{Name: DemoName, Title: "Garden", Data: demoJSON}}
+	for _, d := range gallery {
+		data, err := demos.ReadFile("demos/" + d.file)
+		if err != nil {
+			continue // embedded at build time: cannot happen (assets_test checks)
+		}
+		out = append(out, DemoDrawing{Name: d.file, Title: d.title, Data: data})
+	}
+	return out
+}
 
 // Demo returns the demo drawing in the mbotdraw JSON format. The slice is
 // shared: callers must not modify it.

@@ -25,7 +25,8 @@ import (
 // Opening a drawing without dragging it: Ctrl+O or the Open button shows a
 // card of big tiles, each a thumbnail of a drawing to tap: "Browse…" (the
 // desktop's own file dialog, where there is one), the files opened lately,
-// the other drawings in the folder of the last one, and the demo. The
+// the other drawings in the folder of the last one, and the demo gallery
+// (assets.Gallery: the garden and a few small drawings). The
 // thumbnails are made in the background; a tile opens as soon as its
 // drawing is read. Files opened from the card, the dialog or the command
 // line are remembered (config.Window.Recent).
@@ -51,15 +52,16 @@ type tileKind int
 const (
 	tileBrowse tileKind = iota // the file dialog
 	tileFile                   // a file
-	tileDemo                   // the embedded demo
+	tileDemo                   // a drawing of the embedded demo gallery
 )
 
 // pickTile is one tile of the picker.
 type pickTile struct {
 	kind  tileKind
-	label string // the name under the thumbnail
-	where string // "Recent", "In Drawings", "Demo"
-	path  string // tileFile's file
+	label string             // the name under the thumbnail
+	where string             // "Recent", "In Drawings", "Demo"
+	path  string             // tileFile's file
+	demo  assets.DemoDrawing // tileDemo's drawing
 	ready bool
 	ds    []*playback.Drawing
 	thumb *image.RGBA
@@ -93,8 +95,9 @@ func (g *Game) showPicker() {
 		p.tiles = append(p.tiles, &pickTile{kind: tileBrowse, label: "Browse…", where: "Other files", ready: true})
 	}
 	seen := map[string]bool{}
+	gallery := assets.Gallery()
 	add := func(path, where string) {
-		if len(p.tiles) >= pickMaxTiles-1 || seen[path] {
+		if len(p.tiles) >= pickMaxTiles-len(gallery) || seen[path] {
 			return
 		}
 		if st, err := os.Stat(path); err != nil || st.IsDir() || st.Size() > pickMaxBytes {
@@ -117,7 +120,9 @@ func (g *Game) showPicker() {
 			add(f, "In "+filepath.Base(dir))
 		}
 	}
-	p.tiles = append(p.tiles, &pickTile{kind: tileDemo, label: "Garden", where: "Demo"})
+	for _, d := range gallery {
+		p.tiles = append(p.tiles, &pickTile{kind: tileDemo, label: d.Title, where: "Demo", demo: d})
+	}
 	gen, tiles, maxPoints := p.gen, append([]*pickTile(nil), p.tiles...), g.cfg.MaxPoints
 	g.background.Add(1)
 	go func() {
@@ -196,7 +201,7 @@ func drawingsIn(dir string) []string {
 // readTile reads a tile's drawings and renders its thumbnail.
 func readTile(t *pickTile, maxPoints int) pickResult {
 	var r pickResult
-	name, data := assets.DemoName, assets.Demo()
+	name, data := t.demo.Name, t.demo.Data
 	if t.kind == tileFile {
 		f, err := os.Open(t.path)
 		if err != nil {
@@ -295,8 +300,7 @@ func (g *Game) browse() {
 			t := readTile(&pickTile{kind: tileFile, path: path}, g.cfg.MaxPoints)
 			r.ds, r.err = t.ds, t.err
 		}
-		g.loads <- r
-		g.pacer.wake()
+		g.loaded(r)
 	}()
 }
 

@@ -81,10 +81,17 @@ func TestOpenCard(t *testing.T) {
 					t.Errorf("tile %q is %vx%v pixels, too small for a child's finger", tl.label, r.W, r.H)
 				}
 			}
-			want := []string{"Other files: Browse…", "Recent: b.mbd.json", "Recent: a.mbd.json", "Demo: Garden"}
+			want := []string{"Other files: Browse…", "Recent: b.mbd.json", "Recent: a.mbd.json", "Demo: Garden",
+				"Demo: Bicycle", "Demo: Fish", "Demo: Sheep", "Demo: Hello my friend"}
 			for _, w := range want {
 				if !strings.Contains(strings.Join(got, " | "), w) {
 					t.Errorf("tiles %q lack %q", got, w)
+				}
+			}
+			// The demo gallery: each tile a real drawing with its thumbnail.
+			for _, tl := range g.card.tiles {
+				if tl.kind == tileDemo && (tl.err != nil || tl.thumb == nil || len(tl.ds) == 0 || tl.ds[0].Name != tl.label || len(tl.ds[0].Strokes) == 0) {
+					t.Errorf("demo tile %q: %v, want its drawing and a thumbnail", tl.label, tl.err)
 				}
 			}
 			if i := tileOf("c.mbd.json"); i < 0 || g.card.tiles[i].thumb == nil {
