@@ -1,6 +1,7 @@
 package window
 
 import (
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -108,4 +109,37 @@ func TestCtrlQStopsTheRobotAndQuits(t *testing.T) {
 		t.Error("the virtual mBot's pen is down after Ctrl+Q")
 	}
 	g.finish()
+}
+
+// TestExitWithFilesStillLoading: files chosen with Browse… and dropped, in
+// a burst, are read in the background while the window closes; the exit
+// does not wait on the loop, which no longer takes them.
+func TestExitWithFilesStillLoading(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a.mbd.json")
+	if err := os.WriteFile(file, []byte(pickerDrawing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir() // a zenity that chooses the file at once
+	if err := os.WriteFile(filepath.Join(bin, "zenity"), []byte("#!/bin/sh\nprintf '%s\\n' '"+file+"'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	g := newTestGame(t, config.Window{Drawing: smallDrawing()}, &script{})
+	for i := range 2 * cap(g.loads) {
+		g.browse()
+		g.drop(DroppedFile{Name: fmt.Sprintf("drop%d.mbd.json", i), Data: []byte(pickerDrawing)})
+	}
+	for g.loading > 0 && len(g.loads) < cap(g.loads) {
+		time.Sleep(10 * time.Millisecond) // until the loop would be behind
+	}
+	done := make(chan error, 1)
+	go func() { done <- g.finish() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the window did not finish with files still loading")
+	}
 }

@@ -472,14 +472,26 @@ func (g *Game) drop(f DroppedFile) {
 	}
 	g.loading++
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "open", title: "Opening " + f.Name + "…", until: -1})
+	g.background.Add(1)
 	go func() {
+		defer g.background.Done()
 		ds, err := format.Decode(f.Name, f.Data, format.Options{MaxPoints: g.cfg.MaxPoints})
 		if err == nil && len(ds) == 0 {
 			err = fmt.Errorf("%s: holds no drawing", f.Name)
 		}
-		g.loads <- loadResult{name: f.Name, ds: ds, err: err}
-		g.pacer.wake()
+		g.loaded(loadResult{name: f.Name, ds: ds, err: err})
 	}()
+}
+
+// loaded hands a file read in the background to the loop; at exit, when
+// nothing takes it any more, it is dropped, so a burst of reads cannot
+// hold the exit up.
+func (g *Game) loaded(r loadResult) {
+	select {
+	case g.loads <- r:
+		g.pacer.wake()
+	case <-g.saving.Done():
+	}
 }
 
 // receiveLoads opens the files decoded since the last tick.
