@@ -209,11 +209,3 @@ func TestWindowsFoldersUnderWine(t *testing.T) {
 		t.Errorf("version tests under Wine: %s\n%s", r.Stdout, r.Stderr)
 	}
 }
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
