@@ -26,6 +26,7 @@ type Raster struct {
 	clip    [2][]Vec
 	disc    []Vec
 	snapped [][2]int32
+	rec     polygons
 	// the canvas, and the box being rasterized, in canvas pixels
 	canvas, box image.Rectangle
 	anyPoly     bool
@@ -73,15 +74,21 @@ func (rs *Raster) Fill(dst *image.RGBA, within image.Rectangle, t *Tessellator, 
 		return image.Rectangle{}
 	}
 	rs.canvas = dst.Rect
+	// Tessellate once; every cell gets the same polygons.
+	rs.rec.reset()
+	if rs.convex {
+		t.Emit(&rs.rec)
+	} else {
+		t.EmitOutline(&rs.rec)
+	}
 	o := dst.Rect.Min
 	for y := r.Min.Y; y < r.Max.Y; y = o.Y + ((y-o.Y)/cellRows+1)*cellRows {
 		for x := r.Min.X; x < r.Max.X; x = o.X + ((x-o.X)/maxBox+1)*maxBox {
 			b := rs.cell(box, x, y)
 			rs.begin(b)
-			if rs.convex {
-				t.Emit(rs)
-			} else {
-				t.EmitOutline(rs)
+			for i, start := 0, 0; i < len(rs.rec.ends); i++ {
+				rs.Polygon(rs.rec.pts[start:rs.rec.ends[i]])
+				start = rs.rec.ends[i]
 			}
 			if rs.anyPoly {
 				rs.composite(dst, b, b.Intersect(r), t.Color())
@@ -89,6 +96,20 @@ func (rs *Raster) Fill(dst *image.RGBA, within image.Rectangle, t *Tessellator, 
 		}
 	}
 	return r
+}
+
+// polygons keeps the polygons of a piece (a PolygonSink), end to end.
+type polygons struct {
+	pts  []Vec
+	ends []int // where each polygon ends in pts
+}
+
+func (ps *polygons) reset() { ps.pts, ps.ends = ps.pts[:0], ps.ends[:0] }
+
+// Polygon keeps a copy of p.
+func (ps *polygons) Polygon(p []Vec) {
+	ps.pts = append(ps.pts, p...)
+	ps.ends = append(ps.ends, len(ps.pts))
 }
 
 // cell returns the part of box in the cell that holds pixel (x, y).
@@ -184,12 +205,23 @@ func (rs *Raster) Polygon(p []Vec) {
 		return // outside the box: it would add nothing
 	}
 	rs.anyPoly = true
+	// An edge wholly above the box or wholly below it adds nothing to the
+	// box's rows: the pen jumps over it (MoveTo only moves the pen; the
+	// path is closed by hand). A piece cut into cells then costs each cell
+	// only the edges that reach it.
 	const k = 1.0 / snap
 	rs.z.MoveTo(float32(pts[0][0])*k, float32(pts[0][1])*k)
-	for _, q := range pts[1:] {
-		rs.z.LineTo(float32(q[0])*k, float32(q[1])*k)
+	a := pts[0]
+	for i := 1; i <= len(pts); i++ {
+		b := pts[i%len(pts)]
+		x, y := float32(b[0])*k, float32(b[1])*k
+		if a[1] <= 0 && b[1] <= 0 || a[1] >= bh && b[1] >= bh {
+			rs.z.MoveTo(x, y)
+		} else {
+			rs.z.LineTo(x, y)
+		}
+		a = b
 	}
-	rs.z.ClosePath()
 }
 
 // clipPoly clips a convex polygon to a box (Sutherland–Hodgman).
