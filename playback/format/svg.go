@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"mbotdraw/playback"
 )
@@ -521,9 +522,10 @@ func (w *svgDecoder) shape(name string, attr map[string]string, st *svgStyle) er
 		return w.drawLine(g, st.vw, st.vh)
 	case "polyline", "polygon":
 		if w.bigPoints != nil {
-			return w.drawPoly(name, string(bytes.Join(w.bigPoints, nil)))
+			return w.drawPoly(name, w.bigPoints)
 		}
-		return w.drawPoly(name, attr["points"])
+		pts := attr["points"]
+		return w.drawPoly(name, [][]byte{unsafe.Slice(unsafe.StringData(pts), len(pts))})
 	case "rect":
 		return w.drawRect(g, st.vw, st.vh)
 	case "circle", "ellipse":
@@ -613,27 +615,48 @@ func (w *svgDecoder) drawLine(g *shapeGeometry, vw, vh float64) error {
 	return p.err
 }
 
-// drawPoly draws a <polyline> or a <polygon> (closed) of the points list.
-func (w *svgDecoder) drawPoly(name, points string) error {
+// drawPoly draws a <polyline> or a <polygon> (closed) of the points list,
+// in chunks cut after separators (the chunks of a value read aside, or
+// one). The list is read twice, to check it and then to draw it, rather
+// than held as numbers.
+func (w *svgDecoder) drawPoly(name string, points [][]byte) error {
 	p := &w.p
 	w.setElement(name, "points")
-	v, err := parseNumberList(points)
+	n, err := scanNumberChunks(points, nil)
 	if err != nil {
 		return err
 	}
-	if len(v)%2 == 1 {
-		return fmt.Errorf("points has an odd number of coordinates (%d)", len(v))
+	if n%2 == 1 {
+		return fmt.Errorf("points has an odd number of coordinates (%d)", n)
 	}
-	if len(v) < 2 {
+	if n < 2 {
 		return nil
 	}
-	p.move(v[0], v[1])
-	p.begin()
-	for i := 2; i+1 < len(v); i += 2 {
-		p.line(v[i], v[i+1])
+	if n > 1<<14 {
+		m := max(0, min(n/2+1, p.max-len(p.d.T)))
+		p.d.XY = growUntouched(p.d.XY, 2*m)
+		p.d.T = growUntouched(p.d.T, m)
 	}
-	if name == "polygon" && len(v) > 2 && (v[0] != v[len(v)-2] || v[1] != v[len(v)-1]) {
-		p.line(v[0], v[1])
+	var x0, y0, x, y float64
+	i := 0
+	_, _ = scanNumberChunks(points, func(v float64) {
+		if i%2 == 0 {
+			x = v
+		} else {
+			y = v
+			switch i {
+			case 1:
+				x0, y0 = x, y
+				p.move(x, y)
+				p.begin()
+			default:
+				p.line(x, y)
+			}
+		}
+		i++
+	})
+	if name == "polygon" && n > 2 && (x0 != x || y0 != y) {
+		p.line(x0, y0)
 	}
 	return p.err
 }

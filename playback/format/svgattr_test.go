@@ -34,6 +34,7 @@ var asideCases = []struct{ name, svg string }{
 	{"doctype nested", `<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd" [<!ELEMENT a (b)>]><svg><path d="M4 4 L5 5 6 6"/></svg>`},
 	{"text containing d=", `<svg><title>d="M1 1 L2 2 3 3"</title><path d="M4 4 L5 5 6 6"/></svg>`},
 	{"polyline", `<svg><polyline points="1 1 2 2 3 3 4 4 5 5"/><polygon points="1,1 3,1 2,2 9,9"/></svg>`},
+	{"bad points", `<svg><polygon points="1 1 2 2 3 3 4 4 5 5 6 x"/></svg>`},
 	{"odd points", `<svg><polyline points="1 1 2 2 3 3 4"/></svg>`},
 	{"tabs", "<svg><path d=\"M1\t1\tL2\t2\t3\t3\"/></svg>"},
 	{"non-ASCII", `<svg><path d="M1 1 L2 2 3 3 é"/></svg>`},

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // affine is an SVG transform matrix [a b c d e f]:
@@ -141,19 +142,50 @@ func isSVGSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c ==
 // parseNumberList parses numbers separated by white space and/or commas.
 func parseNumberList(s string) ([]float64, error) {
 	var out []float64
-	i := 0
+	if _, err := scanNumberList(s, 0, func(v float64) { out = append(out, v) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanNumberChunks is scanNumberList over chunks, each cut after a
+// separator, so that no number spans two.
+func scanNumberChunks(chunks [][]byte, f func(float64)) (int, error) {
+	count, base := 0, 0
+	for _, c := range chunks {
+		if len(c) == 0 {
+			continue
+		}
+		n, err := scanNumberList(unsafe.String(&c[0], len(c)), base, f)
+		count += n
+		if err != nil {
+			return count, err
+		}
+		base += len(c)
+	}
+	return count, nil
+}
+
+// scanNumberList reads numbers separated by white space and/or commas,
+// calling f (when not nil) with each, and returns how many there are.
+// Errors give the byte offset plus base.
+func scanNumberList(s string, base int, f func(float64)) (int, error) {
+	i, count := 0, 0
 	for {
 		for i < len(s) && (isSVGSpace(s[i]) || s[i] == ',') {
 			i++
 		}
 		if i >= len(s) {
-			return out, nil
+			return count, nil
 		}
 		v, n, err := scanSVGNumber(s[i:])
 		if err != nil {
-			return nil, fmt.Errorf("at byte %d: %v", i, err)
+			return count, fmt.Errorf("at byte %d: %v", base+i, err)
 		}
-		out = append(out, v)
+		if f != nil {
+			f(v)
+		}
+		count++
 		i += n
 	}
 }
