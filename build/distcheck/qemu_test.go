@@ -3,6 +3,7 @@
 package distcheck
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,29 @@ func TestRaspberryPiUnderQemu(t *testing.T) {
 			compare(t, dir, file, native(t, linuxHeadless(t), dir), func(outputs []string, args ...string) result {
 				return run(t, dir, nil, outputs, append([]string{qemu, bin}, args...)...)
 			})
+		})
+	}
+}
+
+// Package tests built for arm64 and run under qemu-user, each in its own
+// folder (for its testdata): the Makeblock protocol and the links (serial
+// over a pseudo-terminal, the virtual mBot, the 2.4G dongle's reports).
+func TestRaspberryPiPackageTestsUnderQemu(t *testing.T) {
+	qemu, err := exec.LookPath("qemu-aarch64-static")
+	if err != nil {
+		t.Skip("skipped: qemu-aarch64-static is missing (Debian package qemu-user-static; build/deps.sh installs it)")
+	}
+	for _, pkg := range []string{"robot/mblock", "robot/link"} {
+		t.Run(pkg, func(t *testing.T) {
+			bin := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test")
+			build := exec.Command("go", "test", "-c", "-o", bin, "../../"+pkg)
+			build.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("go test -c for arm64: %v\n%s", err, out)
+			}
+			if r := run(t, filepath.Join("../..", pkg), nil, nil, qemu, bin); r.Status != 0 {
+				t.Errorf("%s under qemu: status %d\n%s\n%s", pkg, r.Status, r.Stdout, r.Stderr)
+			}
 		})
 	}
 }
