@@ -2,9 +2,11 @@ package format
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -127,4 +129,35 @@ func FuzzBigAttrReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, attrMin, attrChunk uint8) {
 		decodeBothWays(t, data, int(attrMin%32)+1, int(attrChunk%64)+1)
 	})
+}
+
+// TestLongPathAllocations: a long path's data is held once, in chunks,
+// not in encoding/xml's growing buffer and then a string as well.
+func TestLongPathAllocations(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 1000"><path d="M0 500`)
+	for i := 1; i <= 200000; i++ {
+		fmt.Fprintf(&b, " A5 5 0 0 1 %d 500", i%1000)
+	}
+	b.WriteString(`"/></svg>`)
+	doc := []byte(b.String())
+	alloc := func(attrMin int) float64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		d, err := readSVGAside("arcs.svg", bytes.NewReader(doc), Options{}, attrMin, 0)
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Less the points, 12 bytes each.
+		return float64(after.TotalAlloc-before.TotalAlloc-uint64(12*d.NumPoints())) / float64(len(doc))
+	}
+	aside, direct := alloc(0), alloc(-1)
+	t.Logf("allocated beyond the points: %.2f times the file read aside, %.2f times without", aside, direct)
+	// encoding/xml's buffer and string cost about twice the data; the
+	// chunks once.
+	if direct-aside < 0.75 {
+		t.Errorf("allocated %.2f times the file beyond the points, %.2f without reading aside: want at least 0.75 times less", aside, direct)
+	}
 }
