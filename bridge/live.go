@@ -472,15 +472,17 @@ func (l *Live) admitPoints(p *peer, lp *livePeer, m *wire.Message) ([][3]float64
 func (l *Live) save(p *peer, lp *livePeer) {
 	now := time.Now()
 	l.strokesMu.Lock()
-	same, soon := l.edits == l.savedEdits, now.Sub(l.savedAt) < l.opts.SaveEvery
+	same, soon, never := l.edits == l.savedEdits, now.Sub(l.savedAt) < l.opts.SaveEvery, l.savedAt.IsZero()
 	if !same && !soon {
 		l.savedEdits, l.savedAt = l.edits, now
 	}
 	l.strokesMu.Unlock()
 	reply := func(text string) { p.send(wire.Message{Type: wire.TypeSaved, Message: text}.Encode()) }
 	switch {
+	case same && never:
+		reply("Nothing to save on the computer yet: draw something first.")
 	case same:
-		reply("Nothing new to save: the drawing has not changed since it was last saved.")
+		reply("Already saved on the computer: the drawing has not changed since.")
 	case soon:
 		reply("The drawing was saved a moment ago: wait a few seconds and press Save again.")
 	default:

@@ -43,9 +43,9 @@ func TestLiveSaveIsRationed(t *testing.T) {
 		saves  int    // saves the window is asked for
 		answer string // the page's answer begins so
 	}{
-		{[]wire.Message{{Type: wire.TypeSave}}, 0, "Nothing new to save"},
+		{[]wire.Message{{Type: wire.TypeSave}}, 0, "Nothing to save on the computer yet"},
 		{[]wire.Message{line(0), {Type: wire.TypeSave}}, 1, "Saved to Pictures/mbotdraw/Tablet.png"},
-		{[]wire.Message{{Type: wire.TypeSave}}, 0, "Nothing new to save"},
+		{[]wire.Message{{Type: wire.TypeSave}}, 0, "Already saved on the computer"},
 		{[]wire.Message{line(1), {Type: wire.TypeSave}}, 0, "The drawing was saved a moment ago"},
 	} {
 		for _, m := range tc.send {

@@ -28,7 +28,7 @@ const padSaveName = "Tablet"
 func (g *Game) savePad(reply func(string)) {
 	d := g.live.pad.Drawing()
 	if d == nil || len(d.Strokes) == 0 {
-		reply("Nothing to save yet: draw something first.")
+		reply("Nothing to save on the computer yet: draw something first.")
 		return
 	}
 	dir, err := g.saveFolder()

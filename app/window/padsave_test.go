@@ -37,7 +37,7 @@ func TestPageSaveSavesOnTheComputer(t *testing.T) {
 			}
 		case 1:
 			if a, ok := answer(1); ok {
-				if !strings.HasPrefix(a, "Nothing new to save") {
+				if !strings.HasPrefix(a, "Nothing to save on the computer yet") {
 					t.Errorf("Save before drawing: the page was told %q", a)
 				}
 				pg.pad(0, "#1c2430", true, false, [3]float64{100, 100, 0}, [3]float64{200, 150, 16}, [3]float64{300, 100, 33})
@@ -85,7 +85,7 @@ func TestPageSaveSavesOnTheComputer(t *testing.T) {
 	if want := "Saved to " + folder.Display(pic); !strings.HasPrefix(a2, want) {
 		t.Errorf("the page was told %q, want %q…", a2, want)
 	}
-	if a3, _ := answer(3); !strings.HasPrefix(a3, "Nothing new to save") {
+	if a3, _ := answer(3); !strings.HasPrefix(a3, "Already saved on the computer") {
 		t.Errorf("a second Save with nothing new: the page was told %q", a3)
 	}
 	var shown bool
