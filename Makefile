@@ -52,7 +52,7 @@ unit:
 window:
 	$(XVFB) $(GO) test -p 1 -timeout 15m $(WINDOW_PKGS)
 
-test: deps vet unit window
+test: deps wasm vet unit window
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -129,18 +129,7 @@ func (c *cdp) eval(expr string, out any) {
 // until polls a boolean expression for up to 10 s.
 func (c *cdp) until(expr string) {
 	c.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var ok bool
-		c.eval("!!("+expr+")", &ok)
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			c.t.Fatalf("page: %s never became true", expr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	c.waitFor(expr, 10*time.Second)
 }
 
 func (c *cdp) mouse(typ string, x, y float64, buttons int) {
@@ -179,8 +168,8 @@ func (c *cdp) click(id string) {
 }
 
 // startChromium opens url in headless Chromium and returns a DevTools
-// client on its page.
-func startChromium(t *testing.T, url string) *cdp {
+// client on its page; extra flags go before the URL.
+func startChromium(t *testing.T, url string, extra ...string) *cdp {
 	t.Helper()
 	// Chromium's helpers go on writing into the profile for a moment after
 	// the browser is killed, so the profile is removed with retries.
@@ -191,7 +180,8 @@ func startChromium(t *testing.T, url string) *cdp {
 	cmd := exec.Command(chromiumPath, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-breakpad", "--disable-crash-reporter",
-		"--user-data-dir="+profile, "--remote-debugging-port=0", "--window-size=1200,800", url)
+		"--user-data-dir="+profile, "--remote-debugging-port=0", "--window-size=1200,800")
+	cmd.Args = append(append(cmd.Args, extra...), url)
 	// Its own process group, so that its helper processes end with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, err := cmd.StderrPipe()

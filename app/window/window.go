@@ -325,7 +325,7 @@ func (g *Game) Update() error {
 	if ev.Close || g.stopAsked() {
 		g.quitting = true
 	}
-	for _, f := range ev.Dropped {
+	for _, f := range append(ev.Dropped, pageFiles()...) {
 		g.drop(f)
 	}
 	g.receiveLoads()
@@ -343,6 +343,7 @@ func (g *Game) Update() error {
 	if g.cfg.Frames > 0 && g.tick >= g.cfg.Frames {
 		g.quitting = true
 	}
+	g.publish()
 	return nil
 }
 

@@ -44,20 +44,23 @@ var (
 	loadErr  error
 )
 
-func load() {
-	files = map[string]*file{}
-	loadErr = fs.WalkDir(web, "web", func(p string, d fs.DirEntry, err error) error {
-		if err != nil && p == "web" && errors.Is(err, fs.ErrNotExist) {
+func loadEmbedded() { files, loadErr = load(web, "web") }
+
+// load reads the files under root in fsys, keeping them gzip-compressed.
+func load(fsys fs.FS, root string) (map[string]*file, error) {
+	files := map[string]*file{}
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil && p == root && errors.Is(err, fs.ErrNotExist) {
 			return fs.SkipAll // the browser build carries no player
 		}
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := fs.ReadFile(web, p)
+		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
-		name := strings.TrimPrefix(p, "web")
+		name := "/" + strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
 		if n, ok := strings.CutSuffix(name, ".gz"); ok {
 			name = n
 		} else {
@@ -74,14 +77,19 @@ func load() {
 	if f := files["/index.html"]; f != nil {
 		files["/"] = f
 	}
+	return files, err
 }
 
 // Built reports whether the program carries the player (ErrNotBuilt if not).
 func Built() error {
-	loadOnce.Do(load)
+	loadOnce.Do(loadEmbedded)
 	if loadErr != nil {
 		return fmt.Errorf("player: %w", loadErr)
 	}
+	return complete(files)
+}
+
+func complete(files map[string]*file) error {
 	for _, n := range []string{"/", "/wasm_exec.js", "/" + WasmName} {
 		if files[n] == nil {
 			return ErrNotBuilt
@@ -93,7 +101,7 @@ func Built() error {
 // WasmSize returns the size of the gzip-compressed program in bytes (0 when
 // not built).
 func WasmSize() int {
-	loadOnce.Do(load)
+	loadOnce.Do(loadEmbedded)
 	if f := files["/"+WasmName]; f != nil {
 		return len(f.gz)
 	}
@@ -107,11 +115,27 @@ func WasmSize() int {
 // no body while it has not changed), so a rebuilt program is never stale.
 // Handler checks nothing about who asks: wrap it (bridge.Guard) to do that.
 func Handler() http.Handler {
-	loadOnce.Do(load)
-	return http.HandlerFunc(serve)
+	loadOnce.Do(loadEmbedded)
+	return handler(files)
 }
 
-func serve(w http.ResponseWriter, r *http.Request) {
+// HandlerFS serves the player from fsys laid out like web/ (index.html,
+// wasm_exec.js, mbotdraw.wasm.gz), as Handler does; tests use it with a
+// program they have just built.
+func HandlerFS(fsys fs.FS) (http.Handler, error) {
+	files, err := load(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("player: %w", err)
+	}
+	if err := complete(files); err != nil {
+		return nil, err
+	}
+	return handler(files), nil
+}
+
+type handler map[string]*file
+
+func (files handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

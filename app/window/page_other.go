@@ -1,0 +1,11 @@
+//go:build !js
+
+package window
+
+// pageFiles returns the files a web page handed over: none outside the
+// browser (see page_js.go).
+func pageFiles() []DroppedFile { return nil }
+
+// publish shows a web page what the game shows: nothing to do outside the
+// browser.
+func (g *Game) publish() {}
