@@ -364,26 +364,32 @@ func (m *Message) AppendJSON(b []byte) []byte {
 		f("width", m.Width)
 		t("end", m.End)
 		t("robot", m.Robot)
-		b = append(b, `,"points":[`...)
-		for k, p := range m.Points {
-			if k > 0 {
+		b = appendPoints(append(b, `,"points":`...), m.Points)
+	}
+	return append(b, '}')
+}
+
+// appendPoints appends points as a JSON array of [x,y,t] arrays; a value
+// that is not finite is written as 0.
+func appendPoints(b []byte, points [][3]float64) []byte {
+	b = append(b, '[')
+	for k, p := range points {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for j, v := range p {
+			if j > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, '[')
-			for j, v := range p {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				if !finite(v) {
-					v = 0
-				}
-				b = strconv.AppendFloat(b, v, 'g', -1, 64)
+			if !finite(v) {
+				v = 0
 			}
-			b = append(b, ']')
+			b = strconv.AppendFloat(b, v, 'g', -1, 64)
 		}
 		b = append(b, ']')
 	}
-	return append(b, '}')
+	return append(b, ']')
 }
 
 // Encode returns the message's JSON encoding (see AppendJSON).
