@@ -10,7 +10,7 @@ var helpGroups = []struct {
 	names []string
 }{
 	{"Everyday", []string{"play", "plot", "ports", "calibrate", "convert", "info", "export", "register"}},
-	{"Sharing a robot", []string{"bridge"}},
+	{"Sharing with the class", []string{"bridge", "serve"}},
 	{"For developers", []string{"bench", "loadtest", "gen"}},
 }
 

@@ -173,7 +173,9 @@ func TestDriverResumesAfterLostLink(t *testing.T) {
 			n := int(cut.at * float64(len(r.prog.Frames)))
 			r.onFirstDial = func() { r.v.FaultAfter(n, cut.fault) }
 			var states []State
-			d := r.driver(DriverOptions{AckTimeout: 100 * time.Millisecond, OnProgress: func(p Progress) {
+			// A second without an ack is a lost link: long enough that a loaded
+			// test machine's stall is not mistaken for one.
+			d := r.driver(DriverOptions{AckTimeout: time.Second, OnProgress: func(p Progress) {
 				if len(states) == 0 || states[len(states)-1] != p.State {
 					states = append(states, p.State)
 				}
