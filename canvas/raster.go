@@ -27,6 +27,8 @@ type Raster struct {
 	disc    []Vec
 	snapped [][2]int32
 	rec     polygons
+	abs     [][2]int32 // rec's polygons snapped (snapTo), end to end
+	absEnds []int
 	// the canvas, and the box being rasterized, in canvas pixels
 	canvas, box image.Rectangle
 	anyPoly     bool
@@ -74,21 +76,29 @@ func (rs *Raster) Fill(dst *image.RGBA, within image.Rectangle, t *Tessellator, 
 		return image.Rectangle{}
 	}
 	rs.canvas = dst.Rect
-	// Tessellate once; every cell gets the same polygons.
+	// Tessellate and snap once; every cell gets the same polygons.
 	rs.rec.reset()
 	if rs.convex {
 		t.Emit(&rs.rec)
 	} else {
 		t.EmitOutline(&rs.rec)
 	}
+	rs.abs, rs.absEnds = rs.abs[:0], rs.absEnds[:0]
+	for i, start := 0, 0; i < len(rs.rec.ends); i++ {
+		var ok bool
+		if rs.abs, ok = rs.snapTo(rs.abs, rs.rec.pts[start:rs.rec.ends[i]]); ok {
+			rs.absEnds = append(rs.absEnds, len(rs.abs))
+		}
+		start = rs.rec.ends[i]
+	}
 	o := dst.Rect.Min
 	for y := r.Min.Y; y < r.Max.Y; y = o.Y + ((y-o.Y)/cellRows+1)*cellRows {
 		for x := r.Min.X; x < r.Max.X; x = o.X + ((x-o.X)/maxBox+1)*maxBox {
 			b := rs.cell(box, x, y)
 			rs.begin(b)
-			for i, start := 0, 0; i < len(rs.rec.ends); i++ {
-				rs.Polygon(rs.rec.pts[start:rs.rec.ends[i]])
-				start = rs.rec.ends[i]
+			for i, start := 0, 0; i < len(rs.absEnds); i++ {
+				rs.addSnapped(rs.abs[start:rs.absEnds[i]])
+				start = rs.absEnds[i]
 			}
 			if rs.anyPoly {
 				rs.composite(dst, b, b.Intersect(r), t.Color())
@@ -166,8 +176,18 @@ func (rs *Raster) begin(r image.Rectangle) {
 
 // Polygon adds a polygon, in canvas pixels, to the current mask.
 func (rs *Raster) Polygon(p []Vec) {
-	// Clip what reaches far outside the canvas (the same way whatever the
-	// box), then snap to the 1/512 grid in canvas coordinates.
+	pts, ok := rs.snapTo(rs.snapped[:0], p)
+	rs.snapped = pts
+	if ok {
+		rs.addSnapped(pts)
+	}
+}
+
+// snapTo clips what of p reaches far outside the canvas (the same way
+// whatever the box), snaps it to the 1/512 grid in canvas coordinates
+// shifted by canonMargin (exact non-negative integers), and appends it to
+// dst; false if no polygon is left.
+func (rs *Raster) snapTo(dst [][2]int32, p []Vec) ([][2]int32, bool) {
 	c := rs.canvas
 	x0, y0 := float32(c.Min.X-canonMargin), float32(c.Min.Y-canonMargin)
 	x1, y1 := float32(c.Max.X+canonMargin), float32(c.Max.Y+canonMargin)
@@ -178,29 +198,33 @@ func (rs *Raster) Polygon(p []Vec) {
 		}
 	}
 	if len(p) < 3 {
-		return
+		return dst, false
 	}
-	// Relative to the box, in 1/512 units: exact integers.
-	bx, by := int32(rs.box.Min.X)*snap, int32(rs.box.Min.Y)*snap
-	bw, bh := int32(rs.box.Dx())*snap, int32(rs.box.Dy())*snap
-	pts := rs.snapped[:0]
-	left, top, right, bottom := true, true, true, true
 	// Coordinates are now within canonMargin of the canvas: shifted to be
 	// positive, they round by truncation.
 	offX := float32(canonMargin-c.Min.X)*snap + 0.5
 	offY := float32(canonMargin-c.Min.Y)*snap + 0.5
-	bx += int32(canonMargin-c.Min.X) * snap
-	by += int32(canonMargin-c.Min.Y) * snap
 	for _, q := range p {
-		sx := int32(q.X*snap+offX) - bx
-		sy := int32(q.Y*snap+offY) - by
-		pts = append(pts, [2]int32{sx, sy})
+		dst = append(dst, [2]int32{int32(q.X*snap + offX), int32(q.Y*snap + offY)})
+	}
+	return dst, true
+}
+
+// addSnapped adds a polygon that snapTo snapped to the current mask.
+func (rs *Raster) addSnapped(pts [][2]int32) {
+	// Relative to the box, in 1/512 units.
+	c := rs.canvas
+	bx := int32(rs.box.Min.X)*snap + int32(canonMargin-c.Min.X)*snap
+	by := int32(rs.box.Min.Y)*snap + int32(canonMargin-c.Min.Y)*snap
+	bw, bh := int32(rs.box.Dx())*snap, int32(rs.box.Dy())*snap
+	left, top, right, bottom := true, true, true, true
+	for _, q := range pts {
+		sx, sy := q[0]-bx, q[1]-by
 		left = left && sx <= 0
 		top = top && sy <= 0
 		right = right && sx >= bw
 		bottom = bottom && sy >= bh
 	}
-	rs.snapped = pts
 	if left || top || right || bottom {
 		return // outside the box: it would add nothing
 	}
@@ -210,17 +234,18 @@ func (rs *Raster) Polygon(p []Vec) {
 	// path is closed by hand). A piece cut into cells then costs each cell
 	// only the edges that reach it.
 	const k = 1.0 / snap
-	rs.z.MoveTo(float32(pts[0][0])*k, float32(pts[0][1])*k)
-	a := pts[0]
+	ay := pts[0][1] - by
+	rs.z.MoveTo(float32(pts[0][0]-bx)*k, float32(ay)*k)
 	for i := 1; i <= len(pts); i++ {
-		b := pts[i%len(pts)]
-		x, y := float32(b[0])*k, float32(b[1])*k
-		if a[1] <= 0 && b[1] <= 0 || a[1] >= bh && b[1] >= bh {
+		q := pts[i%len(pts)]
+		qx, qy := q[0]-bx, q[1]-by
+		x, y := float32(qx)*k, float32(qy)*k
+		if ay <= 0 && qy <= 0 || ay >= bh && qy >= bh {
 			rs.z.MoveTo(x, y)
 		} else {
 			rs.z.LineTo(x, y)
 		}
-		a = b
+		ay = qy
 	}
 }
 
