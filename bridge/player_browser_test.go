@@ -216,6 +216,21 @@ func TestPlayerInChromium(t *testing.T) {
 		t.Errorf("a drawing missing its last stroke passes the comparison (worst block %.1f)", worst)
 	}
 
+	// Ctrl+O opens the page's file chooser (intercepted here: no dialog).
+	c.call("Page.setInterceptFileChooserDialog", map[string]any{"enabled": true})
+	c.eval(`document.getElementById("open").addEventListener("click", () => { window.chooserAsked = true; }), true`, nil)
+	for _, k := range []struct {
+		typ, key, code string
+		vk             int
+	}{
+		{"rawKeyDown", "Control", "ControlLeft", 17}, {"rawKeyDown", "o", "KeyO", 79},
+		{"keyUp", "o", "KeyO", 79}, {"keyUp", "Control", "ControlLeft", 17},
+	} {
+		c.call("Input.dispatchKeyEvent", map[string]any{"type": k.typ, "key": k.key, "code": k.code, "windowsVirtualKeyCode": k.vk, "modifiers": 2})
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.waitFor(`window.chooserAsked`, time.Minute)
+
 	// A drawing picked with the page's file input opens, as a dropped one.
 	const picked = "../testdata/real/svg/kanjivg/06f22.svg"
 	kanji, err := format.Load(picked, format.Options{})

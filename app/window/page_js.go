@@ -10,6 +10,8 @@ import (
 //
 //   - mbotdraw.open(name, bytes) hands the game a file the user picked with
 //     the page's file input (a Uint8Array); it opens like a dropped file.
+//   - mbotdraw.pick() opens the page's file chooser (Open and Ctrl+O call it,
+//     as the desktop opens its file dialog).
 //   - mbotdraw.game is what the game shows, refreshed every tick: tick,
 //     t_ms and duration_ms (drawing time), playing, ended, speed, stroke and
 //     strokes, file ("" for the demo), and paper (the drawing's rectangle on
@@ -83,4 +85,16 @@ func (g *Game) publish() {
 		"fit":   map[string]any{"scale": f.Scale, "offX": f.OffX, "offY": f.OffY},
 		"knobs": map[string]any{"antialias": k.AntiAlias, "tolerance_px": k.Tolerance},
 	})
+}
+
+// pagePick opens the page's file chooser, if the page has one; the file
+// chosen comes back through mbotdraw.open. Browsers open a chooser only
+// shortly after the user clicked or pressed a key, as here.
+func pagePick() bool {
+	pick := pageObject().Get("pick")
+	if pick.Type() != js.TypeFunction {
+		return false
+	}
+	pick.Invoke()
+	return true
 }

@@ -9,3 +9,7 @@ func pageFiles() []DroppedFile { return nil }
 // publish shows a web page what the game shows: nothing to do outside the
 // browser.
 func (g *Game) publish() {}
+
+// pagePick opens a web page's file chooser: there is none outside the
+// browser, so it reports false.
+func pagePick() bool { return false }

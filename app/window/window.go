@@ -418,7 +418,9 @@ func (g *Game) do(a action) {
 			g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "No robot view yet", body: "R sends the drawing to the robot; then V switches between views."})
 		}
 	case actOpen:
-		g.showPicker()
+		if !pagePick() { // in the browser, the page's own file chooser
+			g.showPicker()
+		}
 	case actScreenshot:
 		g.savePicture()
 	case actOpenFolder:
