@@ -6,7 +6,7 @@ XVFB      := xvfb-run -a -s "-screen 0 1280x1024x24"
 # Packages that may import Ebiten; they need an X server (Xvfb in tests).
 WINDOW_PKGS := ./app/window/... ./canvas/gpu/...
 
-.PHONY: all deps wasm build run test vet lint unit window bench dist test-dist icon
+.PHONY: all deps wasm wasmunit build run test vet lint unit window bench dist test-dist icon
 
 all: build
 
@@ -24,6 +24,10 @@ wasm:
 	mv $(BIN)/mbotdraw.wasm.gz $(PLAYER_WEB)/mbotdraw.wasm.gz
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(PLAYER_WEB)/wasm_exec.js
 	@echo "wasm: $$(wc -c < $(BIN)/mbotdraw.wasm) bytes, $$(wc -c < $(PLAYER_WEB)/mbotdraw.wasm.gz) gzipped"
+
+# The browser-only code's own tests, run under Node (Go's go_js_wasm_exec).
+wasmunit:
+	GOOS=js GOARCH=wasm $(GO) test -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" -run Browser ./robot/link
 
 build: deps wasm
 	$(GO) build -o $(BIN)/mbotdraw .
@@ -52,7 +56,7 @@ unit:
 window:
 	$(XVFB) $(GO) test -p 1 -timeout 15m $(WINDOW_PKGS)
 
-test: deps wasm vet unit window
+test: deps wasm vet unit wasmunit window
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

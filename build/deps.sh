@@ -16,9 +16,10 @@ if [ "${MBOTDRAW_DIST_TOOLS:-1}" = 1 ]; then
   dist_pkgs=(wine64 binutils-mingw-w64-x86-64 qemu-user-static)
 fi
 
-# Optional extras: headless Chromium for the companion page's browser test.
+# Optional extras: headless Chromium for the companion page's and the
+# browser player's tests; Node runs the browser build's own tests (make wasmunit).
 if [ "${MBOTDRAW_BROWSER:-1}" = 1 ]; then
-  pkgs+=(chromium)
+  pkgs+=(chromium nodejs)
 fi
 
 missing=()
