@@ -2,14 +2,9 @@ package bridge
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"image/png"
-	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -51,21 +46,7 @@ func drawnStroke(t *testing.T, live *Live) PadStroke {
 // comes back, and the banner goes. The round-trip time shows only when
 // asked; Save picture makes a PNG of the pad.
 func TestCompanionUndoClearAndOffline(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("skipping the browser test: headless Chromium is not installed at %s", chromiumPath)
-	}
-	live := NewLive(LiveOptions{})
-	var down atomic.Bool
-	h := live.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() && r.URL.Path == "/live" {
-			http.Error(w, "503 down for the test", http.StatusServiceUnavailable)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	defer func() { _ = live.Shutdown(context.Background()) }()
+	live, down, srv := flakyCompanion(t)
 	d := companionDrawing() // 400 x 300
 	live.SetDrawing(timing(t, d))
 

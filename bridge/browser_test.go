@@ -436,21 +436,7 @@ func expectCmd(t *testing.T, live *Live, kind CommandKind) Command {
 // back, however many pieces wait: more than the server lets a page send at
 // once (400) must not be dropped for going over its rate.
 func TestCompanionSendsStrokesDrawnOffline(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("skipping the browser test: headless Chromium is not installed at %s", chromiumPath)
-	}
-	live := NewLive(LiveOptions{})
-	var down atomic.Bool
-	h := live.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() && r.URL.Path == "/live" {
-			http.Error(w, "503 down for the test", http.StatusServiceUnavailable)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	defer func() { _ = live.Shutdown(context.Background()) }()
+	live, down, srv := flakyCompanion(t)
 	live.SetDrawing(timing(t, companionDrawing()))
 
 	page := startChromium(t, srv.URL+"/")
@@ -490,4 +476,29 @@ func TestCompanionSendsStrokesDrawnOffline(t *testing.T) {
 			t.Fatalf("stroke %d came with %d points, want 1", k, len(points[k]))
 		}
 	}
+}
+
+// flakyCompanion starts a live companion for a browser test (skipping the
+// test when Chromium is missing) whose /live endpoint answers 503 while
+// down is set, as a page sees a dropped link. It shuts down with the test.
+func flakyCompanion(t *testing.T) (*Live, *atomic.Bool, *httptest.Server) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("skipping the browser test: headless Chromium is not installed at %s", chromiumPath)
+	}
+	live := NewLive(LiveOptions{})
+	down := new(atomic.Bool)
+	h := live.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() && r.URL.Path == "/live" {
+			http.Error(w, "503 down for the test", http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		_ = live.Shutdown(context.Background())
+		srv.Close()
+	})
+	return live, down, srv
 }
