@@ -62,8 +62,9 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Release archives for Windows, Linux and the Raspberry Pi in dist/ (see
-# build/dist.sh); VERSION=v1.2.3 names them, else git describe does.
-dist: deps
+# build/dist.sh); VERSION=v1.2.3 names them, else git describe does. The
+# programs in them carry the browser player (make wasm), so serve works from a download.
+dist: deps wasm
 	@bash build/dist.sh
 
 # Builds the archives twice (the second time into bin/dist-again) and wants
