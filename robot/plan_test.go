@@ -321,11 +321,14 @@ func BenchmarkPlan100kTwoOpt(b *testing.B) {
 	d := playback.Generate(playback.GenOptions{Strokes: 100_000, Seed: 1})
 	b.ReportAllocs()
 	b.ResetTimer()
+	var p *Plan
 	for i := 0; i < b.N; i++ {
-		if _, err := NewPlan(d, PlanOptions{TwoOpt: true}); err != nil {
+		var err error
+		if p, err = NewPlan(d, PlanOptions{TwoOpt: true}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(p.Stats.PenUp, "penup-mm")
 }
 
 func TestParsePaper(t *testing.T) {
