@@ -40,6 +40,25 @@ type tour struct {
 // length returns the tour's pen-up travel.
 func (t tour) length() float64 { return travel(t.ends, t.hx, t.hy, t.order, t.rev) }
 
+// in returns the point where stroke k is entered, as the tour runs it.
+func (t tour) in(k int) (float64, float64) {
+	if t.rev[k] {
+		return t.ends[4*k+2], t.ends[4*k+3]
+	}
+	return t.ends[4*k], t.ends[4*k+1]
+}
+
+// out returns the point where stroke k is left; k = -1 is home.
+func (t tour) out(k int) (float64, float64) {
+	if k < 0 {
+		return t.hx, t.hy
+	}
+	if t.rev[k] {
+		return t.ends[4*k], t.ends[4*k+1]
+	}
+	return t.ends[4*k+2], t.ends[4*k+3]
+}
+
 // tourSearch is the state of the neighbour-list search on a tour.
 type tourSearch struct {
 	tour
@@ -260,13 +279,7 @@ func (s *tourSearch) pushAt(p int) {
 }
 
 // entry returns the point where the stroke at position p is entered.
-func (s *tourSearch) entry(p int) (float64, float64) {
-	k := s.order[p]
-	if s.rev[k] {
-		return s.ends[4*k+2], s.ends[4*k+3]
-	}
-	return s.ends[4*k], s.ends[4*k+1]
-}
+func (s *tourSearch) entry(p int) (float64, float64) { return s.in(s.order[p]) }
 
 // exit returns the point where the stroke at position p is left; p = -1 is
 // home.
@@ -274,11 +287,7 @@ func (s *tourSearch) exit(p int) (float64, float64) {
 	if p < 0 {
 		return s.hx, s.hy
 	}
-	k := s.order[p]
-	if s.rev[k] {
-		return s.ends[4*k], s.ends[4*k+1]
-	}
-	return s.ends[4*k+2], s.ends[4*k+3]
+	return s.out(s.order[p])
 }
 
 // isEntry reports whether endpoint e is where its stroke is entered.

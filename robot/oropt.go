@@ -23,22 +23,9 @@ type linkedTour struct {
 }
 
 // in returns where stroke k is entered; out where it is left (home for -1).
-func (l *linkedTour) in(k int32) (float64, float64) {
-	if l.rev[k] {
-		return l.ends[4*k+2], l.ends[4*k+3]
-	}
-	return l.ends[4*k], l.ends[4*k+1]
-}
+func (l *linkedTour) in(k int32) (float64, float64) { return l.tour.in(int(k)) }
 
-func (l *linkedTour) out(k int32) (float64, float64) {
-	if k < 0 {
-		return l.hx, l.hy
-	}
-	if l.rev[k] {
-		return l.ends[4*k], l.ends[4*k+1]
-	}
-	return l.ends[4*k+2], l.ends[4*k+3]
-}
+func (l *linkedTour) out(k int32) (float64, float64) { return l.tour.out(int(k)) }
 
 // hop returns the pen-up length from leaving a to entering b (0 when b is
 // nothing).
