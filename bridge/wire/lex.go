@@ -9,6 +9,15 @@ import (
 	"unicode/utf8"
 )
 
+// skipDigits returns the index of the first byte at or after i in b that
+// is not an ASCII digit.
+func skipDigits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
 // number reads a JSON number literal. It returns nil and an error when no
 // number starts here; frac reports a fraction or an exponent.
 func (d *decoder) number() (lit []byte, frac bool, err error) {
@@ -22,9 +31,7 @@ func (d *decoder) number() (lit []byte, frac bool, err error) {
 	case i < len(b) && b[i] == '0':
 		i++
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
+		i = skipDigits(b, i)
 	default:
 		if i == start {
 			return nil, false, d.unexpected("a number")
@@ -36,9 +43,7 @@ func (d *decoder) number() (lit []byte, frac bool, err error) {
 		frac = true
 		i++
 		j := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
+		i = skipDigits(b, i)
 		if i == j {
 			d.i = i
 			return b[start:i], true, d.unexpected("a digit after '.'")
@@ -51,9 +56,7 @@ func (d *decoder) number() (lit []byte, frac bool, err error) {
 			i++
 		}
 		j := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
+		i = skipDigits(b, i)
 		if i == j {
 			d.i = i
 			return b[start:i], true, d.unexpected("a digit in the exponent")
