@@ -121,17 +121,6 @@ func (p *robotPick) close() {
 	}
 }
 
-// robotChoices lists the robots C steps through: the virtual mBot and the
-// ports found (cable, Bluetooth, 2.4G dongle), the likely mBots first.
-func robotChoices() []string {
-	out := []string{"sim"}
-	ports, _ := link.Ports()
-	for _, p := range ports {
-		out = append(out, p.Spec())
-	}
-	return out
-}
-
 // nextRobot picks the robot after the current one (C).
 func (g *Game) nextRobot() {
 	if r := g.robot; r != nil && r.running() {
