@@ -1,9 +1,13 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,6 +31,7 @@ func runLoadtest(env *Env, args []string) error {
 	baseline := fs.Bool("baseline", false, "run the same load at the same time against a minimal WebSocket server and print the ratio")
 	hostile := fs.Int("hostile", 0, "also run this many hostile clients (flooding, never reading, huge messages, vanishing jobs), e.g. 20")
 	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
+	attack := fs.String("attack", "", "only run the hostile clients (--hostile, 20 if not given) against this server (ws://HOST:PORT/robot) for --seconds and print their figures as JSON; --hostile runs them so, in a process of their own")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -39,6 +44,9 @@ func runLoadtest(env *Env, args []string) error {
 	}
 	if *url != "" && !bridge.IsURL(*url) {
 		return usagef("loadtest: --url %q is not a WebSocket address (ws://HOST:PORT/robot)", *url)
+	}
+	if *attack != "" {
+		return runAttack(env, *attack, *hostile, *seconds)
 	}
 	var sel []bridge.LoadMode
 	if *modes != "all" {
@@ -56,6 +64,22 @@ func runLoadtest(env *Env, args []string) error {
 	}
 	o := bridge.LoadOptions{Clients: *clients, Rate: *rate, Duration: time.Duration(*seconds * float64(time.Second)),
 		BatchSize: *batch, Modes: sel, URL: *url, Baseline: *baseline, Hostile: *hostile}
+	if *hostile > 0 {
+		// The attackers run in a process of their own, as they would in a
+		// classroom (another program, another computer): in this one they
+		// would share the bridge's Go scheduler and garbage collector,
+		// which no attacker can.
+		self, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("loadtest: cannot start the hostile clients: cannot tell where this program is: %w", err)
+		}
+		o.HostileProcess = func(ctx context.Context, url string, n int, d time.Duration) *exec.Cmd {
+			cmd := exec.CommandContext(ctx, self, "loadtest", "--attack", url, "--hostile", strconv.Itoa(n),
+				"--seconds", strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
+			cmd.WaitDelay = 5 * time.Second
+			return cmd
+		}
+	}
 	n := len(sel)
 	if n == 0 {
 		n = len(bridge.DefaultLoadModes())
@@ -93,6 +117,21 @@ func runLoadtest(env *Env, args []string) error {
 		return fmt.Errorf("loadtest: %s", strings.Join(failed, "; "))
 	}
 	return nil
+}
+
+// runAttack runs n hostile clients (0: 20) against the server at url for
+// seconds and prints their figures as JSON on standard output.
+func runAttack(env *Env, url string, n int, seconds float64) error {
+	if !bridge.IsURL(url) {
+		return usagef("loadtest: --attack %q is not a WebSocket address (ws://HOST:PORT/robot)", url)
+	}
+	if n == 0 {
+		n = 20
+	}
+	ctx, cancel := context.WithTimeout(env.Ctx, time.Duration(seconds*float64(time.Second)))
+	defer cancel()
+	r := bridge.RunHostile(ctx, url, n)
+	return json.NewEncoder(env.Stdout).Encode(r)
 }
 
 // Thresholds the load test holds a bridge to, beside bridge.LoadBudget.
@@ -170,6 +209,18 @@ func printLoad(w io.Writer, rep bridge.LoadReport) {
 	row("client KB/s in", func(r bridge.LoadResult) string { return fmt.Sprintf("%.0f", r.BytesIn/1024) })
 	row("process peak RSS MB", func(r bridge.LoadResult) string { return fmt.Sprintf("%.0f", r.PeakRSSMB) })
 	row("hostile clients", func(r bridge.LoadResult) string { return hostileCell(r.Hostile) })
+	row("bridge refused (accept/upgrade)", func(r bridge.LoadResult) string {
+		if st := r.ServerStats; st != nil {
+			return fmt.Sprintf("%d/%d", st.RefusedEarly, st.Refused+st.RefusedAddr)
+		}
+		return "-"
+	})
+	row("bridge closed (flood/slow/big)", func(r bridge.LoadResult) string {
+		if st := r.ServerStats; st != nil {
+			return fmt.Sprintf("%d/%d/%d", st.ClosedAbuse, st.ClosedSlow, st.ClosedTooBig)
+		}
+		return "-"
+	})
 	row("p99 ≤ 5 ms, intact", func(r bridge.LoadResult) string {
 		if r.Pass {
 			return "PASS"
@@ -188,5 +239,9 @@ func hostileCell(h *bridge.HostileResult) string {
 	if h == nil {
 		return "-"
 	}
-	return fmt.Sprintf("%d: %d conns, %d refused, %d closed, %d jobs, %.0f MB", h.Clients, h.Connections, h.Refused, h.Closed, h.Jobs, h.MB)
+	where := "in this process"
+	if h.SeparateProcess {
+		where = fmt.Sprintf("own process, peak RSS %.0f MB", h.PeakRSSMB)
+	}
+	return fmt.Sprintf("%d (%s): %d conns, %d refused, %d closed, %d jobs, %.0f MB", h.Clients, where, h.Connections, h.Refused, h.Closed, h.Jobs, h.MB)
 }

@@ -5,9 +5,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +33,11 @@ import (
 // pings and unsolicited pongs and leave a message unfinished.
 type HostileResult struct {
 	Clients int `json:"clients"`
+	// SeparateProcess is set when they ran in a process of their own
+	// (LoadOptions.HostileProcess), whose peak resident memory is
+	// PeakRSSMB (Linux; 0 when unknown).
+	SeparateProcess bool    `json:"separate_process"`
+	PeakRSSMB       float64 `json:"process_peak_rss_mb,omitempty"`
 	// Connections is the connections the server accepted; Refused those it
 	// refused before the upgrade (or that failed to connect); Closed those
 	// it closed.
@@ -48,10 +56,43 @@ type hostileRun struct {
 	wg                                    sync.WaitGroup
 }
 
-// startHostile starts n hostile clients against u until ctx ends.
-func startHostile(ctx context.Context, u string, n int, compress bool) *hostileRun {
+// RunHostile runs n hostile clients (see HostileResult) against the server
+// at u until ctx ends, and returns their figures: the load test's hostile
+// clients, for a process of their own (LoadOptions.HostileProcess).
+func RunHostile(ctx context.Context, u string, n int) HostileResult {
+	rss := startRSSWatch()
+	r := startHostile(ctx, u, n).wait()
+	r.PeakRSSMB = rss()
+	return *r
+}
+
+// startHostileProcess starts cmd, which runs RunHostile and writes its
+// result as JSON on its standard output (loadtest --attack).
+func startHostileProcess(cmd *exec.Cmd) (wait func() (*HostileResult, error), err error) {
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the hostile clients' process: %w", err)
+	}
+	return func() (*HostileResult, error) {
+		if err := cmd.Wait(); err != nil {
+			return nil, fmt.Errorf("the hostile clients' process: %w: %s", err, bytes.TrimSpace(errb.Bytes()))
+		}
+		var r HostileResult
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("the hostile clients' process wrote no figures (%w): %.200q", err, out.Bytes())
+		}
+		r.SeparateProcess = true
+		return &r, nil
+	}, nil
+}
+
+// startHostile starts n hostile clients against u until ctx ends. They
+// offer compression, which makes their large messages small on the wire;
+// a server that does not compress declines it.
+func startHostile(ctx context.Context, u string, n int) *hostileRun {
 	h := &hostileRun{res: HostileResult{Clients: n}}
-	d := websocket.Dialer{EnableCompression: compress, HandshakeTimeout: 5 * time.Second}
+	d := websocket.Dialer{EnableCompression: true, HandshakeTimeout: 5 * time.Second}
 	if pu, err := url.Parse(u); err == nil && pu.Hostname() == "127.0.0.1" {
 		nd := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
 		d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {

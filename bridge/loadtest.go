@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os/exec"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +50,15 @@ type LoadOptions struct {
 	// (0: none): see LoadHostile for what they do. Their figures are in
 	// LoadResult.Hostile.
 	Hostile int
+	// HostileProcess, if set, returns the command that runs the hostile
+	// clients in a process of their own, as an attacker's would be (another
+	// program, or another computer), instead of in this one: then they share
+	// the machine's processors with the server through the operating
+	// system, but not its Go scheduler and garbage collector. The command
+	// must attack url with n clients for d (RunHostile) and write their
+	// HostileResult as JSON on its standard output; ctx ends with the load
+	// test.
+	HostileProcess func(ctx context.Context, url string, n int, d time.Duration) *exec.Cmd
 }
 
 // LoadMode is one configuration of the load test.
@@ -131,6 +141,9 @@ type LoadResult struct {
 	PeakRSSMB float64 `json:"process_peak_rss_mb"`
 	// Hostile are the hostile clients' figures (LoadOptions.Hostile).
 	Hostile *HostileResult `json:"hostile,omitempty"`
+	// ServerStats are the bridge's own counts at the end of the run (a
+	// bridge started here only): whom it refused and closed, and why.
+	ServerStats *Stats `json:"server_stats,omitempty"`
 	// Pass: RTT p99 ≤ 5 ms and nothing lost, duplicated or reordered.
 	Pass bool `json:"pass"`
 }
@@ -298,9 +311,21 @@ func loadRun(ctx context.Context, o LoadOptions, mode LoadMode, name string, s *
 	rss := startRSSWatch()
 	start := time.Now()
 	runCtx, cancel := context.WithTimeout(ctx, o.Duration)
-	var hostile *hostileRun
-	if o.Hostile > 0 {
-		hostile = startHostile(runCtx, url, o.Hostile, mode.Compression)
+	var hostile func() (*HostileResult, error)
+	switch {
+	case o.Hostile > 0 && o.HostileProcess != nil:
+		var err error
+		if hostile, err = startHostileProcess(o.HostileProcess(ctx, url, o.Hostile, o.Duration)); err != nil {
+			cancel()
+			rss()
+			for _, c := range clients {
+				c.conn.Close()
+			}
+			return LoadResult{}, err
+		}
+	case o.Hostile > 0:
+		h := startHostile(runCtx, url, o.Hostile)
+		hostile = func() (*HostileResult, error) { return h.wait(), nil }
 	}
 	var wg sync.WaitGroup
 	period := time.Duration(float64(time.Second) / o.Rate)
@@ -314,8 +339,9 @@ func loadRun(ctx context.Context, o LoadOptions, mode LoadMode, name string, s *
 	elapsed := time.Since(start)
 	out, in := bytesOut.Load(), bytesIn.Load()
 	res := LoadResult{Mode: mode, Server: name, Clients: o.Clients, Seconds: elapsed.Seconds()}
+	var hostileErr error
 	if hostile != nil {
-		res.Hostile = hostile.wait()
+		res.Hostile, hostileErr = hostile()
 	}
 	var stateMsgs uint64
 	for _, c := range clients {
@@ -350,6 +376,8 @@ func loadRun(ctx context.Context, o LoadOptions, mode LoadMode, name string, s *
 		res.Duplicated += s.Duplicates()
 		srvRTT := s.RTT()
 		res.ServerPing = srvRTT.Summary()
+		st := s.Stats()
+		res.ServerStats = &st
 	}
 	res.RTT, res.Ping = rtt.Summary(), ping.Summary()
 	res.StatePerClient = float64(stateMsgs) / float64(o.Clients) / elapsed.Seconds()
@@ -359,7 +387,7 @@ func loadRun(ctx context.Context, o LoadOptions, mode LoadMode, name string, s *
 	res.BytesIn = float64(in) / elapsed.Seconds()
 	res.Pass = rtt.Quantile(0.99) <= LoadBudget && res.Lost == 0 && res.Duplicated == 0 &&
 		res.Reordered == 0 && res.ServerMismatch == 0 && res.Sent > 0
-	return res, nil
+	return res, hostileErr
 }
 
 type countingConn struct {
