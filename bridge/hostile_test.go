@@ -265,6 +265,31 @@ func TestPingFloodIsRateLimitedThenClosed(t *testing.T) {
 	c2.Close()
 }
 
+// A client closed for flooding that keeps sending is cut off: the bridge
+// discards a little of what follows its close frame (lingerBytes), not a
+// second's worth of the flood.
+func TestFloodAfterTheCloseIsCutOff(t *testing.T) {
+	_, srv := newTestServer(t, &Recorder{}, Options{Limits: Limits{Rate: 50, Burst: 50, AbuseLimit: 400}})
+	c := dialTest(t, wsURL(srv, "/robot"), nil)
+	for i := 0; i < 5000; i++ {
+		if c.conn.WriteControl(websocket.PingMessage, []byte("flood"), time.Now().Add(time.Second)) != nil {
+			break
+		}
+	}
+	if code := c.closedWith(); code != websocket.ClosePolicyViolation {
+		t.Fatalf("close code %d, want %d (policy violation)", code, websocket.ClosePolicyViolation)
+	}
+	// Far more than the sockets' buffers hold, sent at once.
+	nc := c.conn.NetConn()
+	_ = nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	frame := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+	ping := append([]byte{0x89, 0x80 | byte(len(frame)), 0, 0, 0, 0}, frame...) // a masked ping
+	more := bytes.Repeat(ping, (48<<20)/len(ping))
+	if n, err := nc.Write(more); err == nil {
+		t.Errorf("the bridge read %d MB after closing a flooding client, want it cut off", n>>20)
+	}
+}
+
 // Only pongs that answer the bridge's own pings show a client alive: a
 // client's own pongs keep neither an idle connection nor an unfinished
 // message open past ReadTimeout.

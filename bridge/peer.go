@@ -59,6 +59,7 @@ type peer struct {
 	kicked     atomic.Bool
 	kickc      chan struct{} // closed by kick
 	closeFrame []byte        // set by kick, before kickc closes
+	closeSent  chan struct{} // closed once the writer has sent closeFrame
 
 	// pingSent is the payload of the last ping (ns since the hub's start),
 	// set by the writer; pongSeen that of the last pong measured, kept by
@@ -87,7 +88,7 @@ type peer struct {
 func newPeer(h *hub, conn *websocket.Conn, addr string, hd handlers) *peer {
 	l := h.limits
 	p := &peer{h: h, conn: conn, addr: addr, hd: hd,
-		queue: make(chan outMsg, l.SendQueue), signal: make(chan struct{}, 1), quit: make(chan struct{}), kickc: make(chan struct{}),
+		queue: make(chan outMsg, l.SendQueue), signal: make(chan struct{}, 1), quit: make(chan struct{}), kickc: make(chan struct{}), closeSent: make(chan struct{}),
 		bucket: bucket{rate: l.Rate, burst: float64(l.Burst), tokens: float64(l.Burst), last: time.Now()},
 		bytes:  bucket{rate: l.ByteRate, burst: float64(l.ReadLimit), tokens: float64(l.ReadLimit), last: time.Now()}}
 	// The wire limit leaves room for deflate's overhead on incompressible
@@ -318,7 +319,7 @@ func (p *peer) readLoop() {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				// gorilla has sent the close frame (1009).
 				p.h.st.closedTooBig.Add(1)
-				p.linger()
+				p.linger(sentAlready)
 			}
 			return
 		}
@@ -377,7 +378,7 @@ func (p *peer) readMessage(r io.Reader) bool {
 	if err != nil {
 		if errors.Is(err, websocket.ErrReadLimit) {
 			p.h.st.closedTooBig.Add(1)
-			p.linger()
+			p.linger(sentAlready)
 		}
 		return false
 	}
@@ -500,12 +501,33 @@ func (p *peer) overRate(now time.Time) bool {
 	return false
 }
 
+// lingerBytes is the most a closing connection discards once its close
+// frame is sent: a client that keeps sending past it (a flood, the rest of
+// a huge message) is cut off then, so that it costs no more than that.
+const lingerBytes = 64 << 10
+
+// sentAlready is a closed channel: for linger, a close frame sent already.
+var sentAlready = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 // linger gives the client time to read our close frame before the socket
-// closes: it discards what the client still sends, for at most lingerTime.
-func (p *peer) linger() {
+// closes: it discards what the client still sends, for at most lingerTime,
+// and at most lingerBytes once sent is closed (the close frame is out:
+// until then, a client blocked on writing to us could not read it).
+func (p *peer) linger(sent <-chan struct{}) {
 	nc := p.conn.NetConn()
 	_ = nc.SetReadDeadline(time.Now().Add(lingerTime))
-	_, _ = io.CopyN(io.Discard, nc, 64<<20)
+	var after int64
+	for after < lingerBytes {
+		n, err := io.CopyN(io.Discard, nc, lingerBytes/4)
+		select {
+		case <-sent:
+			after += n
+		default:
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // finish runs once the reader has stopped: it stops the writer, closes the
@@ -513,7 +535,7 @@ func (p *peer) linger() {
 func (p *peer) finish() {
 	p.releaseBuffers()
 	if p.kicked.Load() {
-		p.linger()
+		p.linger(p.closeSent)
 	}
 	p.quitOnce.Do(func() { close(p.quit) })
 	p.conn.Close()
@@ -643,6 +665,7 @@ func (p *peer) flushAndClose() {
 		break
 	}
 	_ = p.conn.WriteControl(websocket.CloseMessage, p.closeFrame, deadline)
+	close(p.closeSent)
 	_ = p.conn.SetReadDeadline(time.Now().Add(lingerTime))
 }
 
