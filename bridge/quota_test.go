@@ -185,3 +185,55 @@ func TestHalfOpenConnectionsAreCapped(t *testing.T) {
 		t.Errorf("RefusedEarly = %d, want 25 or more", st.RefusedEarly)
 	}
 }
+
+// Clients that start jobs and vanish cost the others nothing: their jobs,
+// which only waited, neither change the state everyone is sent (the
+// queue's length is sent at the next progress tick, and came back by then)
+// nor send everyone their final progress.
+func TestVanishingJobsSendOthersNothing(t *testing.T) {
+	// The ticker never ticks, and each client gets each broadcast slot at
+	// once the first time, then at most once an hour: what the bridge
+	// broadcast waits in the watcher's slots, where the test can see it.
+	s, srv := newTestServer(t, &Recorder{}, Options{ProgressInterval: time.Hour})
+	u := wsURL(srv, "/robot")
+	drawing := dialTest(t, u, nil)
+	drawing.send(wire.Message{Type: wire.TypeMoves, Seq: 1, Moves: []wire.Move{{Kind: wire.Drive, Value: 1}}})
+	drawing.nextType(wire.TypeAck)
+	watcher := dialTest(t, u, nil)
+	watcher.nextType(wire.TypeState)
+	watcher.nextType(wire.TypeProgress)
+	d := fromAddr("127.0.0.2")
+	for i := 0; i < 5; i++ {
+		c, _, err := d.Dial(u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.WriteMessage(websocket.TextMessage, wire.Message{Type: wire.TypeMoves, Seq: 1, Moves: []wire.Move{{Kind: wire.PenDown}}}.Encode())
+		c.Close()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.mu.Lock()
+		n, started := len(s.queue), s.nextJob
+		s.mu.Unlock()
+		if n == 1 && started == 6 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d jobs in the queue, %d started; want the 5 vanished ones started and gone", n, started)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.h.mu.Lock()
+	defer s.h.mu.Unlock()
+	for p := range s.h.peers {
+		if p.data.(*owner).job != nil {
+			continue // the drawing client
+		}
+		for i, name := range []string{"state", "progress"} {
+			if m := p.slots[i].Load(); m != nil {
+				t.Errorf("the watcher is sent a %s message because of the vanished jobs", name)
+			}
+		}
+	}
+}

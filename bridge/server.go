@@ -504,6 +504,7 @@ func (s *Server) removeLocked(j *job, why string) {
 		return
 	}
 	j.removed = true
+	wasHead := s.headLocked() == j
 	for i, q := range s.queue {
 		if q == j {
 			s.queue = append(s.queue[:i], s.queue[i+1:]...)
@@ -526,7 +527,13 @@ func (s *Server) removeLocked(j *job, why string) {
 		// replaces it in the broadcast slot.
 		j.owner.send(final.Encode())
 	}
-	s.h.broadcast(slotProgress, final.Encode())
+	if wasHead || j.done > 0 {
+		// Everyone may have been shown its progress: they see it end. A
+		// job that only waited in the queue concerned its owner alone, so
+		// that a client that starts jobs and vanishes costs the others
+		// nothing.
+		s.h.broadcast(slotProgress, final.Encode())
+	}
 	s.tellPlacesLocked()
 	s.broadcastStateLocked(false)
 	s.wakeRunner()
@@ -562,7 +569,7 @@ func (s *Server) ticker() {
 					s.h.broadcast(slotProgress, s.progressMsgLocked(j, "").Encode())
 				}
 			}
-			s.broadcastStateLocked(false)
+			s.sendStateLocked(false, true)
 			s.mu.Unlock()
 		}
 	}

@@ -56,14 +56,26 @@ func (s *Server) stateMsgLocked(own bool) wire.Message {
 // broadcastStateLocked sends the robot's state to each client that would
 // see it changed (to everyone with force): everyone's view, and the drawing
 // job's owner's own. The peers' writers send at most one a progress
-// interval, the latest.
-func (s *Server) broadcastStateLocked(force bool) {
+// interval, the latest. A change of the queue's length alone waits for the
+// ticker (at most a progress interval), so that jobs that come and go
+// within one, like those of a client that starts jobs and vanishes, cost
+// the other clients no message.
+func (s *Server) broadcastStateLocked(force bool) { s.sendStateLocked(force, false) }
+
+// stateDue reports whether state k must be sent in place of last: any
+// change at once, but one of the queue's length alone only at a tick.
+func stateDue(k, last stateKey, tick bool) bool {
+	return k != last && (tick || k.state != last.state || k.job != last.job)
+}
+
+// sendStateLocked is broadcastStateLocked; tick is set by the ticker.
+func (s *Server) sendStateLocked(force, tick bool) {
 	var owner *peer
 	if j := s.headLocked(); j != nil {
 		owner = j.owner
 	}
 	all := s.stateMsgLocked(false)
-	if k := (stateKey{all.State, all.Job, all.Queue}); force || k != s.lastState {
+	if k := (stateKey{all.State, all.Job, all.Queue}); force || stateDue(k, s.lastState, tick) {
 		s.lastState = k
 		s.h.broadcastExcept(slotState, all.Encode(), owner)
 	}
@@ -72,7 +84,7 @@ func (s *Server) broadcastStateLocked(force bool) {
 		return
 	}
 	own := s.stateMsgLocked(true)
-	if k := (stateKey{own.State, own.Job, own.Queue}); force || k != s.lastOwn || owner != s.lastOwner {
+	if k := (stateKey{own.State, own.Job, own.Queue}); force || owner != s.lastOwner || stateDue(k, s.lastOwn, tick) {
 		s.lastOwn, s.lastOwner = k, owner
 		owner.setSlot(slotState, outMsg{data: own.Encode()})
 	}
