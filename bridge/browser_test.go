@@ -183,7 +183,7 @@ func startChromium(t *testing.T, url string, extra ...string) *cdp {
 		"--user-data-dir="+profile, "--remote-debugging-port=0", "--window-size=1200,800")
 	cmd.Args = append(append(cmd.Args, extra...), url)
 	// Its own process group, so that its helper processes end with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = ownProcessGroup()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -6,14 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"mbotdraw/bridge/wire"
 	"mbotdraw/perf"
@@ -24,6 +20,34 @@ import (
 // and package robotconn reach a ws:// robot through it. It carries moves
 // (pen up/down, turn, drive; package wire), not Makeblock frames: the bridge
 // times them with its own robot's calibration.
+//
+// The same client runs in programs and in the browser player: it reaches
+// the bridge through a wsConn, gorilla's WebSocket in programs
+// (client_conn.go) and the browser's own WebSocket in js/wasm
+// (client_conn_js.go).
+
+// wsConn is one WebSocket connection to a bridge, as the client uses it.
+// One goroutine reads and one writes; close and closeWith may be called
+// from any goroutine, any number of times.
+type wsConn interface {
+	// read returns the next message's data. It fails once the connection
+	// is lost or closed, or when nothing came for idle (a WebSocket ping
+	// from the bridge counts, where the connection sees them): the
+	// connection is then closed.
+	read(idle time.Duration) ([]byte, error)
+	// writeText sends data as one text message; it fails when the
+	// connection is closed or the message could not go within timeout
+	// (where the connection can tell).
+	writeText(data []byte, timeout time.Duration) error
+	// closeWith tells the bridge why the connection ends (a WebSocket
+	// close code, 1000 for a normal closure, and a reason), then closes it.
+	closeWith(code int, reason string)
+	// close closes the connection at once: a read under way fails.
+	close()
+}
+
+// closeNormal is the WebSocket close code of a normal closure.
+const closeNormal = 1000
 
 // IsURL reports whether spec names a robot bridge (ws:// or wss://).
 func IsURL(spec string) bool {
@@ -33,13 +57,14 @@ func IsURL(spec string) bool {
 // ClientOptions tune Dial. The zero value is the documented default.
 type ClientOptions struct {
 	// Token is the bridge's token, sent as "Authorization: Bearer T" (a
-	// ?token=T in the URL works too).
+	// ?token=T in the URL works too). A browser cannot set headers: there
+	// it goes as ?token=T.
 	Token string
 	// Batch says when moves are sent: 16 moves or 16 ms, whichever comes
 	// first (the profile's BatchSize and BatchDelay).
 	Batch wire.BatchOptions
 	// NoCompression turns permessage-deflate off (the profile's Compression
-	// false).
+	// false). A browser always offers it: there the bridge decides.
 	NoCompression bool
 	// Window is the most moves messages sent and not yet acked (0: 64).
 	Window int
@@ -107,11 +132,10 @@ type JobReport struct {
 // acknowledged. Create it with Dial.
 type Client struct {
 	url string
-	hdr http.Header
 	o   ClientOptions
 
 	mu       sync.Mutex
-	conn     *websocket.Conn
+	conn     wsConn
 	ctrl     [][]byte
 	job      *ClientJob
 	closed   bool
@@ -122,7 +146,6 @@ type Client struct {
 	redials  int
 	signal   chan struct{}
 	done     chan struct{}
-	dialer   websocket.Dialer
 	loopDone sync.WaitGroup
 }
 
@@ -133,12 +156,8 @@ func Dial(ctx context.Context, rawURL string, o ClientOptions) (*Client, error) 
 		return nil, fmt.Errorf("robot bridge %q: want ws://HOST:PORT/robot", rawURL)
 	}
 	o = o.withDefaults()
-	w := &Client{url: rawURL, hdr: http.Header{}, o: o, pings: map[uint64]time.Time{},
+	w := &Client{url: rawURL, o: o, pings: map[uint64]time.Time{},
 		signal: make(chan struct{}, 1), done: make(chan struct{})}
-	if o.Token != "" {
-		w.hdr.Set("Authorization", "Bearer "+o.Token)
-	}
-	w.dialer = websocket.Dialer{HandshakeTimeout: 5 * time.Second, EnableCompression: !o.NoCompression}
 	conn, err := w.dial(ctx)
 	if err != nil {
 		return nil, err
@@ -150,21 +169,9 @@ func Dial(ctx context.Context, rawURL string, o ClientOptions) (*Client, error) 
 	return w, nil
 }
 
-func (w *Client) dial(ctx context.Context) (*websocket.Conn, error) {
-	conn, resp, err := w.dialer.DialContext(ctx, w.url, w.hdr)
-	if err != nil {
-		if resp != nil {
-			switch resp.StatusCode {
-			case http.StatusUnauthorized:
-				return nil, fmt.Errorf("robot bridge %s: wrong or missing token (HTTP 401)", w.url)
-			case http.StatusForbidden:
-				return nil, fmt.Errorf("robot bridge %s: refused (HTTP 403)", w.url)
-			}
-			return nil, fmt.Errorf("robot bridge %s: HTTP %s", w.url, resp.Status)
-		}
-		return nil, dialError(ctx, w.url, err)
-	}
-	return conn, nil
+// dial connects to the bridge once; the handshake may take 5 s at most.
+func (w *Client) dial(ctx context.Context) (wsConn, error) {
+	return dialConn(ctx, w.url, w.o, 5*time.Second)
 }
 
 // DialError is a bridge that could not be reached, said in plain words;
@@ -177,26 +184,6 @@ type DialError struct {
 
 func (e *DialError) Error() string { return "robot bridge " + e.URL + ": " + e.Reason }
 func (e *DialError) Unwrap() error { return e.Err }
-
-// dialError says why dialling url failed, plainly where the cause is a
-// common one (not when ctx ended it).
-func dialError(ctx context.Context, url string, err error) error {
-	var dns *net.DNSError
-	var ne net.Error
-	var op *net.OpError
-	reason := err.Error()
-	switch {
-	case ctx.Err() != nil:
-	case errors.As(err, &dns):
-		reason = fmt.Sprintf("no computer named %s was found: check the address", dns.Name)
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		reason = "no answer: is that computer switched on and on the same network?"
-	case errors.As(err, &op) && op.Op == "dial":
-		// Refused, or no route: nothing listens at that address.
-		reason = "nothing answers there: is 'mbotdraw bridge' running on that computer, and is the address right?"
-	}
-	return &DialError{URL: url, Reason: reason, Err: err}
-}
 
 // RTT returns a copy of the histogram of round trips (JSON ping to pong).
 func (w *Client) RTT() perf.Histogram {
@@ -226,8 +213,7 @@ func (w *Client) Close() error {
 	close(w.done)
 	w.mu.Unlock()
 	if conn != nil {
-		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-		conn.Close()
+		conn.closeWith(closeNormal, "")
 	}
 	w.loopDone.Wait()
 	return nil
@@ -462,16 +448,15 @@ func (w *Client) writeLoop() {
 		}
 		w.mu.Unlock()
 		for _, data := range out {
-			_ = conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-			if err := conn.WriteMessage(websocket.TextMessage, data); err != nil {
-				conn.Close() // the reader notices and redials
+			if err := conn.writeText(data, 5*time.Second); err != nil {
+				conn.close() // the reader notices and redials
 				break
 			}
 		}
 	}
 }
 
-func (w *Client) readLoop(conn *websocket.Conn) {
+func (w *Client) readLoop(conn wsConn) {
 	defer w.loopDone.Done()
 	for {
 		lost := w.readConn(conn)
@@ -513,7 +498,7 @@ func (w *Client) shutLocked() {
 // redial tries to reconnect until the job's RetryFor has passed; it then
 // resumes the job with a hello. It returns nil when it gave up or the link
 // was closed.
-func (w *Client) redial(j *ClientJob) *websocket.Conn {
+func (w *Client) redial(j *ClientJob) wsConn {
 	wait := 100 * time.Millisecond
 	for {
 		w.mu.Lock()
@@ -541,7 +526,7 @@ func (w *Client) redial(j *ClientJob) *websocket.Conn {
 		w.mu.Lock()
 		if w.closed {
 			w.mu.Unlock()
-			conn.Close()
+			conn.close()
 			return nil
 		}
 		w.conn = conn
@@ -556,19 +541,13 @@ func (w *Client) redial(j *ClientJob) *websocket.Conn {
 	}
 }
 
-// readConn reads one connection's messages until it fails.
-func (w *Client) readConn(conn *websocket.Conn) error {
-	deadline := 3 * w.o.PingInterval
-	extend := func() { _ = conn.SetReadDeadline(time.Now().Add(deadline)) }
-	conn.SetPingHandler(func(s string) error {
-		extend()
-		return conn.WriteControl(websocket.PongMessage, []byte(s), time.Now().Add(time.Second))
-	})
+// readConn reads one connection's messages until it fails: a bridge
+// silent for three ping intervals is taken as lost.
+func (w *Client) readConn(conn wsConn) error {
 	for {
-		extend()
-		_, data, err := conn.ReadMessage()
+		data, err := conn.read(3 * w.o.PingInterval)
 		if err != nil {
-			conn.Close()
+			conn.close()
 			return err
 		}
 		m, err := wire.Decode(data)

@@ -95,7 +95,7 @@ func TestErrorRepliesQuoteAShortPrefix(t *testing.T) {
 var stalledDialer = websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
 	nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		return rc.Control(func(fd uintptr) {
-			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
+			smallReceiveBuffer(fd, 2048)
 		})
 	}}
 	return nd.Dial(network, addr)
