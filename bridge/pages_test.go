@@ -57,3 +57,45 @@ func TestPagesAreGuardedLikeTheRobot(t *testing.T) {
 		t.Errorf("/robot beside pages: HTTP %d, want a WebSocket", got)
 	}
 }
+
+// A bridge that serves pages tells them where its robot is (InfoPath), under
+// the pages' rules; one that serves no pages says nothing there.
+func TestInfoTellsPagesWhereTheRobotIs(t *testing.T) {
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	_, bare := newTestServer(t, &Recorder{}, Options{})
+	_, openSrv := newTestServer(t, &Recorder{}, Options{Pages: page})
+	_, tokSrv := newTestServer(t, &Recorder{}, Options{Pages: page, Token: "s3cret"})
+	for _, c := range []struct {
+		name, url, origin string
+		want              int
+	}{
+		{"no pages", bare.URL + InfoPath, "", 404},
+		{"loopback", openSrv.URL + InfoPath, "", 200},
+		{"own page", openSrv.URL + InfoPath, openSrv.URL, 200},
+		{"foreign page", openSrv.URL + InfoPath, "http://evil.example", 403},
+		{"token missing", tokSrv.URL + InfoPath, "", 401},
+		{"token, own page", tokSrv.URL + InfoPath + "?token=s3cret", tokSrv.URL, 200},
+		{"token, foreign page", tokSrv.URL + InfoPath + "?token=s3cret", "http://evil.example", 403},
+	} {
+		req, err := http.NewRequest(http.MethodGet, c.url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.origin != "" {
+			req.Header.Set("Origin", c.origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: HTTP %d, want %d", c.name, resp.StatusCode, c.want)
+			continue
+		}
+		if c.want == 200 && strings.TrimSpace(string(b)) != `{"robot":"/robot"}` {
+			t.Errorf("%s: %q, want the robot's path", c.name, b)
+		}
+	}
+}

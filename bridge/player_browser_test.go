@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,13 +31,32 @@ import (
 var swiftShader = []string{"--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"}
 
 // playerHandler is the player as `serve` serves it: the one built into this
-// test binary by `make wasm`, or else one this test builds (a minute or two
-// the first time, cached after).
+// test binary by `make wasm`, or else one built for this test binary (a
+// minute or two the first time, then from Go's cache) and shared by its
+// tests.
 func playerHandler(t *testing.T) http.Handler {
 	t.Helper()
 	if player.Built() == nil {
 		return player.Handler()
 	}
+	builtPlayer.Lock()
+	defer builtPlayer.Unlock()
+	if builtPlayer.h == nil {
+		builtPlayer.h = buildPlayer(t)
+	}
+	return builtPlayer.h
+}
+
+// builtPlayer is the player buildPlayer built, kept for the next test.
+var builtPlayer struct {
+	sync.Mutex
+	h http.Handler
+}
+
+// buildPlayer builds the player (GOOS=js GOARCH=wasm) and serves it from
+// memory.
+func buildPlayer(t *testing.T) http.Handler {
+	t.Helper()
 	dir := t.TempDir()
 	wasm := filepath.Join(dir, "mbotdraw.wasm")
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", wasm, "mbotdraw")

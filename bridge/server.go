@@ -21,8 +21,9 @@ type Options struct {
 	// T, or ?token=T). Listen refuses addresses beyond loopback without one.
 	Token  string
 	Limits Limits
-	// Pages, if set, is served at every path but /robot (the browser player,
-	// for one), behind the same token and Host/Origin rules (Guard).
+	// Pages, if set, is served at every path but /robot and InfoPath (the
+	// browser player, for one), behind the same token and Host/Origin rules
+	// (Guard); InfoPath then tells the pages where the robot is.
 	Pages       http.Handler
 	Compression Compression
 	// ResumeWindow is how long a job whose client went away waits for it to
@@ -190,11 +191,13 @@ func New(r Robot, o Options) *Server {
 	return s
 }
 
-// Handler serves the /robot endpoint, and Options.Pages at the other paths.
+// Handler serves the /robot endpoint, and with Options.Pages, InfoPath and
+// the pages at the other paths.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	if s.opts.Pages != nil {
 		mux.Handle("/", Guard(s.opts.Token, s.opts.Pages))
+		mux.Handle(InfoPath, Guard(s.opts.Token, http.HandlerFunc(serveInfo)))
 	}
 	mux.HandleFunc("/robot", func(w http.ResponseWriter, r *http.Request) {
 		s.h.serveWS(w, r, handlers{open: s.open, message: s.message, close: s.closed})

@@ -17,7 +17,10 @@ import (
 //     strokes, file ("" for the demo), and paper (the drawing's rectangle on
 //     the screen, in device pixels: x, y, w, h) with fit (scale, offX, offY:
 //     drawing units to paper pixels), and knobs (the optimizer's antialias
-//     and tolerance_px, which change the ink). The page's tests read it.
+//     and tolerance_px, which change the ink), and robot (pageRobotState).
+//     The page's tests read it.
+//   - mbotdraw.bridge is the classroom bridge that served the page, set by
+//     index.html before the game starts (see robotchoices_js.go).
 var browserPage struct {
 	once  sync.Once
 	obj   js.Value
@@ -84,7 +87,26 @@ func (g *Game) publish() {
 		"paper": map[string]any{"x": int(v.X) + pr.Min.X, "y": int(v.Y) + pr.Min.Y, "w": pr.Dx(), "h": pr.Dy()},
 		"fit":   map[string]any{"scale": f.Scale, "offX": f.OffX, "offY": f.OffY},
 		"knobs": map[string]any{"antialias": k.AntiAlias, "tolerance_px": k.Tolerance},
+		"robot": g.pageRobotState(),
 	})
+}
+
+// pageRobotState is what the page is told of the robot: name (the robot R
+// draws on), title and detail (the robot panel's text, "" when there is
+// no panel) and, once a drawing was sent, state (robot.State's name),
+// running, motions_done of motions, and reconnects.
+func (g *Game) pageRobotState() map[string]any {
+	m := map[string]any{"name": robotName(g.robotSpec()), "title": "", "detail": ""}
+	switch r := g.robot; {
+	case r != nil:
+		p := r.panel()
+		m["title"], m["detail"] = p.title, p.detail
+		m["state"], m["running"] = r.last.State.String(), r.running()
+		m["motions_done"], m["motions"], m["reconnects"] = r.last.MotionsDone, len(r.prog.Motions), r.last.Reconnects
+	case g.pick != nil && g.pick.shown:
+		m["title"], m["detail"], _ = g.pickStatus()
+	}
+	return m
 }
 
 // pagePick opens the page's file chooser, if the page has one; the file

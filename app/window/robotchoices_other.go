@@ -15,3 +15,10 @@ func robotChoices() []string {
 	}
 	return out
 }
+
+// pageRobot is the robot a web page asks for: none outside the browser
+// (see robotchoices_js.go).
+func pageRobot() string { return "" }
+
+// pageRobotName names a web page's bridge robot: none outside the browser.
+func pageRobotName(string) string { return "" }

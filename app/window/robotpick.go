@@ -45,12 +45,17 @@ func (g *Game) robotSpec() string {
 }
 
 // startPick probes the robot --robot names, when it is on a port, at the
-// first tick (once the robot's time scale is set).
+// first tick (once the robot's time scale is set). In the browser, the
+// page's ?robot= or the bridge that served the page stand for --robot
+// (pageRobot).
 func (g *Game) startPick() {
 	if g.pickStarted {
 		return
 	}
 	g.pickStarted = true
+	if g.cfg.Robot == "" {
+		g.cfg.Robot = pageRobot()
+	}
 	if g.cfg.Robot != "" && g.cfg.Robot != "sim" {
 		g.pickRobot(g.cfg.Robot)
 	}
@@ -138,8 +143,11 @@ func (g *Game) nextRobot() {
 	}
 	g.pickRobot(next)
 	body := "Opening it… (an mBot restarts when its port opens: a few seconds)"
-	if next == "sim" {
+	switch {
+	case next == "sim":
 		body = "R draws on the virtual mBot."
+	case bridge.IsURL(next):
+		body = "R sends the drawing there; drawings from other computers wait their turn."
 	}
 	if len(cs) == 1 {
 		body = "No serial ports found: plug the mBot in with its USB cable and switch it on, then press C again."
@@ -149,6 +157,9 @@ func (g *Game) nextRobot() {
 
 // robotName names a robot spec for people.
 func robotName(spec string) string {
+	if n := pageRobotName(spec); n != "" {
+		return n
+	}
 	switch {
 	case spec == "sim":
 		return "the virtual mBot"
@@ -160,6 +171,14 @@ func robotName(spec string) string {
 		return "the 2.4G dongle " + strings.TrimPrefix(spec, "hid:")
 	}
 	return strings.TrimPrefix(spec, "serial:")
+}
+
+// connName names a robot opened for people, as the panel shows it.
+func connName(c *robotconn.Conn) string {
+	if n := pageRobotName(c.Spec()); n != "" {
+		return n
+	}
+	return c.String()
 }
 
 // pickStatus is the chip's text before any drawing is sent: which robot,

@@ -267,7 +267,7 @@ func (g *Game) robotAction() {
 	g.robotView = true
 	where := "the virtual mBot (--robot sim)"
 	if g.robot.sim == nil {
-		where = g.robot.conn.String()
+		where = connName(g.robot.conn)
 	}
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Sending the drawing to the robot",
 		body: fmt.Sprintf("%s · about %s · Play or R pauses, Stop or Shift+R stops, V switches views", where, formatTime(float64(g.robot.prog.Duration)/1e6/g.robot.scale))})
@@ -387,7 +387,7 @@ func (r *robotRun) status() (title, detail string, bg color.RGBA) {
 	case robot.StateStopped:
 		title, bg, detail = "Robot stopped", color.RGBA{0x60, 0x6a, 0x80, 0xff}, fmt.Sprintf("%d of %d strokes drawn", p.StrokesDone, p.Strokes)
 	}
-	title += " (" + r.conn.String() + ")"
+	title += " (" + connName(r.conn) + ")"
 	if v := r.conn.Board().Version; v != "" && r.sim == nil {
 		title += " · firmware " + v
 	}
