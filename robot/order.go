@@ -23,77 +23,75 @@ type kdTree struct {
 
 func newKDTree(x, y []float64) *kdTree {
 	n := len(x)
-	t := &kdTree{x: make([]float64, n), y: make([]float64, n), id: make([]int32, n),
+	t := &kdTree{x: append([]float64(nil), x...), y: append([]float64(nil), y...), id: make([]int32, n),
 		pos: make([]int32, n), live: make([]bool, n), count: make([]int32, n)}
 	for i := range t.id {
 		t.id[i] = int32(i)
 	}
-	// Build on a permutation of ids, then lay out the coordinates.
-	key := func(i int32, axis int) float64 {
-		if axis == 0 {
-			return x[i]
-		}
-		return y[i]
-	}
+	// Partition the points in place, their ids and coordinates together
+	// (reading the keys in order, not through the ids); a node's count is
+	// the size of its range.
 	type job struct{ lo, hi, depth int }
 	stack := []job{{0, n, 0}}
 	for len(stack) > 0 {
 		j := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if j.hi-j.lo <= 1 {
+		if j.hi <= j.lo {
 			continue
 		}
 		mid := (j.lo + j.hi) / 2
-		selectNth(t.id[j.lo:j.hi], mid-j.lo, func(i int32) float64 { return key(i, j.depth&1) })
+		t.count[mid] = int32(j.hi - j.lo)
+		if j.hi-j.lo == 1 {
+			continue
+		}
+		key, other := t.x[j.lo:j.hi], t.y[j.lo:j.hi]
+		if j.depth&1 == 1 {
+			key, other = other, key
+		}
+		selectNth(key, other, t.id[j.lo:j.hi], mid-j.lo)
 		stack = append(stack, job{j.lo, mid, j.depth + 1}, job{mid + 1, j.hi, j.depth + 1})
 	}
 	for p, i := range t.id {
-		t.x[p], t.y[p] = x[i], y[i]
 		t.pos[i] = int32(p)
 		t.live[p] = true
 	}
-	var fill func(lo, hi int) int32
-	fill = func(lo, hi int) int32 {
-		if lo >= hi {
-			return 0
-		}
-		mid := (lo + hi) / 2
-		c := 1 + fill(lo, mid) + fill(mid+1, hi)
-		t.count[mid] = c
-		return c
-	}
-	fill(0, n)
 	return t
 }
 
-// selectNth reorders a so that a[k] holds the element that would be there if
-// a were sorted by key, with smaller-or-equal keys before it and
-// greater-or-equal after (quickselect, median-of-three pivots).
-func selectNth(a []int32, k int, key func(int32) float64) {
-	lo, hi := 0, len(a)-1
+// selectNth reorders key so that key[k] holds the element that would be
+// there if key were sorted, with smaller-or-equal keys before it and
+// greater-or-equal after (quickselect, median-of-three pivots); other and
+// id are reordered alongside.
+func selectNth(key, other []float64, id []int32, k int) {
+	swap := func(i, j int) {
+		key[i], key[j] = key[j], key[i]
+		other[i], other[j] = other[j], other[i]
+		id[i], id[j] = id[j], id[i]
+	}
+	lo, hi := 0, len(key)-1
 	for hi > lo {
 		mid := lo + (hi-lo)/2
-		// Median of three into a[mid].
-		if key(a[mid]) < key(a[lo]) {
-			a[mid], a[lo] = a[lo], a[mid]
+		// Median of three into key[mid].
+		if key[mid] < key[lo] {
+			swap(mid, lo)
 		}
-		if key(a[hi]) < key(a[lo]) {
-			a[hi], a[lo] = a[lo], a[hi]
+		if key[hi] < key[lo] {
+			swap(hi, lo)
 		}
-		if key(a[hi]) < key(a[mid]) {
-			a[hi], a[mid] = a[mid], a[hi]
+		if key[hi] < key[mid] {
+			swap(hi, mid)
 		}
-		pv := key(a[mid])
+		pv := key[mid]
 		i, j := lo, hi
 		for i <= j {
-			for key(a[i]) < pv {
+			for key[i] < pv {
 				i++
 			}
-			for key(a[j]) > pv {
+			for key[j] > pv {
 				j--
 			}
 			if i <= j {
-				a[i], a[j] = a[j], a[i]
+				swap(i, j)
 				i++
 				j--
 			}
