@@ -140,8 +140,8 @@ func (d *Drawing) Bounds() Rect {
 	r := Rect{MinX: math.Inf(1), MinY: math.Inf(1), MaxX: math.Inf(-1), MaxY: math.Inf(-1)}
 	for i := 0; i+1 < len(d.XY); i += 2 {
 		x, y := float64(d.XY[i]), float64(d.XY[i+1])
-		r.MinX, r.MaxX = math.Min(r.MinX, x), math.Max(r.MaxX, x)
-		r.MinY, r.MaxY = math.Min(r.MinY, y), math.Max(r.MaxY, y)
+		r.MinX, r.MaxX = min(r.MinX, x), max(r.MaxX, x)
+		r.MinY, r.MaxY = min(r.MinY, y), max(r.MaxY, y)
 	}
 	return r
 }

@@ -30,8 +30,10 @@ func appendSimplified(dst, src []float64, tol float64, keep *[]bool) []float64 {
 		dx, dy := bx-ax, by-ay
 		l2 := dx*dx + dy*dy
 		worst, wi := -1.0, -1
-		for i := s.a + 1; i < s.b; i++ {
-			px, py := src[2*i]-ax, src[2*i+1]-ay
+		// The points strictly between a and b, indexed from a+1.
+		mid := src[2*s.a+2 : 2*s.b]
+		for j := 0; j+1 < len(mid); j += 2 {
+			px, py := mid[j]-ax, mid[j+1]-ay
 			var d2 float64
 			if l2 == 0 {
 				d2 = px*px + py*py
@@ -48,7 +50,7 @@ func appendSimplified(dst, src []float64, tol float64, keep *[]bool) []float64 {
 				d2 = ex*ex + ey*ey
 			}
 			if d2 > worst {
-				worst, wi = d2, i
+				worst, wi = d2, s.a+1+j/2
 			}
 		}
 		if worst > tol2 {
