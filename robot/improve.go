@@ -21,9 +21,16 @@ import "math"
 // neighbourCount is how many nearest endpoints each endpoint considers.
 const neighbourCount = 8
 
-// searchBudget is the neighbour search's work budget: this many strokes
-// looked at per stroke.
+// searchBudget is the neighbour search's work budget, for drawings of up
+// to maxWindowed strokes: this many strokes looked at per stroke.
 const searchBudget = 50
+
+// largeSearchBudget is the neighbour search's work budget above
+// maxWindowed strokes, over all its sweeps: at 100,000 strokes, the
+// searches of optimize together then stay within the time of a plan of
+// about a second (BenchmarkPlan100kTwoOpt), where searching until nothing
+// gains would take twice that for 1.5% less pen-up travel.
+const largeSearchBudget = 2
 
 // improveGain is the least saving, in mm, that counts as one.
 const improveGain = 1e-9
@@ -70,6 +77,16 @@ type tourSearch struct {
 
 	queue []int32 // strokes to look at
 	inQ   []bool
+
+	// dirty holds the strokes whose hops changed, or which a reversal
+	// turned round, since the last search began; all stands for every
+	// stroke. A search that follows another looks only at the strokes
+	// near one of them (seeds): elsewhere the tour is as the last search
+	// left it, with nothing to gain.
+	dirty marks
+	all   bool
+	near  adjacency // the strokes whose neighbour lists name each stroke
+	pick  marks     // scratch for seeds
 }
 
 // improve shortens the pen-up travel of the tour by 2-opt and Or-opt moves
@@ -121,7 +138,7 @@ func (s *tourSearch) improve() {
 func optimize(ends, orig []float64, st *seats, hx, hy float64, order []int, rev []bool, seat []int, span int) {
 	s := newTourSearch(tour{ends: ends, hx: hx, hy: hy, order: order, rev: rev}, span, endpointNeighbours(ends, neighbourCount))
 	s.improve()
-	for round := 0; round < 3 && reseat(ends, orig, st, hx, hy, order, rev, seat); round++ {
+	for round := 0; round < 3 && reseat(ends, orig, st, hx, hy, order, rev, seat, &s.dirty); round++ {
 		s.improve()
 	}
 	s.polish()
@@ -135,17 +152,22 @@ const polishRounds = 2
 // maxWindowed strokes, the windowed passes again, while the Or-opt pass
 // finds something. Every move it makes shortens the tour, so the result is
 // never longer than improve's.
+//
+// The first Or-opt pass looks at every stroke; after it, each pass looks
+// only near what the pass before it changed.
 func (s *tourSearch) polish() {
 	n := len(s.order)
 	w := min(s.span, windowed)
+	s.all = true
 	for round := 0; round < polishRounds; round++ {
-		if !orOptAnywhere(s.tour, s.nb, orOptBudget*n) {
+		if !orOptAnywhere(s.tour, s.nb, orOptBudget*n, s.seeds(), &s.dirty) {
 			return
 		}
 		s.neighbourSearch()
 		if n <= maxWindowed {
 			s.windowTwoOpt(w)
 			s.windowOrOpt(w)
+			s.all = true // the windowed passes leave no marks
 		}
 	}
 }
@@ -156,8 +178,9 @@ func (s *tourSearch) polish() {
 // can start anywhere, and where the tour turns, a vertex on the inside of
 // the turn saves on both hops. ends[k] becomes the seat at both ends (or
 // orig's ends again), with seat and rev to match. It reports whether the
-// travel got shorter.
-func reseat(ends, orig []float64, st *seats, hx, hy float64, order []int, rev []bool, seat []int) bool {
+// travel got shorter, and adds to dirty (if not nil) each stroke it
+// reseated and the strokes before and after it.
+func reseat(ends, orig []float64, st *seats, hx, hy float64, order []int, rev []bool, seat []int, dirty *marks) bool {
 	if st == nil {
 		return false
 	}
@@ -218,6 +241,9 @@ func reseat(ends, orig []float64, st *seats, hx, hy float64, order []int, rev []
 			seat[k] = st.vertex[bestSeat]
 		}
 		changed = true
+		for q := max(p-1, 0); q <= min(p+1, n-1) && dirty != nil; q++ {
+			dirty.add(int32(order[q]))
+		}
 	}
 	return changed
 }
@@ -233,33 +259,51 @@ const (
 // positions and the neighbour lists nb.
 func newTourSearch(t tour, span int, nb []int32) *tourSearch {
 	n := len(t.order)
-	return &tourSearch{tour: t, pos: make([]int, n), span: max(span, 3), nb: nb, budget: searchBudget,
-		inQ: make([]bool, n), queue: make([]int32, 0, n)}
+	budget := searchBudget
+	if n > maxWindowed {
+		budget = largeSearchBudget
+	}
+	return &tourSearch{tour: t, pos: make([]int, n), span: max(span, 3), nb: nb, budget: budget,
+		inQ: make([]bool, n), queue: make([]int32, 0, n),
+		dirty: newMarks(n), all: true, near: reverseNeighbours(nb, n), pick: newMarks(n)}
 }
 
 // neighbourSearch is improve's neighbour-list search of 2-opt and short
-// Or-opt moves.
+// Or-opt moves, within a budget of s.budget strokes looked at per stroke.
+// Above maxWindowed strokes it searches in sweeps: the first begins with
+// seeds (every stroke, the first time), each next one with what the sweep
+// before it changed, until a sweep changes nothing. Up to maxWindowed
+// strokes it makes one sweep, beginning with every stroke (the windowed
+// passes and the repeats of improve do the rest).
 func (s *tourSearch) neighbourSearch() {
 	n := len(s.order)
 	if n < 2 {
 		return
 	}
-	for p, k := range s.order {
-		s.pos[k] = p
-	}
-	s.queue = s.queue[:0]
-	clear(s.inQ)
-	for _, k := range s.order {
-		s.push(k)
-	}
 	budget := s.budget * n
-	for len(s.queue) > 0 && budget > 0 {
-		k := int(s.queue[0])
-		s.queue = s.queue[1:]
-		s.inQ[k] = false
-		budget--
-		if s.twoOpt(k) || s.orOpt(k) {
-			s.push(k)
+	for budget > 0 {
+		if n <= maxWindowed {
+			s.all = true
+		}
+		clear(s.inQ)
+		s.queue = s.seeds()
+		if len(s.queue) == 0 {
+			break
+		}
+		for _, k := range s.queue {
+			s.inQ[k] = true
+		}
+		for len(s.queue) > 0 && budget > 0 {
+			k := int(s.queue[0])
+			s.queue = s.queue[1:]
+			s.inQ[k] = false
+			budget--
+			if s.twoOpt(k) || s.orOpt(k) {
+				s.push(k)
+			}
+		}
+		if n <= maxWindowed {
+			break
 		}
 	}
 }
@@ -271,10 +315,12 @@ func (s *tourSearch) push(k int) {
 	}
 }
 
-// pushAt queues the stroke at position p, if there is one.
+// pushAt queues the stroke at position p, if there is one, and marks it
+// dirty: a move changed a hop to or from it.
 func (s *tourSearch) pushAt(p int) {
 	if p >= 0 && p < len(s.order) {
 		s.push(s.order[p])
+		s.dirty.add(int32(s.order[p]))
 	}
 }
 
@@ -293,7 +339,10 @@ func (s *tourSearch) exit(p int) (float64, float64) {
 // isEntry reports whether endpoint e is where its stroke is entered.
 func (s *tourSearch) isEntry(e int) bool { return (e&1 == 0) != s.rev[e>>1] }
 
-func dist(ax, ay, bx, by float64) float64 { return math.Hypot(bx-ax, by-ay) }
+func dist(ax, ay, bx, by float64) float64 {
+	dx, dy := bx-ax, by-ay
+	return math.Sqrt(dx*dx + dy*dy)
+}
 
 // twoOpt tries the 2-opt moves that give one of stroke k's endpoints a
 // nearer partner, and makes the best one. It reports whether it did.
@@ -358,13 +407,17 @@ func (s *tourSearch) gain2(i, j int) float64 {
 	return old - nu
 }
 
-// reverse reverses positions i…j, flipping each stroke.
+// reverse reverses positions i…j, flipping each stroke (which dirties it:
+// its entry and exit swap, and so do the moves its neighbours can make
+// with it).
 func (s *tourSearch) reverse(i, j int) {
 	for ; i <= j; i, j = i+1, j-1 {
 		a, b := s.order[i], s.order[j]
 		s.order[i], s.order[j] = b, a
 		s.pos[a], s.pos[b] = j, i
 		s.rev[a] = !s.rev[a]
+		s.dirty.add(int32(a))
+		s.dirty.add(int32(b))
 		if a != b {
 			s.rev[b] = !s.rev[b]
 		}

@@ -48,9 +48,11 @@ type orOptMove struct {
 }
 
 // orOptAnywhere improves t by Or-opt moves of any reach found through the
-// neighbour lists nb, looking at most at budget runs; it reports whether
-// it changed the tour.
-func orOptAnywhere(t tour, nb []int32, budget int) bool {
+// neighbour lists nb, looking at most at budget runs, beginning with the
+// strokes seeds (nil: every stroke, in tour order); it reports whether it
+// changed the tour. It adds to dirty (if not nil) the strokes each move
+// puts next to new ones.
+func orOptAnywhere(t tour, nb []int32, budget int, seeds []int32, dirty *marks) bool {
 	n := len(t.order)
 	if n < 3 {
 		return false
@@ -73,8 +75,19 @@ func orOptAnywhere(t tour, nb []int32, budget int) bool {
 			queue = append(queue, k)
 		}
 	}
-	for _, k := range t.order {
-		push(int32(k))
+	if seeds == nil {
+		for _, k := range t.order {
+			push(int32(k))
+		}
+	}
+	for _, k := range seeds {
+		push(k)
+	}
+	touch := func(k int32) {
+		if dirty != nil {
+			dirty.add(k)
+		}
+		push(k)
 	}
 	changed := false
 	var run [3]int32
@@ -91,12 +104,12 @@ func orOptAnywhere(t tour, nb []int32, budget int) bool {
 		l.apply(run[:m.l], m)
 		changed = true
 		for _, s := range run[:m.l] {
-			push(s)
+			touch(s)
 		}
-		push(a)
-		push(b)
-		push(m.x)
-		push(m.y)
+		touch(a)
+		touch(b)
+		touch(m.x)
+		touch(m.y)
 	}
 	if changed {
 		p := 0

@@ -460,7 +460,7 @@ func TestOrOptAnywhere(t *testing.T) {
 		greedyOrder(ends, 90, 130, order, rev)
 		tr := tour{ends: ends, hx: 90, hy: 130, order: order, rev: rev}
 		before := tr.length()
-		orOptAnywhere(tr, endpointNeighbours(ends, neighbourCount), orOptBudget*n)
+		orOptAnywhere(tr, endpointNeighbours(ends, neighbourCount), orOptBudget*n, nil, nil)
 		seen := make([]bool, n)
 		for _, k := range order {
 			if seen[k] {

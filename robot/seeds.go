@@ -1,0 +1,101 @@
+package robot
+
+// Seeding a search with what changed: after a search, a stroke can only
+// gain from a move if the tour changed near it (or near the strokes its
+// moves would join it to), so the next search begins with those strokes
+// rather than every stroke. At 100,000 strokes that makes a follow-up
+// search cost what it finds, not a pass over the whole tour.
+
+// marks is a set of strokes that remembers the order they were added in.
+type marks struct {
+	on   []bool // by stroke
+	list []int32
+}
+
+func newMarks(n int) marks { return marks{on: make([]bool, n)} }
+
+// add adds stroke k (nothing for k < 0).
+func (m *marks) add(k int32) {
+	if k >= 0 && !m.on[k] {
+		m.on[k] = true
+		m.list = append(m.list, k)
+	}
+}
+
+// reset empties the set.
+func (m *marks) reset() {
+	for _, k := range m.list {
+		m.on[k] = false
+	}
+	m.list = m.list[:0]
+}
+
+// adjacency lists strokes by stroke: those of stroke k are
+// to[first[k]:first[k+1]].
+type adjacency struct {
+	first []int32
+	to    []int32
+}
+
+// reverseNeighbours returns, for each of the n strokes, the strokes whose
+// ends have one of its ends in their neighbour lists nb
+// (endpointNeighbours with neighbourCount).
+func reverseNeighbours(nb []int32, n int) adjacency {
+	a := adjacency{first: make([]int32, n+1)}
+	for _, c := range nb {
+		if c >= 0 {
+			a.first[c>>1+1]++
+		}
+	}
+	for k := 1; k <= n; k++ {
+		a.first[k] += a.first[k-1]
+	}
+	a.to = make([]int32, a.first[n])
+	fill := append([]int32(nil), a.first[:n]...)
+	for e, c := range nb {
+		if c >= 0 {
+			a.to[fill[c>>1]] = int32(e / (2 * neighbourCount))
+			fill[c>>1]++
+		}
+	}
+	return a
+}
+
+// seeds returns the strokes a search should begin with, in tour order:
+// every stroke if s.all is set; else each dirty stroke and each stroke
+// whose neighbour lists name a dirty one (a move between the two may gain
+// now), with the two strokes before each in the tour (whose runs of up to
+// three strokes reach it). It empties s.dirty and clears s.all, and sets
+// s.pos from s.order.
+func (s *tourSearch) seeds() []int32 {
+	for p, k := range s.order {
+		s.pos[k] = p
+	}
+	out := s.queue[:0]
+	if s.all {
+		for _, k := range s.order {
+			out = append(out, int32(k))
+		}
+	} else if len(s.dirty.list) > 0 {
+		pick := func(k int32) {
+			for p := max(s.pos[k]-2, 0); p <= s.pos[k]; p++ {
+				s.pick.add(int32(s.order[p]))
+			}
+		}
+		for _, d := range s.dirty.list {
+			pick(d)
+			for _, k := range s.near.to[s.near.first[d]:s.near.first[d+1]] {
+				pick(k)
+			}
+		}
+		for _, k := range s.order {
+			if s.pick.on[k] {
+				out = append(out, int32(k))
+			}
+		}
+		s.pick.reset()
+	}
+	s.dirty.reset()
+	s.all = false
+	return out
+}
