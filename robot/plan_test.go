@@ -486,3 +486,30 @@ func TestOrOptAnywhere(t *testing.T) {
 		}
 	}
 }
+
+// Above maxWindowed strokes, the neighbour search sweeps from what each
+// sweep changed until nothing is left to look at: then a sweep from every
+// stroke finds nothing more either, so the marks missed no stroke that
+// could gain (a 2-opt reversal, which turns its strokes round, changes the
+// moves of every stroke in it).
+func TestNeighbourSearchSweepsMissNothing(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	n := maxWindowed + 5000
+	ends := make([]float64, 4*n)
+	for k := 0; k < n; k++ {
+		x, y := r.Float64()*180, r.Float64()*260
+		ends[4*k], ends[4*k+1] = x, y
+		ends[4*k+2], ends[4*k+3] = x+r.Float64()*4-2, y+r.Float64()*4-2
+	}
+	order, rev := make([]int, n), make([]bool, n)
+	greedyOrder(ends, 90, 130, order, rev)
+	s := newTourSearch(tour{ends: ends, hx: 90, hy: 130, order: order, rev: rev}, DefaultTwoOptWindow, endpointNeighbours(ends, neighbourCount))
+	s.budget = searchBudget // room to finish
+	s.neighbourSearch()
+	swept := s.length()
+	s.all = true
+	s.neighbourSearch()
+	if again := s.length(); again < swept-1e-9 {
+		t.Errorf("a search from every stroke after the sweeps saved %.3f mm more (%.3f mm to %.3f mm)", swept-again, swept, again)
+	}
+}
