@@ -67,7 +67,7 @@ func (l *admitListener) Accept() (net.Conn, error) {
 		now := time.Now()
 		if l.pen.active(host, now) {
 			l.refused.Add(1)
-			c.Close()
+			reset(c)
 			continue
 		}
 		l.mu.Lock()
@@ -79,11 +79,22 @@ func (l *admitListener) Accept() (net.Conn, error) {
 		l.mu.Unlock()
 		if !ok {
 			l.refused.Add(1)
-			c.Close()
+			reset(c)
 			continue
 		}
 		return &admitConn{Conn: c, l: l, host: host}, nil
 	}
+}
+
+// reset closes a connection refused at accept with a TCP reset: cheaper
+// than an orderly close for both ends (no exchange of FINs, and no socket
+// left waiting on this side), so that a client that connects over and over
+// costs the server as little as possible.
+func reset(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	c.Close()
 }
 
 // admitConn is a connection counted as pending until its handshake is done

@@ -2,9 +2,11 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -136,8 +138,8 @@ func TestQuotasPerClientAddress(t *testing.T) {
 }
 
 // Connections that never finish their handshake are capped, in all and per
-// address, at accept: the rest are closed at once, and another computer
-// still gets in.
+// address, at accept: the rest are reset at once (a TCP reset costs both
+// ends less than an orderly close), and another computer still gets in.
 func TestHalfOpenConnectionsAreCapped(t *testing.T) {
 	s := New(&Recorder{}, Options{Limits: Limits{MaxHandshakes: 20, MaxHandshakesPerAddr: 5, ConnectRate: 1000}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -150,31 +152,37 @@ func TestHalfOpenConnectionsAreCapped(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-served })
 	nd := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
 	var conns []net.Conn
+	reset := 0
 	for i := 0; i < 30; i++ {
 		c, err := nd.Dial("tcp", ln.Addr().String())
+		if errors.Is(err, syscall.ECONNRESET) {
+			reset++ // reset before the dial returned
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
 		conns = append(conns, c)
 	}
-	// The server closes what is over the cap: reading gets EOF at once.
-	eof := make(chan bool, len(conns))
+	// The server resets what is over the cap: reading fails at once.
+	reads := make(chan error, len(conns))
 	for _, c := range conns {
 		go func() {
 			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 			_, err := c.Read(make([]byte, 1))
-			eof <- err == io.EOF
+			reads <- err
 		}()
 	}
-	closed := 0
 	for range conns {
-		if <-eof {
-			closed++
+		if err := <-reads; errors.Is(err, syscall.ECONNRESET) {
+			reset++
+		} else if err == io.EOF {
+			t.Error("a connection over the cap was closed with a FIN, want a reset")
 		}
 	}
-	if closed < 25 {
-		t.Errorf("%d of 30 half-open connections from one address closed, want all but 5", closed)
+	if reset < 25 {
+		t.Errorf("%d of 30 half-open connections from one address reset, want all but 5", reset)
 	}
 	c, _, err := websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+"/robot", nil)
 	if err != nil {
