@@ -136,8 +136,10 @@ type LoadResult struct {
 	BytesOut float64 `json:"bytes_out_per_s"`
 	BytesIn  float64 `json:"bytes_in_per_s"`
 	// PeakRSSMB is the load test process's peak resident memory during the
-	// run (Linux): the server started here and every client together, so
-	// an upper bound on the server's own. 0 when unknown.
+	// run (Linux): the server started here and every client in this
+	// process together (the well-behaved ones, the baseline's with
+	// Baseline, the hostile ones unless HostileProcess), so an upper bound
+	// on the server's own. 0 when unknown.
 	PeakRSSMB float64 `json:"process_peak_rss_mb"`
 	// Hostile are the hostile clients' figures (LoadOptions.Hostile).
 	Hostile *HostileResult `json:"hostile,omitempty"`
