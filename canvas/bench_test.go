@@ -173,8 +173,7 @@ func BenchmarkKeyframeCodec(b *testing.B) {
 	var tiles [][]byte
 	raw := 0
 	for t := range s.cur {
-		var ts tileScratch
-		tile := append([]byte(nil), s.gather(img, t, &ts)...)
+		tile := s.appendTile(nil, img, t)
 		tiles = append(tiles, tile)
 		raw += len(tile)
 	}

@@ -31,7 +31,10 @@
 //     memory (DefaultKeyframeBudget) and, once that is full, as they are in
 //     a temporary file (DefaultKeyframeDiskBudget); restoring one rewrites
 //     only the tiles that differ. A sparse drawing's keyframes cost little;
-//     a dense one's cost about five eighths of a frame each in memory.
+//     a dense one's cost about five eighths of a frame each in memory. The
+//     frame that takes a keyframe only chooses its tiles: the next frames
+//     copy them out a few at a time (at once, before drawing over one), and
+//     a goroutine compresses or writes the copies.
 //   - The software renderer bakes a run of chunks on several cores
 //     (Options.Workers): the canvas is cut into cells of 512×128 pixels,
 //     one worker per cell at a time. The rasterizer cuts every piece at the

@@ -5,7 +5,6 @@ import (
 	"image/color"
 	"os"
 	"runtime"
-	"sync/atomic"
 
 	"github.com/pierrec/lz4/v4"
 )
@@ -29,8 +28,9 @@ const TileSize = 64
 
 // Special blob ids of keyframeStore.cur and keyTiles.refs.
 const (
-	bgBlob    = 0  // the tile is the background
-	dirtyTile = -1 // the tile has changed since it was last stored
+	bgBlob      = 0  // the tile is the background
+	dirtyTile   = -1 // the tile has changed since it was last stored
+	pendingTile = -2 // the tile equals what the pending keyframe stores (keysnap.go)
 )
 
 // keyframeStore keeps keyframes of the frame buffer as tiles of TileSize
@@ -41,10 +41,11 @@ const (
 // compressed with LZ4, up to a budget; a keyframe that does not fit there
 // goes to a temporary file (deleted as soon as it is created where the
 // system allows, else when the store closes), which costs no process
-// memory, uncompressed: only dense drawings overflow, their tiles shrink
-// little, and compressing them would cost the frame that takes the keyframe
-// more than writing them. Restoring a keyframe rewrites only the tiles where
-// the layer differs from it.
+// memory, uncompressed: only dense drawings overflow, and their tiles
+// shrink little. Tiles are stored in the background while the following
+// frames draw (keysnap.go), so taking a keyframe does not stall its frame.
+// Restoring a keyframe rewrites only the tiles where the layer differs from
+// it.
 //
 // Why LZ4 (github.com/pierrec/lz4/v4, block format) and not compress/flate:
 // on the tiles of a dense 100,000-stroke drawing, flate at its fastest level
@@ -60,7 +61,7 @@ type keyframeStore struct {
 	dir     string
 	mem     MemoryAccount
 
-	cur     []int32  // by tile: the blob the layer's tile equals, bgBlob or dirtyTile
+	cur     []int32  // by tile: the blob the layer's tile equals, bgBlob, dirtyTile or pendingTile
 	pages   [][]blob // blob id i is pages[i/blobPage][i%blobPage]; id 0 is the background
 	nBlobs  int32
 	freeIDs []int32
@@ -74,11 +75,25 @@ type keyframeStore struct {
 	diskUsed int64
 	diskKeys int
 
-	// Per snapshot: where its tiles go, and each tile stored, by index in
-	// the pool's tiles.
-	toDisk  bool
-	fileEnd atomic.Int64
-	made    []blob
+	// pend is the keyframe being stored in the background, or nil
+	// (keysnap.go); enc, ahead and aheadIdx are its encoder's codec
+	// scratch and tiles read ahead, own the renderer's scratch when it
+	// stores a tile itself.
+	pend     *pendingKey
+	enc      tileScratch
+	ahead    [][]byte
+	aheadIdx []int
+	own      tileScratch
+	// pendIdx is, by tile, its index in the pending keyframe's tiles until
+	// it is copied; else -1.
+	pendIdx []int32
+	// spare holds tile buffers for the pending keyframe's copies;
+	// spareMade counts the buffers made.
+	spare     chan []byte
+	spareMade int
+	// holdEncoder keeps each encoder from starting until the keyframe is
+	// needed (tests).
+	holdEncoder bool
 	// Per restore: the keyframe being restored.
 	restoring *keyTiles
 }
@@ -107,6 +122,7 @@ func newKeyframeStore(rect image.Rectangle, bg color.RGBA, ramBudget, diskBudget
 	s.th = (rect.Dy() + TileSize - 1) / TileSize
 	s.cur = make([]int32, s.tw*s.th)
 	s.nBlobs = 1
+	s.spare = make(chan []byte, spareTiles)
 	return s
 }
 
@@ -125,7 +141,8 @@ func (s *keyframeStore) tileRect(t int) image.Rectangle {
 	return image.Rect(x, y, x+TileSize, y+TileSize).Intersect(s.rect)
 }
 
-// touch marks the tiles under r as changed.
+// touch marks the tiles under r as changed; call it before changing them
+// (a pending keyframe may need them first: see beforeWrite).
 func (s *keyframeStore) touch(r image.Rectangle) {
 	r = r.Intersect(s.rect)
 	if r.Empty() {
@@ -136,12 +153,16 @@ func (s *keyframeStore) touch(r image.Rectangle) {
 	for y := y0; y <= y1; y++ {
 		row := s.cur[y*s.tw : (y+1)*s.tw]
 		for x := x0; x <= x1; x++ {
+			if s.pend != nil {
+				s.beforeWriteTile(y*s.tw + x)
+			}
 			row[x] = dirtyTile
 		}
 	}
 }
 
-// cleared records that the layer is the background everywhere.
+// cleared records that the layer is the background everywhere. The caller
+// settles the pending keyframe before clearing.
 func (s *keyframeStore) cleared() {
 	for i := range s.cur {
 		s.cur[i] = bgBlob
@@ -154,122 +175,6 @@ type tileScratch struct {
 	raw []byte
 	buf []byte
 	rd  []byte
-}
-
-// gather copies tile t of img into w.raw, row after row.
-func (s *keyframeStore) gather(img *image.RGBA, t int, w *tileScratch) []byte {
-	r := s.tileRect(t)
-	rowBytes := 4 * r.Dx()
-	w.raw = w.raw[:0]
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		off := img.PixOffset(r.Min.X, y)
-		w.raw = append(w.raw, img.Pix[off:off+rowBytes]...)
-	}
-	return w.raw
-}
-
-// compressTiles is the snapshot task: each worker compresses tiles and
-// keeps each in memory, or writes it as it is to the file (s.toDisk),
-// describing it in s.made.
-func compressTiles(p *pool, w *bakeWorker) {
-	s := p.keys
-	ts := &w.tile
-	for {
-		i, ok := p.take(len(p.tiles))
-		if !ok {
-			return
-		}
-		raw := s.gather(p.img, int(p.tiles[i]), ts)
-		b := blob{raw: true}
-		data := raw
-		if !s.toDisk {
-			if need := lz4.CompressBlockBound(len(raw)); cap(ts.buf) < need {
-				ts.buf = make([]byte, need)
-			}
-			if n, err := ts.c.CompressBlock(raw, ts.buf[:cap(ts.buf)]); err == nil && n > 0 && n < len(raw) {
-				data, b.raw = ts.buf[:n], false
-			}
-		}
-		b.size = int32(len(data))
-		if s.toDisk {
-			b.disk = true
-			b.off = s.fileEnd.Add(int64(len(data))) - int64(len(data))
-			if _, err := s.file.WriteAt(data, b.off); err != nil {
-				p.ok.Store(false)
-			}
-		} else {
-			b.data = append([]byte(nil), data...)
-		}
-		s.made[i] = b
-	}
-}
-
-// snapshot stores the layer img as keyframe slot, compressing its changed
-// tiles on the pool's workers; false if the budgets have no room for it.
-// Room is judged on the tiles' raw size, so a keyframe never overshoots a
-// budget.
-func (s *keyframeStore) snapshot(slot int, pl *pool, img *image.RGBA) bool {
-	s.drop(slot)
-	tiles := pl.tiles[:0]
-	var rawSize int64
-	for t, b := range s.cur {
-		if b == dirtyTile {
-			tiles = append(tiles, int32(t))
-			r := s.tileRect(t)
-			rawSize += int64(4 * r.Dx() * r.Dy())
-		}
-	}
-	pl.tiles = tiles
-	switch {
-	case s.ramMax > 0 && s.ramUsed+rawSize <= s.ramMax && (s.mem == nil || s.mem.Fits(rawSize)):
-		s.toDisk = false
-	case s.diskMax > 0 && s.end+rawSize <= s.diskMax && s.openFile():
-		s.toDisk = true
-		s.fileEnd.Store(s.end)
-	default:
-		return false
-	}
-	if cap(s.made) < len(tiles) {
-		s.made = make([]blob, len(tiles))
-	}
-	s.made = s.made[:len(tiles)]
-	if len(tiles) > 0 {
-		pl.keys, pl.img = s, img
-		pl.ok.Store(true)
-		pl.run(compressTiles)
-		pl.keys = nil
-		if !pl.ok.Load() {
-			s.broken = true
-			clear(s.made)
-			return false
-		}
-	}
-	kt := &keyTiles{refs: make([]int32, len(s.cur)), disk: s.toDisk}
-	for i, t := range tiles {
-		b := s.made[i]
-		if b.disk {
-			s.diskUsed += int64(b.size)
-		} else {
-			s.ramUsed += int64(b.size)
-		}
-		s.cur[t] = s.newBlob(b)
-	}
-	clear(s.made)
-	if s.toDisk {
-		s.end = s.fileEnd.Load()
-		s.diskKeys++
-	} else {
-		s.ramKeys++
-		s.account()
-	}
-	copy(kt.refs, s.cur)
-	for _, id := range kt.refs {
-		if id > bgBlob {
-			s.blob(id).refs++
-		}
-	}
-	s.keys[slot] = kt
-	return true
 }
 
 // blobPage is how many blobs a page holds: pages, once made, never move,
@@ -378,6 +283,9 @@ func (s *keyframeStore) restoreTile(img *image.RGBA, t int, id int32, ts *tileSc
 // restore rewrites, on the pool's workers, the tiles of img that differ
 // from keyframe slot; false if it cannot (the layer is then undefined).
 func (s *keyframeStore) restore(slot int, pl *pool, img *image.RGBA) bool {
+	if s.pend != nil && s.pend.slot == slot {
+		s.settle()
+	}
 	kt := s.keys[slot]
 	if kt == nil {
 		return false
@@ -391,6 +299,9 @@ func (s *keyframeStore) restore(slot int, pl *pool, img *image.RGBA) bool {
 	pl.tiles = tiles
 	if len(tiles) == 0 {
 		return true
+	}
+	for _, t := range tiles {
+		s.beforeWriteTile(int(t))
 	}
 	s.restoring = kt
 	pl.keys, pl.img = s, img
@@ -414,6 +325,9 @@ func (s *keyframeStore) restore(slot int, pl *pool, img *image.RGBA) bool {
 
 // drop frees keyframe slot, and the tiles no other keyframe uses.
 func (s *keyframeStore) drop(slot int) {
+	if s.pend != nil && s.pend.slot == slot {
+		s.settle()
+	}
 	kt := s.keys[slot]
 	if kt == nil {
 		return
@@ -479,10 +393,12 @@ func (s *keyframeStore) openFile() bool {
 // usage returns the keyframes held in memory and in the file, and the
 // bytes each place holds.
 func (s *keyframeStore) usage() (ram, disk int, ramBytes, diskBytes int64) {
+	s.settle()
 	return s.ramKeys, s.diskKeys, s.ramUsed, s.diskUsed
 }
 
 func (s *keyframeStore) close() {
+	s.settle()
 	for slot := range s.keys {
 		s.drop(slot)
 	}

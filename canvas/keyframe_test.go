@@ -124,3 +124,53 @@ func TestParallelBakingIsByteIdentical(t *testing.T) {
 		}
 	}
 }
+
+// A keyframe is stored in the background while the following frames draw
+// over its tiles, and seeks restore other keyframes over them: each holds
+// the layer as it was when taken. The encoder is held back until the
+// keyframe is needed, or until a frame with its tail and pen is on the
+// canvas, so every tile drawn over in between must have been copied first.
+func TestKeyframeTakenWhileDrawingOn(t *testing.T) {
+	d := playback.Generate(playback.GenOptions{Strokes: 1500, Seed: 3, Width: 320, Height: 240})
+	for _, disk := range []bool{false, true} {
+		for _, workers := range []int{1, 3} {
+			t.Run(fmt.Sprintf("file=%v/workers=%d", disk, workers), func(t *testing.T) {
+				o := Options{Width: 320, Height: 240, KeyframeBudget: 100 << 20, KeyframeDiskBudget: -1,
+					KeyframeDir: t.TempDir(), Workers: workers, Quality: Quality{KeyframeSpacing: 400}}
+				if disk {
+					o.KeyframeBudget, o.KeyframeDiskBudget = -1, 100<<20
+				}
+				r, c := newPlayer(t, d, o)
+				defer r.Close()
+				r.keys.holdEncoder = true
+				dur := c.Timing().Duration()
+				pending := 0
+				for now := 0.0; now <= dur; now += 150 {
+					r.Render(c.Advance(now).To)
+					if r.keys.pend != nil {
+						pending++
+						if pending%3 == 0 {
+							r.keys.settle() // with the overlay drawn
+						}
+					}
+				}
+				if pending == 0 {
+					t.Fatal("no frame was drawn while a keyframe was pending")
+				}
+				rng := rand.New(rand.NewPCG(9, uint64(workers)))
+				for i := 0; i < 30; i++ {
+					now := rng.Float64() * dur
+					if i%4 == 3 {
+						now = dur
+					}
+					st := c.Advance(now)
+					img := r.Render(st.To)
+					sameAsScratch(t, fmt.Sprintf("seek %d to %.0f ms", i, now), d, st.To, o, img)
+				}
+				if r.Ink().Stats().Restores < 10 {
+					t.Fatalf("%d keyframes restored, want 10 or more", r.Ink().Stats().Restores)
+				}
+			})
+		}
+	}
+}

@@ -150,6 +150,7 @@ func (r *Renderer) Quality() Quality { return r.o.Quality }
 // the renderer's frame buffer (see Image).
 func (r *Renderer) Render(m playback.Mark) *image.RGBA {
 	bake := r.o.Profiler.Start("bake")
+	r.keys.poll()
 	r.unpatch()
 	if r.o.Redraw {
 		r.ink.Redraw()
@@ -219,6 +220,7 @@ func (r *Renderer) overlay(m playback.Mark) {
 	if box.Empty() {
 		return
 	}
+	r.keys.beforeWrite(box)
 	if n := 4 * box.Dx() * box.Dy(); cap(r.patch) < n {
 		r.patch = make([]byte, n)
 	}
@@ -271,6 +273,7 @@ type surface Renderer
 
 // Clear paints the background over the whole frame.
 func (s *surface) Clear() {
+	s.keys.settle()
 	fillRGBA(s.img, s.bg)
 	s.keys.cleared()
 }
@@ -292,14 +295,17 @@ func (s *surface) Bake(p Piece) {
 	if !ok {
 		return
 	}
-	s.keys.touch(s.ras.Fill(s.img, s.img.Rect, &s.tess, x0, y0, x1, y1))
+	box := boxRect(x0, y0, x1, y1).Intersect(s.img.Rect)
+	s.keys.touch(box) // before drawing: a pending keyframe may need the tiles first
+	s.ras.Fill(s.img, s.img.Rect, &s.tess, x0, y0, x1, y1)
 }
 
 // KeyframeCapacity is how many keyframes the budgets are expected to hold.
 func (s *surface) KeyframeCapacity() int { return s.keys.capacity() }
 
-// Snapshot keeps the ink as keyframe slot: its changed tiles, compressed.
-func (s *surface) Snapshot(slot int) bool { return s.keys.snapshot(slot, s.pool, s.img) }
+// Snapshot keeps the ink as keyframe slot: its changed tiles, compressed in
+// the background.
+func (s *surface) Snapshot(slot int) bool { return s.keys.snapshot(slot, s.img) }
 
 // Restore puts keyframe slot back into the ink.
 func (s *surface) Restore(slot int) bool { return s.keys.restore(slot, s.pool, s.img) }
