@@ -175,7 +175,8 @@ func (c *cdp) followRobot(d time.Duration) (progress []string, end pageRobot, at
 // robot before R; R sends the demo, the panel shows the progress, the
 // network cuts the connection halfway (server side) and the page's client
 // resumes, and the robot has drawn the plan's exact moves (the window's
-// planner, as `plot` plans), each once. ?robot=sim picks the virtual mBot
+// planner, as `plot` plans), each once. Behind another computer's drawing,
+// the panel says the page's waits its turn. ?robot=sim picks the virtual mBot
 // instead, and C steps back to the classroom robot. A page from another
 // origin cannot reach the robot, even with the token.
 func TestPlayerDrawsOnTheBridgesRobot(t *testing.T) {
@@ -265,6 +266,8 @@ func TestPlayerDrawsOnTheBridgesRobot(t *testing.T) {
 		len(want), prog.Duration.Round(time.Second), ms(prog.Duration/k), k, ms(lastDrawn.Sub(firstDrawn)), ms(lastDrawn.Sub(pressed)),
 		ms(doneAt.Sub(pressed)), ms(cutAt.Sub(pressed)), b.s.Duplicates())
 
+	checkQueued(t, c, b, len(want))
+
 	// ?robot=sim picks the virtual mBot, as --robot does on the desktop; C
 	// then steps to the classroom robot.
 	c.call("Page.navigate", map[string]any{"url": b.srv.URL + "/?token=" + b.token + "&robot=sim"})
@@ -276,6 +279,48 @@ func TestPlayerDrawsOnTheBridgesRobot(t *testing.T) {
 	c.waitFor(`window.mbotdraw.game.robot.name.includes("classroom robot")`, time.Minute)
 
 	checkForeignPageRefused(t, c, b, foreignHost)
+}
+
+// checkQueued: while another computer's drawing holds the robot, R queues
+// the page's drawing behind it and the panel says so; Shift+R then takes it
+// out of the line without a move drawn. drawn is the moves drawn before.
+func checkQueued(t *testing.T, c *cdp, b *classroomBridge, drawn int) {
+	t.Helper()
+	other, err := Dial(ctxTimeout(t, 10*time.Second), wsURL(b.srv, "/robot"), ClientOptions{Token: b.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	job, err := other.Start(0, nil) // its moves are slow to come: it holds the robot
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); job.Progress().Job == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the bridge never took the other computer's job")
+		}
+	}
+	c.key("r", "KeyR", 82)
+	c.waitFor(`window.mbotdraw.game.robot.title.includes("1 drawing before yours")`, time.Minute)
+	for _, k := range []struct { // Shift+R stops it
+		typ, key, code string
+		vk             int
+	}{
+		{"rawKeyDown", "Shift", "ShiftLeft", 16}, {"rawKeyDown", "R", "KeyR", 82},
+		{"keyUp", "R", "KeyR", 82}, {"keyUp", "Shift", "ShiftLeft", 16},
+	} {
+		c.call("Input.dispatchKeyEvent", map[string]any{"type": k.typ, "key": k.key, "code": k.code, "windowsVirtualKeyCode": k.vk, "modifiers": 8})
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.waitFor(`!window.mbotdraw.game.robot.running`, time.Minute)
+	if r := c.pageRobotNow(); r.State != "stopped" || r.MotionsDone != 0 {
+		t.Errorf("after Shift+R in line: state %q, %d motions done; want stopped before any", r.State, r.MotionsDone)
+	}
+	b.rec.mu.Lock()
+	defer b.rec.mu.Unlock()
+	if len(b.rec.drawn) != drawn {
+		t.Errorf("the robot drew %d moves for a drawing taken out of the line", len(b.rec.drawn)-drawn)
+	}
 }
 
 // checkForeignPageRefused opens a page from foreignHost (which the browser

@@ -57,7 +57,7 @@ func JobProgress(prog *robot.Program) func(JobReport) robot.Progress {
 		case p.Finished:
 			rp.State, rp.Err = robot.StateStopped, fmt.Errorf("the bridge %s the job", p.State)
 		case p.Place > 0:
-			rp.State = robot.StateConnecting // waiting its turn behind other jobs
+			rp.State, rp.Ahead = robot.StateConnecting, p.Place // waiting its turn behind other jobs
 		case p.State == wire.StatePaused:
 			rp.State = robot.StatePaused
 		case p.State == wire.StateLost:

@@ -90,6 +90,9 @@ func TestJobProgressFollowsTheProgram(t *testing.T) {
 		if c.done >= 0 && p.MotionsDone != c.done {
 			t.Errorf("%s: %d motions done, want %d", c.name, p.MotionsDone, c.done)
 		}
+		if p.Ahead != c.report.Place {
+			t.Errorf("%s: %d drawings ahead, want %d", c.name, p.Ahead, c.report.Place)
+		}
 		if p.Reconnects != c.report.Reconnects || p.Motions != len(prog.Motions) {
 			t.Errorf("%s: %d reconnects of %d motions, want %d of %d", c.name, p.Reconnects, p.Motions, c.report.Reconnects, len(prog.Motions))
 		}

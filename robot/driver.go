@@ -78,6 +78,9 @@ type Progress struct {
 	Pose Pose
 	// Reconnects counts the links re-established after a loss.
 	Reconnects int
+	// Ahead is, for a robot shared through a bridge, the drawings in line
+	// before this one (State is then StateConnecting); 0 once it draws.
+	Ahead int
 	// Resets counts the times the robot restarted mid-run (its boot banner
 	// arrived: a brown-out, or someone pressed its reset button), each
 	// taken up from where it stopped, with the pen lifted first.

@@ -188,7 +188,7 @@ func (r *robotRun) close() {
 // poll reads the driver's progress; it runs once per tick.
 func (r *robotRun) poll() {
 	p := r.drv.Progress()
-	if p.State != r.last.State || p.MotionsDone != r.last.MotionsDone || p.Motion != r.last.Motion {
+	if p.State != r.last.State || p.MotionsDone != r.last.MotionsDone || p.Motion != r.last.Motion || p.Ahead != r.last.Ahead {
 		now := time.Now()
 		if p.Motion != r.last.Motion || p.State != r.last.State {
 			r.motionStart = now
@@ -372,6 +372,9 @@ func (r *robotRun) status() (title, detail string, bg color.RGBA) {
 		title, detail = "Robot is connecting…", "waiting for the mBot to start…"
 		if r.sim != nil || r.conn.Bridge() {
 			detail = "hello, robot!"
+		}
+		if p.Ahead > 0 { // a bridge's robot, drawing other people's drawings
+			title, detail = "Robot is busy: "+countOf(p.Ahead, "drawing")+" before yours", "yours waits its turn"
 		}
 	case robot.StateDrawing:
 		title, detail = fmt.Sprintf("Robot is drawing · %d%%", int(p.Percent)), left+" · "+r.orderText()
