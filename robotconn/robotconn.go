@@ -262,14 +262,17 @@ func (c *Conn) Sim() *link.Virtual { return c.sim }
 // Spec returns the spec Open was given.
 func (c *Conn) Spec() string { return c.spec }
 
-// String names the robot for people: "virtual mBot", the serial port, or
-// the bridge's address without its token.
+// String names the robot for people: "virtual mBot", the serial port,
+// "mBot on a USB cable" for Web Serial, or the bridge's address without its
+// token.
 func (c *Conn) String() string {
 	switch {
 	case c.sim != nil:
 		return "virtual mBot"
 	case c.dial == nil:
 		return bridge.WithoutToken(c.url)
+	case c.spec == link.WebSerialSpec:
+		return "mBot on a USB cable"
 	}
 	return c.spec
 }

@@ -285,6 +285,15 @@ func (v *Virtual) Serve(conn io.ReadWriteCloser) error {
 	return v.serve(conn, gen)
 }
 
+// ServeOpened is Serve for a host that has just opened the robot's port
+// (a browser's Web Serial, carried over a WebSocket in tests): the board
+// restarts first and boots by VirtualOptions.Boot, as over a
+// pseudo-terminal.
+func (v *Virtual) ServeOpened(conn io.ReadWriteCloser) error {
+	gen := v.attachGen(conn, true)
+	return v.serve(conn, gen)
+}
+
 // attach starts serving conn in the background; reset restarts the board,
 // as a host opening its port does.
 func (v *Virtual) attach(conn io.ReadWriteCloser, reset bool) {

@@ -1,0 +1,7 @@
+//go:build !js
+
+package link
+
+// HasWebSerial reports whether this browser offers Web Serial: outside the
+// browser there is none.
+func HasWebSerial() bool { return false }
