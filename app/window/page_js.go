@@ -1,6 +1,7 @@
 package window
 
 import (
+	"strconv"
 	"sync"
 	"syscall/js"
 )
@@ -17,8 +18,13 @@ import (
 //     strokes, file ("" for the demo), and paper (the drawing's rectangle on
 //     the screen, in device pixels: x, y, w, h) with fit (scale, offX, offY:
 //     drawing units to paper pixels), and knobs (the optimizer's antialias
-//     and tolerance_px, which change the ink), and robot (pageRobotState).
-//     The page's tests read it.
+//     and tolerance_px, which change the ink), buttons (each on-screen
+//     button's rectangle by name, in device pixels: x, y, w, h; absent
+//     buttons are left out) and scrub (the scrubber's), and robot
+//     (pageRobotState). The page's tests read it.
+//   - ?time-scale=K in the page's address makes the robot's time run K
+//     times faster (as --time-scale does for the desktop's plot): for the
+//     virtual mBot, and for tests of a virtual mBot behind Web Serial.
 //   - mbotdraw.bridge is the classroom bridge that served the page, set by
 //     index.html before the game starts (see robotchoices_js.go).
 var browserPage struct {
@@ -87,26 +93,79 @@ func (g *Game) publish() {
 		"paper": map[string]any{"x": int(v.X) + pr.Min.X, "y": int(v.Y) + pr.Min.Y, "w": pr.Dx(), "h": pr.Dy()},
 		"fit":   map[string]any{"scale": f.Scale, "offX": f.OffX, "offY": f.OffY},
 		"knobs": map[string]any{"antialias": k.AntiAlias, "tolerance_px": k.Tolerance},
-		"robot": g.pageRobotState(),
+		"robot": g.pageRobotState(), "buttons": g.pageButtons(), "scrub": pageRect(g.lay.Scrub),
 	})
 }
 
-// pageRobotState is what the page is told of the robot: name (the robot R
-// draws on), title and detail (the robot panel's text, "" when there is
-// no panel) and, once a drawing was sent, state (robot.State's name),
-// running, motions_done of motions, and reconnects.
+// buttonNames names the on-screen buttons for the page.
+var buttonNames = [numButtons]string{btnRestart: "restart", btnPrevStroke: "prev_stroke", btnPlay: "play",
+	btnNextStroke: "next_stroke", btnSlower: "slower", btnFaster: "faster", btnRobot: "robot", btnHelp: "help",
+	btnPrevDrawing: "prev_drawing", btnNextDrawing: "next_drawing", btnOpen: "open"}
+
+func pageRect(r rect) map[string]any {
+	return map[string]any{"x": r.X, "y": r.Y, "w": r.W, "h": r.H}
+}
+
+// pageButtons returns the buttons on screen by name.
+func (g *Game) pageButtons() map[string]any {
+	out := map[string]any{}
+	for id, r := range g.lay.Buttons {
+		if r.W > 0 {
+			out[buttonNames[id]] = pageRect(r)
+		}
+	}
+	return out
+}
+
+// pageRobotState is what the page is told of the robot: spec and name (the
+// robot R draws on), title and detail (the robot panel's text, "" when
+// there is no panel), message (the newest robot banner's title and body,
+// when one shows) and, once a drawing was sent, state (robot.State's
+// name), running, motions_done of motions, reconnects, and what went over
+// the link since R: sent (frames), sent_sum (FNV-1a of their bytes, hex),
+// first_ack_ms (R to the first ack, 0 before) and losses (why the link was
+// lost, each time).
 func (g *Game) pageRobotState() map[string]any {
-	m := map[string]any{"name": robotName(g.robotSpec()), "title": "", "detail": ""}
+	m := map[string]any{"spec": g.robotSpec(), "name": robotName(g.robotSpec()), "title": "", "detail": ""}
 	switch r := g.robot; {
 	case r != nil:
 		p := r.panel()
 		m["title"], m["detail"] = p.title, p.detail
 		m["state"], m["running"] = r.last.State.String(), r.running()
 		m["motions_done"], m["motions"], m["reconnects"] = r.last.MotionsDone, len(r.prog.Motions), r.last.Reconnects
+		m["sent"], m["sent_sum"] = r.wire.sent.Load(), strconv.FormatUint(r.wire.sum.Load(), 16)
+		m["first_ack_ms"] = float64(r.wire.firstAck.Load()) / 1e6
+		var losses []any
+		for _, l := range r.wire.lost() {
+			losses = append(losses, l)
+		}
+		m["losses"] = losses
 	case g.pick != nil && g.pick.shown:
 		m["title"], m["detail"], _ = g.pickStatus()
 	}
+	for _, msg := range g.msgs.list {
+		if msg.id == "robot" {
+			m["message"] = map[string]any{"title": msg.title, "body": msg.body}
+		}
+	}
 	return m
+}
+
+// pageTimeScale returns K from the page's address (?time-scale=K), or 0.
+func pageTimeScale() float64 {
+	k, err := strconv.ParseFloat(pageParam("time-scale"), 64)
+	if err != nil || !(k > 0) || k > 1000 {
+		return 0
+	}
+	return k
+}
+
+// lost returns, for the page, why the link was lost or a frame went
+// unanswered, each time.
+func (w *wireLog) lost() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.losses...)
 }
 
 // pagePick opens the page's file chooser, if the page has one; the file

@@ -13,3 +13,7 @@ func (g *Game) publish() {}
 // pagePick opens a web page's file chooser: there is none outside the
 // browser, so it reports false.
 func pagePick() bool { return false }
+
+// pageTimeScale returns the robot's time scale a web page's address asks
+// for: none outside the browser.
+func pageTimeScale() float64 { return 0 }

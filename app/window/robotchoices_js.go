@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"syscall/js"
+
+	"mbotdraw/robot/link"
 )
 
 // In the browser a page cannot list the computer's serial ports. Its robots
@@ -57,11 +59,17 @@ func pageParam(name string) string {
 }
 
 // robotChoices lists the robots C steps through in the browser: the virtual
-// mBot, then the bridge's robot if the page came from a bridge.
+// mBot, the bridge's robot if the page came from a bridge, and where the
+// browser has Web Serial (Chrome, Edge, ChromeOS) the mBot on a USB cable,
+// in the port the user picks in the browser's list (C's key press lets the
+// page show it).
 func robotChoices() []string {
 	out := []string{"sim"}
 	if b := bridgeRobot(); b != "" {
 		out = append(out, b)
+	}
+	if link.HasWebSerial() {
+		out = append(out, link.WebSerialSpec)
 	}
 	return out
 }

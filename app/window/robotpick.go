@@ -149,6 +149,9 @@ func (g *Game) nextRobot() {
 	case bridge.IsURL(next):
 		body = "R sends the drawing there; drawings from other computers wait their turn."
 	}
+	if next == link.WebSerialSpec {
+		body = "Pick the mBot's port in the browser's list (often \"USB Serial\" or \"CH340\"). It restarts as its port opens: a few seconds."
+	}
 	if len(cs) == 1 {
 		body = "No serial ports found: plug the mBot in with its USB cable and switch it on, then press C again."
 	}
@@ -165,6 +168,8 @@ func robotName(spec string) string {
 		return "the virtual mBot"
 	case bridge.IsURL(spec):
 		return bridge.WithoutToken(spec)
+	case spec == link.WebSerialSpec:
+		return "the mBot on a USB cable (Web Serial)"
 	case spec == "hid:":
 		return "the 2.4G dongle"
 	case strings.HasPrefix(spec, "hid:"):
@@ -220,6 +225,10 @@ func whyNot(err error) string {
 		return "something else answers there"
 	case errors.Is(err, link.ErrNoAnswer):
 		return "nothing answered: switched off?"
+	case errors.Is(err, link.ErrNoPortChosen):
+		return "no port picked in the browser's list"
+	case errors.Is(err, link.ErrNoWebSerial):
+		return "this browser has no Web Serial: use Chrome or Edge"
 	}
 	return "it could not be opened"
 }

@@ -40,6 +40,8 @@ type robotRun struct {
 	// and a pad's strokes), not reordered to save travel.
 	keepOrder bool
 	stop      context.CancelFunc
+	// wire is what went over the link (for the browser page's tests).
+	wire *wireLog
 	// ended is closed when the driver returns; err is what it returned.
 	ended chan struct{}
 	err   error
@@ -125,7 +127,8 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) erro
 		}
 	}
 	r.conn, r.sim, r.scale = conn, conn.Sim(), conn.TimeScale()
-	r.drv = conn.Plotter(prog, robot.DriverOptions{OnTraffic: g.perf.robotTraffic})
+	r.wire = newWireLog()
+	r.drv = conn.Plotter(prog, robot.DriverOptions{OnTraffic: r.wire.traffic(g.perf.robotTraffic)})
 	r.order, r.pathPoints = planOrder(d, plan)
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stop = cancel

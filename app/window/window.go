@@ -196,6 +196,7 @@ func newPacedGame(cfg config.Window, in Input, pc *pacer) (*Game, error) {
 	if g.speed == 0 {
 		g.speed = 1
 	}
+	g.robotScale = pageTimeScale() // ?time-scale=K in the browser; else 0: real time
 	ds := cfg.Drawings
 	if len(ds) == 0 && cfg.Drawing != nil {
 		ds = []*playback.Drawing{cfg.Drawing}
