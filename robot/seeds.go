@@ -1,5 +1,7 @@
 package robot
 
+import "slices"
+
 // Seeding a search with what changed: after a search, a stroke can only
 // gain from a move if the tour changed near it (or near the strokes its
 // moves would join it to), so the next search begins with those strokes
@@ -77,22 +79,23 @@ func (s *tourSearch) seeds() []int32 {
 			out = append(out, int32(k))
 		}
 	} else if len(s.dirty.list) > 0 {
-		pick := func(k int32) {
-			for p := max(s.pos[k]-2, 0); p <= s.pos[k]; p++ {
-				s.pick.add(int32(s.order[p]))
-			}
-		}
 		for _, d := range s.dirty.list {
-			pick(d)
+			s.pick.add(d)
 			for _, k := range s.near.to[s.near.first[d]:s.near.first[d+1]] {
-				pick(k)
+				s.pick.add(k)
 			}
 		}
-		for _, k := range s.order {
-			if s.pick.on[k] {
+		// A stroke is a seed if it or one of the next two is picked.
+		on := s.pick.on
+		next, after := false, false // the next two strokes are picked
+		for p := len(s.order) - 1; p >= 0; p-- {
+			k := s.order[p]
+			if on[k] || next || after {
 				out = append(out, int32(k))
 			}
+			next, after = on[k], next
 		}
+		slices.Reverse(out)
 		s.pick.reset()
 	}
 	s.dirty.reset()
