@@ -80,6 +80,7 @@ type keyframeStore struct {
 	// scratch and tiles read ahead, own the renderer's scratch when it
 	// stores a tile itself.
 	pend     *pendingKey
+	lastKey  *pendingKey // reused by the next keyframe
 	enc      tileScratch
 	ahead    [][]byte
 	aheadIdx []int

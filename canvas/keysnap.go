@@ -19,8 +19,9 @@ import (
 // (copy on write, a 16 KiB copy), and the encoder takes that copy instead;
 // so the keyframe holds the layer exactly as it was when taken. The copies
 // use a fixed set of buffers (spareTiles); when none is free, the renderer
-// stores the tile itself, uncompressed, so memory stays bounded and the
-// frame is not held up. The renderer takes the finished keyframe in at the
+// stores the tile itself, so memory stays bounded (a keyframe in memory
+// then costs the frame the tile's compression: the first keyframes of a
+// dense drawing, few of them). The renderer takes the finished keyframe in at the
 // start of a later frame (poll), or waits for it (settle) before anything
 // that needs it whole: restoring or dropping it, clearing the layer, taking
 // the next keyframe, reporting the store's usage.
@@ -68,8 +69,8 @@ type copiedTile struct {
 }
 
 // readAhead is how many tiles the encoder reads from the layer before
-// compressing them: 64, 1 MiB.
-const readAhead = 64
+// compressing them: 32, 512 KiB.
+const readAhead = 32
 
 // snapshot stores the layer img as keyframe slot: it chooses the tiles that
 // changed since they were last stored and starts the encoder on them; false
@@ -78,7 +79,15 @@ const readAhead = 64
 func (s *keyframeStore) snapshot(slot int, img *image.RGBA) bool {
 	s.settle()
 	s.drop(slot)
-	var tiles []int32
+	// The last keyframe's bookkeeping is reused: a dense drawing takes many.
+	p := s.lastKey
+	if p == nil {
+		n := len(s.cur)
+		p = &pendingKey{tiles: make([]int32, 0, n), state: make([]atomic.Int32, n), made: make([]blob, n),
+			copies: make(chan copiedTile, n)}
+		s.lastKey = p
+	}
+	tiles := p.tiles[:0]
 	var rawSize int64
 	for t, b := range s.cur {
 		if b == dirtyTile {
@@ -111,9 +120,12 @@ func (s *keyframeStore) snapshot(slot int, img *image.RGBA) bool {
 	if len(tiles) == 0 {
 		return true
 	}
-	p := &pendingKey{slot: slot, kt: kt, img: img, tiles: tiles, state: make([]atomic.Int32, len(tiles)),
-		made: make([]blob, len(tiles)), toDisk: toDisk,
-		copies: make(chan copiedTile, len(tiles)), done: make(chan struct{})}
+	p.slot, p.kt, p.img, p.tiles, p.toDisk = slot, kt, img, tiles, toDisk
+	p.done, p.hold = make(chan struct{}), nil
+	p.failed.Store(false)
+	for i := range tiles {
+		p.state[i].Store(tileWaiting)
+	}
 	if s.holdEncoder {
 		p.hold = make(chan struct{})
 	}
@@ -157,25 +169,25 @@ func (s *keyframeStore) encode(p *pendingKey, ts *tileScratch) {
 			n++
 		}
 		for k := range n {
-			s.storeTile(p, s.aheadIdx[k], s.ahead[k], ts, true)
+			s.storeTile(p, s.aheadIdx[k], s.ahead[k], ts)
 		}
 	}
 	for ; skipped > 0; skipped-- {
 		c := <-p.copies
 		if c.pix != nil {
-			s.storeTile(p, c.i, c.pix, ts, true)
+			s.storeTile(p, c.i, c.pix, ts)
 			s.putSpare(c.pix)
 		}
 	}
 	close(p.done)
 }
 
-// storeTile keeps raw, tile index i of p, in memory (compressed if pack is
-// set), or writes it as it is to the file, describing it in p.made.
-func (s *keyframeStore) storeTile(p *pendingKey, i int, raw []byte, ts *tileScratch, pack bool) {
+// storeTile keeps raw, tile index i of p, in memory, compressed, or writes
+// it as it is to the file, describing it in p.made.
+func (s *keyframeStore) storeTile(p *pendingKey, i int, raw []byte, ts *tileScratch) {
 	b := blob{raw: true}
 	data := raw
-	if !p.toDisk && pack {
+	if !p.toDisk {
 		if need := lz4.CompressBlockBound(len(raw)); cap(ts.buf) < need {
 			ts.buf = make([]byte, need)
 		}
@@ -242,10 +254,9 @@ func (s *keyframeStore) beforeWriteTile(t int) {
 	}
 	buf := s.getSpare()
 	if buf == nil {
-		// Uncompressed: a copy, not a frame's worth of compression.
 		ts := &s.own
 		ts.raw = s.appendTile(ts.raw[:0], p.img, t)
-		s.storeTile(p, i, ts.raw, ts, false)
+		s.storeTile(p, i, ts.raw, ts)
 	} else {
 		buf = s.appendTile(buf, p.img, t)
 	}
@@ -253,8 +264,8 @@ func (s *keyframeStore) beforeWriteTile(t int) {
 }
 
 // spareTiles is how many tile buffers the store keeps for the renderer's
-// copies: 64, 1 MiB.
-const spareTiles = 64
+// copies: 32, 512 KiB.
+const spareTiles = 32
 
 // getSpare returns an empty tile buffer: a spare one, or a new one while
 // fewer than spareTiles were made, else nil.
@@ -332,6 +343,8 @@ func (s *keyframeStore) commit() {
 			s.cur[t] = id
 		}
 	}
+	clear(p.made[:len(p.tiles)])
+	p.kt, p.img = nil, nil
 	if p.failed.Load() {
 		s.broken = true
 		s.drop(p.slot) // its restore fails, and the ink forgets it
