@@ -156,7 +156,10 @@ func (d *decoder) field(m *Message, key []byte) error {
 	var err error
 	switch string(key) {
 	case "type":
-		m.Type, err = d.intern("type")
+		// No type is longer than quoteMax: of a longer one, only what its
+		// error quotes is kept, so that a message cannot make the decoder
+		// copy a long string it is about to refuse.
+		m.Type, err = d.intern("type", quoteMax+1)
 	case "seq":
 		m.Seq, err = d.uint("seq")
 	case "id":
@@ -168,7 +171,7 @@ func (d *decoder) field(m *Message, key []byte) error {
 	case "message":
 		m.Message, err = d.string("message")
 	case "state":
-		m.State, err = d.intern("state")
+		m.State, err = d.intern("state", 0)
 	case "color":
 		m.Color, err = d.string("color")
 	case "total":
@@ -235,8 +238,9 @@ func wrongKind(at int, key, want string) error {
 }
 
 // intern reads a string that is usually one of the protocol's words,
-// allocating only for others.
-func (d *decoder) intern(key string) (string, error) {
+// allocating only for others; cut, if positive, is the most bytes kept of
+// another.
+func (d *decoder) intern(key string, cut int) (string, error) {
 	at := d.i
 	if d.peek() != '"' {
 		return "", wrongKind(at, key, "a string")
@@ -249,6 +253,9 @@ func (d *decoder) intern(key string) (string, error) {
 		if string(s) == w {
 			return w, nil
 		}
+	}
+	if cut > 0 && len(s) > cut {
+		s = s[:cut]
 	}
 	return string(s), nil
 }

@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/json"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -134,4 +135,26 @@ func FuzzDecodeMatchesReference(f *testing.F) {
 func foldsBeyondASCII(data []byte) bool {
 	s := strings.ToLower(string(data))
 	return strings.ContainsAny(string(data), "\u017f\u212a") || strings.Contains(s, `\u017f`) || strings.Contains(s, `\u212a`)
+}
+
+// A message whose type is a megabyte long is refused without copying the
+// megabyte (a hostile client's cheapest way to make the bridge allocate),
+// and its error quotes the start of it, as for any unknown type.
+func TestLongUnknownTypeIsNotCopied(t *testing.T) {
+	long := []byte(`{"type":"` + strings.Repeat("<", 1<<20) + `"}`)
+	var m Message
+	err := DecodeInto(&m, long)
+	want := `unknown message type "` + strings.Repeat("<", quoteMax) + `"…`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want it to say %s", err, want)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := 0; i < 10; i++ {
+		_ = DecodeInto(&m, long)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("10 decodes of a megabyte-long type allocated %d KB, want under 1 MB in all", n>>10)
+	}
 }
