@@ -135,7 +135,21 @@ func (s *tourSearch) improve() {
 // The neighbour lists are found once: a new seat moves a closed stroke's
 // ends only within the stroke, and the lists only propose moves, which
 // are judged on the ends as they are.
+//
+// Above maxWindowed strokes it works on the strokes renumbered in the
+// order's sequence (relabelled), so that strokes next to each other in the
+// tour are next to each other in memory.
 func optimize(ends, orig []float64, st *seats, hx, hy float64, order []int, rev []bool, seat []int, span int) {
+	if len(order) > maxWindowed {
+		relabelled(ends, orig, st, order, rev, seat, func(ends, orig []float64, st *seats, order []int, rev []bool, seat []int) {
+			optimizeTour(ends, orig, st, hx, hy, order, rev, seat, span)
+		})
+		return
+	}
+	optimizeTour(ends, orig, st, hx, hy, order, rev, seat, span)
+}
+
+func optimizeTour(ends, orig []float64, st *seats, hx, hy float64, order []int, rev []bool, seat []int, span int) {
 	s := newTourSearch(tour{ends: ends, hx: hx, hy: hy, order: order, rev: rev}, span, endpointNeighbours(ends, neighbourCount))
 	s.improve()
 	for round := 0; round < 3 && reseat(ends, orig, st, hx, hy, order, rev, seat, &s.dirty); round++ {
