@@ -39,9 +39,16 @@ func init() {
 
 // HasWebSerial reports whether this browser offers Web Serial
 // (navigator.serial).
-func HasWebSerial() bool {
-	s := js.Global().Get("navigator").Get("serial")
-	return s.Truthy()
+func HasWebSerial() bool { return serialAPI().Truthy() }
+
+// serialAPI returns navigator.serial, or undefined where there is none (or
+// no navigator at all, as under Node).
+func serialAPI() js.Value {
+	nav := js.Global().Get("navigator")
+	if !nav.Truthy() {
+		return js.Undefined()
+	}
+	return nav.Get("serial")
 }
 
 // WebSerial is a link through a serial port the browser opened (Web
@@ -69,7 +76,7 @@ type WebSerial struct {
 // one), at 115200 8N1 (or o.Baud), and waits for the board as OpenSerial
 // does (o.BootWait).
 func OpenWebSerial(o Options) (*WebSerial, error) {
-	serial := js.Global().Get("navigator").Get("serial")
+	serial := serialAPI()
 	if !serial.Truthy() {
 		return nil, ErrNoWebSerial
 	}
@@ -91,7 +98,7 @@ func OpenWebSerial(o Options) (*WebSerial, error) {
 	case webSerialGranted.Load():
 		// The port this page had is gone (unplugged): re-dialling after a
 		// lost link must not show the browser's list again.
-		return nil, fmt.Errorf("USB serial port: %w", ErrNoPort)
+		return nil, errPortGone
 	default:
 		port, err = await(serial.Call("requestPort", js.Global().Get("Object").New()))
 		if err != nil {
@@ -388,3 +395,15 @@ func openError(err error) error {
 	}
 	return err
 }
+
+// errPortGone is what re-opening Web Serial gives once the port the user
+// granted is gone (unplugged): ErrNoPort, in the browser's words.
+var errPortGone = portGone{}
+
+type portGone struct{}
+
+func (portGone) Error() string {
+	return "the mBot's USB cable is unplugged, or the mBot is switched off: plug it in and switch it on"
+}
+
+func (portGone) Is(target error) bool { return target == ErrNoPort }
