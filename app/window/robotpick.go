@@ -200,6 +200,9 @@ func (g *Game) pickStatus() (title, detail string, bg color.RGBA) {
 		detail = "waiting for the mBot to start…"
 	case p.err != nil:
 		title, detail, bg = "No mBot on "+robotName(p.spec), whyNot(p.err)+" · C picks another", colError
+		if p.spec == link.WebSerialSpec {
+			title = "No mBot on a USB cable (Web Serial)"
+		}
 	case p.board.Version != "":
 		detail = "mBot firmware " + p.board.Version
 		if link.FirmwareNote(p.board.Version) != "" && strings.HasPrefix(p.board.Version, "06.01.0") {
