@@ -30,7 +30,8 @@ import (
 // shows its "list" only while the page has transient user activation (a
 // key or a tap moments ago), and grants the port; getPorts then returns it.
 // When the WebSocket closes (the test unplugs the robot) the port is gone:
-// the stream errors, the port fires 'disconnect', getPorts returns nothing.
+// the stream errors, the port fires 'disconnect', getPorts returns nothing
+// until serialStandIn.replug().
 // window.serialStandIn counts what the page asked.
 const serialStandIn = `(() => {
   const url = %q;
@@ -94,6 +95,7 @@ const serialStandIn = `(() => {
     granted = [port];
     return port;
   };
+  log.replug = () => { granted = [port]; };
   Object.defineProperty(Navigator.prototype, "serial", { get() { return serial; }, configurable: true });
 })();`
 
@@ -343,6 +345,17 @@ func TestWebSerialInChromium(t *testing.T) {
 		t.Errorf("after the cable was pulled the page says %q: %q", r.Message.Title, r.Message.Body)
 	}
 	t.Logf("unplugged: panel %q | %q; message %q: %q", r.Title, r.Detail, r.Message.Title, r.Message.Body)
+	// Plugged back in: the page opens the port again by itself (no list),
+	// the board restarts, and the robot goes on.
+	c.eval(`window.serialStandIn.replug(), true`, nil)
+	r = c.robotUntil(func(r linkRobot) bool { return r.Reconnects > 0 || r.State == "stopped" }, time.Minute)
+	if r.State == "stopped" || r.Message.Title != "The robot is back" && r.State != "done" {
+		t.Errorf("plugged back in, the robot is %q after %d reconnects; the page says %q", r.State, r.Reconnects, r.Message.Title)
+	}
+	c.eval(`window.serialStandIn`, &log)
+	if log.Requests != 2 {
+		t.Errorf("the page showed the browser's list again (%d requests)", log.Requests)
+	}
 }
 
 // robotUntil polls the page's robot every 50 ms until ok holds, for up to
