@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -192,7 +191,7 @@ func startChromium(t *testing.T, url string, extra ...string) *cdp {
 		t.Fatalf("start %s: %v", chromiumPath, err)
 	}
 	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		killProcessGroup(cmd.Process)
 		_ = cmd.Wait()
 		for i := 0; i < 50; i++ {
 			if os.RemoveAll(profile) == nil {
