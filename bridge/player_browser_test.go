@@ -176,30 +176,7 @@ func TestPlayerInChromium(t *testing.T) {
 	if g.File != "" || g.Strokes == 0 || g.Speed != 1 {
 		t.Fatalf("at start: file %q, %d strokes, speed %v; want the demo at 1x", g.File, g.Strokes, g.Speed)
 	}
-	// A finger's tap on the buttons does what their keys do, once (no
-	// second, mouse-like click): Play pauses and plays (Space), the slower
-	// and faster buttons halve and double the speed (the arrows); a tap on
-	// the scrubber's middle, paused, goes to the middle of the drawing.
-	for _, tc := range []struct {
-		button string
-		want   string
-	}{
-		{"play", `!g.playing`},
-		{"scrub", `!g.playing && Math.abs(g.t_ms / g.duration_ms - 0.5) < 0.05`},
-		{"play", `g.playing`},
-		{"slower", `g.speed == 0.5`}, {"faster", `g.speed == 1`},
-	} {
-		c.tapButton(tc.button)
-		cond := `(g => ` + tc.want + `)(window.mbotdraw.game)`
-		c.waitFor(cond, time.Minute)
-		tick := c.game().Tick
-		c.waitFor(fmt.Sprintf(`window.mbotdraw.game.tick > %d || !window.mbotdraw.game.playing`, tick+2), time.Minute)
-		var still bool
-		c.eval(cond, &still)
-		if !still {
-			t.Fatalf("a tap on %s did %s, then more: %+v", tc.button, tc.want, c.game())
-		}
-	}
+	checkTaps(t, c)
 	// Up arrow: faster, as on the desktop (1x to 16x in four presses).
 	for i := 0; i < 4; i++ {
 		before := c.game().Speed

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"fmt"
+	"testing"
 	"time"
 )
 
@@ -45,4 +46,32 @@ func (c *cdp) tap(x, y float64) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	c.call("Input.dispatchTouchEvent", map[string]any{"type": "touchEnd", "touchPoints": []map[string]any{}})
+}
+
+// checkTaps: a finger's tap on the buttons does what their keys do, once (no
+// second, mouse-like click): Play pauses and plays (Space), the slower
+// and faster buttons halve and double the speed (the arrows); a tap on
+// the scrubber's middle, paused, goes to the middle of the drawing. The demo plays at 1x.
+func checkTaps(t *testing.T, c *cdp) {
+	t.Helper()
+	for _, tc := range []struct {
+		button string
+		want   string
+	}{
+		{"play", `!g.playing`},
+		{"scrub", `!g.playing && Math.abs(g.t_ms / g.duration_ms - 0.5) < 0.05`},
+		{"play", `g.playing`},
+		{"slower", `g.speed == 0.5`}, {"faster", `g.speed == 1`},
+	} {
+		c.tapButton(tc.button)
+		cond := `(g => ` + tc.want + `)(window.mbotdraw.game)`
+		c.waitFor(cond, time.Minute)
+		tick := c.game().Tick
+		c.waitFor(fmt.Sprintf(`window.mbotdraw.game.tick > %d || !window.mbotdraw.game.playing`, tick+2), time.Minute)
+		var still bool
+		c.eval(cond, &still)
+		if !still {
+			t.Fatalf("a tap on %s did %s, then more: %+v", tc.button, tc.want, c.game())
+		}
+	}
 }

@@ -226,24 +226,7 @@ func TestWebSerialInChromium(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	// A small window: less for SwiftShader to draw on a loaded machine.
-	c := startChromium(t, "about:blank", append([]string{"--window-size=640,400"}, swiftShader...)...)
-	c.call("Page.enable", map[string]any{})
-	c.call("Page.addScriptToEvaluateOnNewDocument", map[string]any{
-		"source": fmt.Sprintf(serialStandIn, "ws"+strings.TrimPrefix(srv.URL, "http")+"/serial")})
-	c.call("Page.navigate", map[string]any{"url": srv.URL + "/?time-scale=" + strconv.Itoa(k)})
-	c.waitFor(`window.mbotdraw && (window.mbotdraw.state == "failed" || window.mbotdraw.game)`, 3*time.Minute)
-	var failed string
-	c.eval(`window.mbotdraw.error`, &failed)
-	if failed != "" {
-		t.Fatalf("the player did not start: %s", failed)
-	}
-	// The stand-in refuses the list without a user gesture, as Chrome does.
-	var refused string
-	c.eval(`navigator.serial.requestPort().then(() => "granted", (e) => e.name)`, &refused)
-	if refused != "SecurityError" {
-		t.Fatalf("the stand-in's requestPort without a gesture: %q, want SecurityError", refused)
-	}
+	c := openSerialPage(t, srv.URL, k)
 
 	// A real drawing, opened with the page's file input.
 	abs, _ := filepath.Abs(file)
@@ -286,6 +269,44 @@ func TestWebSerialInChromium(t *testing.T) {
 	if !strings.Contains(r.Title, "firmware 06.01.107") {
 		t.Errorf("the panel says %q; want the firmware", r.Title)
 	}
+	checkSerialFrames(t, sr, r, prog)
+	logInk(t, plan, sr.v.Trace())
+
+	pullTheCable(t, c, sr)
+}
+
+// openSerialPage opens the player served at url in headless Chromium with
+// the stand-in for navigator.serial, its WebSocket at url's /serial, the
+// robot's time running k times faster.
+func openSerialPage(t *testing.T, url string, k int) *cdp {
+	t.Helper()
+	// A small window: less for SwiftShader to draw on a loaded machine.
+	c := startChromium(t, "about:blank", append([]string{"--window-size=640,400"}, swiftShader...)...)
+	c.call("Page.enable", map[string]any{})
+	c.call("Page.addScriptToEvaluateOnNewDocument", map[string]any{
+		"source": fmt.Sprintf(serialStandIn, "ws"+strings.TrimPrefix(url, "http")+"/serial")})
+	c.call("Page.navigate", map[string]any{"url": url + "/?time-scale=" + strconv.Itoa(k)})
+	c.waitFor(`window.mbotdraw && (window.mbotdraw.state == "failed" || window.mbotdraw.game)`, 3*time.Minute)
+	var failed string
+	c.eval(`window.mbotdraw.error`, &failed)
+	if failed != "" {
+		t.Fatalf("the player did not start: %s", failed)
+	}
+	// The stand-in refuses the list without a user gesture, as Chrome does.
+	var refused string
+	c.eval(`navigator.serial.requestPort().then(() => "granted", (e) => e.name)`, &refused)
+	if refused != "SecurityError" {
+		t.Fatalf("the stand-in's requestPort without a gesture: %q, want SecurityError", refused)
+	}
+
+	return c
+}
+
+// checkSerialFrames checks what the virtual mBot behind the stand-in
+// received against what the player says it sent (r) and the dry run
+// (prog's frames).
+func checkSerialFrames(t *testing.T, sr *serialRobot, r linkRobot, prog *robot.Program) {
+	t.Helper()
 	// What the robot received: the handshake's version requests, then every
 	// frame the player sent, byte for byte (a checksum of them all).
 	var got [][]byte
@@ -333,14 +354,18 @@ func TestWebSerialInChromium(t *testing.T) {
 	if gs, ps := servo(got), servo(planned); r.Reconnects == 0 && strings.Join(gs, ",") != strings.Join(ps, ",") {
 		t.Errorf("the pen moved %d times (%q); the dry run moves it %d times (%q)", len(gs), gs, len(ps), ps)
 	}
-	logInk(t, plan, sr.v.Trace())
+}
 
+// pullTheCable starts the drawing again (R) and pulls the cable
+// mid-drawing, then plugs it back in.
+func pullTheCable(t *testing.T, c *cdp, sr *serialRobot) {
+	t.Helper()
 	// R again, and the cable is pulled mid-drawing.
 	c.press("r", "KeyR", 82)
 	c.waitFor(`window.mbotdraw.game.robot.state == "drawing" && window.mbotdraw.game.robot.motions_done > 3`, time.Minute)
 	sr.unplug()
 	c.waitFor(`window.mbotdraw.game.robot.state == "lost link"`, 30*time.Second)
-	r = c.robot()
+	r := c.robot()
 	if r.Message.Title != "Lost the link to the robot" || !strings.Contains(r.Message.Body, "check the cable") {
 		t.Errorf("after the cable was pulled the page says %q: %q", r.Message.Title, r.Message.Body)
 	}
@@ -352,6 +377,7 @@ func TestWebSerialInChromium(t *testing.T) {
 	if r.State == "stopped" || r.Message.Title != "The robot is back" && r.State != "done" {
 		t.Errorf("plugged back in, the robot is %q after %d reconnects; the page says %q", r.State, r.Reconnects, r.Message.Title)
 	}
+	var log struct{ Requests int }
 	c.eval(`window.serialStandIn`, &log)
 	if log.Requests != 2 {
 		t.Errorf("the page showed the browser's list again (%d requests)", log.Requests)
