@@ -120,7 +120,9 @@ func OpenWebSerial(o Options) (*WebSerial, error) {
 	w.onGone = js.FuncOf(func(this js.Value, args []js.Value) any {
 		w.lose(nil)
 		if w.reader.Truthy() {
-			w.reader.Call("cancel") // the pending read ends; the pump sees the loss
+			// The pending read ends and the pump sees the loss; the
+			// stream that errored rejects the cancel, which is no news.
+			w.reader.Call("cancel").Call("catch", ignore)
 		}
 		return nil
 	})
@@ -316,6 +318,10 @@ func (w *WebSerial) Close() error {
 	}()
 	return nil
 }
+
+// ignore is a JavaScript callback that does nothing: a rejection handed
+// to it is handled (an unhandled one ends the program under Node).
+var ignore = js.FuncOf(func(js.Value, []js.Value) any { return nil })
 
 // webSerialGranted is set once the user granted this page a port.
 var webSerialGranted atomic.Bool
