@@ -19,6 +19,11 @@ const MinKeyframeSpacing = 32768
 // a later keyframe beats baking the way there.
 const restoreWorth = 8192
 
+// maxRun is the most pieces baked together (BatchSurface): a long re-bake
+// after a seek goes in runs of this many, so that its bookkeeping stays
+// small (the pixels are the same).
+const maxRun = 4096
+
 // Surface is the pixels of an ink layer, which an Ink drives: the software
 // renderer's image, or an Ebiten image in canvas/gpu.
 type Surface interface {
@@ -262,7 +267,7 @@ func (k *Ink) bake(target Pos, limit int) {
 		// A run of pieces up to the target, the limit or the next keyframe.
 		k.run = k.run[:0]
 		key := 0
-		for k.pos.Less(target) && (limit < 0 || done < limit) {
+		for k.pos.Less(target) && (limit < 0 || done < limit) && len(k.run) < maxRun {
 			p := k.piece(k.pos)
 			k.run = append(k.run, p)
 			n := p.Last - p.First + 1

@@ -174,3 +174,25 @@ func TestKeyframeTakenWhileDrawingOn(t *testing.T) {
 		}
 	}
 }
+
+// A re-bake longer than one run (maxRun pieces), as after a seek with no
+// keyframe near, is baked in several runs: the frame is the same as
+// rendering from scratch, on one core or several.
+func TestLongRebakeInRuns(t *testing.T) {
+	d := playback.Generate(playback.GenOptions{Strokes: 3*maxRun + 100, Seed: 6, Width: 200, Height: 150, PointsPerStroke: 4})
+	for _, workers := range []int{1, 3} {
+		o := Options{Width: 200, Height: 150, KeyframeBudget: -1, KeyframeDiskBudget: -1, Workers: workers}
+		r, c := newPlayer(t, d, o)
+		dur := c.Timing().Duration()
+		r.Render(c.Advance(dur / 10).To)
+		st := c.Advance(dur)
+		img := r.Render(st.To)
+		if got := r.Ink().Stats().Pieces; got < 3*maxRun {
+			t.Fatalf("%d pieces baked, want over %d", got, 3*maxRun)
+		}
+		sameAsScratch(t, fmt.Sprintf("workers=%d, the end", workers), d, st.To, o, img)
+		st = c.Advance(dur * 0.95)
+		sameAsScratch(t, fmt.Sprintf("workers=%d, back from the end", workers), d, st.To, o, r.Render(st.To))
+		r.Close()
+	}
+}
