@@ -73,6 +73,9 @@ func (g *Game) pickRobot(spec string) {
 	if spec == "sim" || bridge.IsURL(spec) {
 		return
 	}
+	if spec == link.WebSerialSpec {
+		link.AskWebSerialPort() // the user picked it: the browser may show its list
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.probing, p.stop = true, cancel
 	k := g.robotScale

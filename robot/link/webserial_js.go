@@ -95,11 +95,13 @@ func OpenWebSerial(o Options) (*WebSerial, error) {
 	switch {
 	case ports.Length() > 0:
 		port = ports.Index(0)
-	case webSerialGranted.Load():
+	case webSerialGranted.Load() && !webSerialAsk.Swap(false):
 		// The port this page had is gone (unplugged): re-dialling after a
-		// lost link must not show the browser's list again.
+		// lost link must not show the browser's list, only a user's new
+		// pick (AskWebSerialPort) does.
 		return nil, errPortGone
 	default:
+		webSerialAsk.Store(false)
 		port, err = await(serial.Call("requestPort", js.Global().Get("Object").New()))
 		if err != nil {
 			return nil, requestError(err)
@@ -323,8 +325,16 @@ func (w *WebSerial) Close() error {
 // to it is handled (an unhandled one ends the program under Node).
 var ignore = js.FuncOf(func(js.Value, []js.Value) any { return nil })
 
-// webSerialGranted is set once the user granted this page a port.
-var webSerialGranted atomic.Bool
+// webSerialGranted is set once the user granted this page a port;
+// webSerialAsk, by AskWebSerialPort, until the next open.
+var webSerialGranted, webSerialAsk atomic.Bool
+
+// AskWebSerialPort lets the next OpenWebSerial show the browser's list of
+// ports when the port granted before is gone (a USB serial chip without a
+// serial number, such as the mBot's CH340, may need granting again once
+// replugged). Call it when the user picks the robot (a key or a tap), not
+// when a driver re-dials.
+func AskWebSerialPort() { webSerialAsk.Store(true) }
 
 // webSerialClosing counts the ports being closed.
 var webSerialClosing sync.WaitGroup

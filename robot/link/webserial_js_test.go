@@ -30,8 +30,9 @@ func TestWebSerialInBrowserWithoutIt(t *testing.T) {
 
 // fakeSerial is a navigator.serial with one port whose streams the test
 // drives from globalThis.fakeSerial: push(bytes) is what the board sends,
-// written what the page wrote, unplug() pulls the cable; it records
-// whether the port was closed with its streams unlocked.
+// written what the page wrote, unplug() pulls the cable, gone hides the
+// port from getPorts until requestPort grants it again; it records whether
+// the port was closed with its streams unlocked.
 const fakeSerial = `(() => {
   const f = globalThis.fakeSerial = { written: [], closed: 0, closedLocked: 0, opens: 0 };
   class Port extends EventTarget {
@@ -51,7 +52,12 @@ const fakeSerial = `(() => {
     }
   }
   f.port = new Port();
-  globalThis.navigator = { serial: { getPorts: async () => [f.port], requestPort: async () => f.port } };
+  f.gone = false;
+  f.requests = 0;
+  globalThis.navigator = { serial: {
+    getPorts: async () => f.gone ? [] : [f.port],
+    requestPort: async () => { f.requests++; f.gone = false; return f.port; },
+  } };
 })()`
 
 // withFakeSerial puts fakeSerial in place for the test.
@@ -111,5 +117,34 @@ func TestWebSerialLinkInBrowser(t *testing.T) {
 	}
 	if _, err := w.Read(buf); !errors.Is(err, ErrClosed) {
 		t.Errorf("a read after Close: %v, want ErrClosed", err)
+	}
+}
+
+// Once the port granted before is gone from the browser's list of granted
+// ports (a CH340 replugged), re-dialling says the cable is unplugged
+// without showing the browser's list; after the user picked the robot
+// again (AskWebSerialPort) the list is shown.
+func TestWebSerialPortGoneInBrowser(t *testing.T) {
+	f := withFakeSerial(t)
+	w, err := OpenWebSerial(Options{BootWait: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	f.Set("gone", true)
+	if _, err := OpenWebSerial(Options{BootWait: -1}); !errors.Is(err, ErrNoPort) || !strings.Contains(err.Error(), "unplugged") {
+		t.Fatalf("re-dialling a port that is gone: %v; want ErrNoPort, saying the cable is unplugged", err)
+	}
+	if n := f.Get("requests").Int(); n != 0 {
+		t.Fatalf("re-dialling showed the browser's list %d times", n)
+	}
+	AskWebSerialPort()
+	w, err = OpenWebSerial(Options{BootWait: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if n := f.Get("requests").Int(); n != 1 {
+		t.Errorf("after the user picked the robot again the list was shown %d times, want once", n)
 	}
 }
