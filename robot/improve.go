@@ -29,7 +29,8 @@ const searchBudget = 50
 // maxWindowed strokes, over all its sweeps: at 100,000 strokes, the
 // searches of optimize together then stay within the time of a plan of
 // about a second (BenchmarkPlan100kTwoOpt), where searching until nothing
-// gains would take twice that for 1.5% less pen-up travel.
+// gains would take about twice that for 1.1% less pen-up travel (8130
+// mm against 8219 mm).
 const largeSearchBudget = 2
 
 // improveGain is the least saving, in mm, that counts as one.
