@@ -146,7 +146,9 @@ func (s *keyframeStore) snapshot(slot int, img *image.RGBA) bool {
 }
 
 // encode is the encoder: it stores every tile of p, read from the layer
-// unless the renderer copied it first, then closes p.done.
+// unless the renderer copied it first, then closes p.done. It takes the
+// renderer's copies as they come, between its own tiles, so that their
+// buffers are soon free again.
 func (s *keyframeStore) encode(p *pendingKey, ts *tileScratch) {
 	if p.hold != nil {
 		<-p.hold
@@ -155,12 +157,19 @@ func (s *keyframeStore) encode(p *pendingKey, ts *tileScratch) {
 		s.ahead = make([][]byte, readAhead)
 		s.aheadIdx = make([]int, readAhead)
 	}
-	skipped := 0
+	copied, taken := 0, 0 // tiles the renderer copied, and copies taken
+	take := func(c copiedTile) {
+		taken++
+		if c.pix != nil {
+			s.storeTile(p, c.i, c.pix, ts)
+			s.putSpare(c.pix)
+		}
+	}
 	for next := 0; next < len(p.tiles); {
 		n := 0
 		for ; next < len(p.tiles) && n < readAhead; next++ {
 			if !p.state[next].CompareAndSwap(tileWaiting, tileReading) {
-				skipped++ // copied: it comes through p.copies
+				copied++ // it comes through p.copies
 				continue
 			}
 			s.ahead[n] = s.appendTile(s.ahead[n][:0], p.img, int(p.tiles[next]))
@@ -169,15 +178,19 @@ func (s *keyframeStore) encode(p *pendingKey, ts *tileScratch) {
 			n++
 		}
 		for k := range n {
+			for more := true; more; {
+				select {
+				case c := <-p.copies:
+					take(c)
+				default:
+					more = false
+				}
+			}
 			s.storeTile(p, s.aheadIdx[k], s.ahead[k], ts)
 		}
 	}
-	for ; skipped > 0; skipped-- {
-		c := <-p.copies
-		if c.pix != nil {
-			s.storeTile(p, c.i, c.pix, ts)
-			s.putSpare(c.pix)
-		}
+	for taken < copied {
+		take(<-p.copies)
 	}
 	close(p.done)
 }
