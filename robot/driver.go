@@ -232,6 +232,10 @@ type Driver struct {
 	// actually went out; live is the move under way (nil between moves).
 	pose Pose
 	live *moveTrack
+	// due is the clock reading by which the driver must run again to keep
+	// the timing of the move under way (dueSet; see Due).
+	due    time.Duration
+	dueSet bool
 
 	clock Clock
 	t0    time.Duration // clock reading when Run began
@@ -315,6 +319,46 @@ func (d *Driver) Sent() []SentFrame {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return append([]SentFrame(nil), d.sent...)
+}
+
+// Due reports how long, in real time, until the driver must run again to
+// keep the timing of the move under way: until its next speed change (or
+// keep-alive frame), or 0 while one of the move's frames awaits its ack.
+// ok is false while no move is under way (the wheels are still: a late
+// frame then only makes the drawing take longer), and always with a Clock
+// of the driver's own (DriverOptions.Clock: a virtual mBot sharing it sees
+// every frame at the robot time meant, however late the host runs).
+//
+// A host that shares one thread with the driver (the browser's page, where
+// the driver's timers cannot fire while the page draws a frame) asks it
+// before work that holds the thread, and waits while it reports a
+// deadline; see the window's robotHold.
+func (d *Driver) Due() (wait time.Duration, ok bool) {
+	if d.o.Clock != nil {
+		return 0, false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.dueSet {
+		return 0, false
+	}
+	return max(0, scaleDown(d.due-d.clock.Now(), d.o.TimeScale)), true
+}
+
+// markDue records, while a move is under way, that the driver must run
+// again by clock reading t (see Due); the function it returns clears it.
+func (d *Driver) markDue(t time.Duration) func() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.live == nil {
+		return func() {}
+	}
+	d.due, d.dueSet = t, true
+	return func() {
+		d.mu.Lock()
+		d.dueSet = false
+		d.mu.Unlock()
+	}
 }
 
 // Pause asks the driver to stop after the motion under way and lift the
@@ -499,6 +543,7 @@ func (d *Driver) sleepUntil(ctx context.Context, t time.Duration) error {
 	if wait <= 0 {
 		return nil
 	}
+	defer d.markDue(t)()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(c.ctx, cancel)()
