@@ -60,26 +60,33 @@ func (d *Driver) send(ctx context.Context, frame []byte) (time.Duration, error) 
 		// starting: give it until the slowest boot is over.
 		wait = max(wait, bootGrace-time.Since(c.opened))
 	}
-	timer := time.NewTimer(d.o.AckTimeout)
-	defer timer.Stop()
+	w := newAckWait(d.o.AckTimeout)
+	defer w.stop()
 	select {
 	case <-c.boot:
 	default:
 	}
-	if err := c.write(ctx, frame, timer.C); err != nil {
+	if err := c.write(ctx, frame, w.timer.C); err != nil {
 		return 0, c.fail(err, now)
 	}
-	timer.Reset(wait)
+	w.reset(wait)
+	acked := func(r mblock.Reply) bool {
+		if r.Kind != mblock.Ack {
+			return false // a button event, a value nobody asked for
+		}
+		c.acked.Store(true)
+		d.traffic(Traffic{Kind: TrafficAck, At: time.Now(), Frame: frame, RTT: time.Since(wall)})
+		return true
+	}
 	rebooted := false // the board printed its boot banner while this frame was in flight
 	for {
 		select {
 		case r := <-c.replies:
-			if r.Kind != mblock.Ack {
-				continue // a button event, a value nobody asked for
+			if acked(r) {
+				return now, nil
 			}
-			c.acked.Store(true)
-			d.traffic(Traffic{Kind: TrafficAck, At: time.Now(), Frame: frame, RTT: time.Since(wall)})
-			return now, nil
+		case <-w.tick.C:
+			w.stalled(time.Now())
 		case <-c.lost:
 			return 0, c.check()
 		case <-c.boot:
@@ -87,25 +94,46 @@ func (d *Driver) send(ctx context.Context, frame []byte) (time.Duration, error) 
 			// its UART (then its ack comes now) or been lost (then it goes
 			// again when the wait runs out).
 			rebooted = true
-			timer.Reset(plain)
+			w.reset(plain)
 		case <-c.wake().Done():
 			// The robot restarted: this frame is lost with its state.
 			if err := c.takeReset(); err != nil {
 				return 0, err
 			}
-		case <-timer.C:
+		case <-w.timer.C:
+			if w.stalled(time.Now()) {
+				continue // the host did not run: the robot's time is not up
+			}
+			if ackedMeanwhile(c.replies, acked) {
+				return now, nil // came with the deadline; select picked the timer
+			}
 			if rebooted {
 				rebooted = false
 				if err := c.write(ctx, frame, nil); err != nil {
 					return 0, c.fail(err, now)
 				}
-				timer.Reset(plain)
+				w.reset(plain)
 				continue
 			}
 			d.traffic(Traffic{Kind: TrafficTimeout, At: time.Now(), Frame: frame})
 			return 0, c.fail(fmt.Errorf("%w: no reply within %v (is it switched on? are its batteries flat?)", ErrNoAck, wait), now)
 		case <-ctx.Done():
 			return 0, ctx.Err()
+		}
+	}
+}
+
+// ackedMeanwhile reports whether a reply already read is the ack (acked
+// says), taking every reply waiting in replies.
+func ackedMeanwhile(replies <-chan mblock.Reply, acked func(mblock.Reply) bool) bool {
+	for {
+		select {
+		case r := <-replies:
+			if acked(r) {
+				return true
+			}
+		default:
+			return false
 		}
 	}
 }
