@@ -170,6 +170,10 @@ type conn struct {
 
 	once sync.Once
 	err  *lostError
+	// readDone is closed when the reader has returned; timed is set when
+	// the link has a read timeout, so that the reader notices ctx.
+	readDone chan struct{}
+	timed    bool
 
 	// opened is when the link was opened; acked is set by the first ack.
 	// A boot banner before the first ack, within bootGrace of opening, is
@@ -201,9 +205,13 @@ func (d *Driver) newConn(rw io.ReadWriteCloser) *conn {
 	}
 	c.wakeCtx, c.wakeFn = context.WithCancel(context.Background())
 	if t, ok := rw.(interface{ SetReadTimeout(time.Duration) error }); ok {
-		t.SetReadTimeout(200 * time.Millisecond)
+		c.timed = t.SetReadTimeout(200*time.Millisecond) == nil
 	}
-	go c.read()
+	c.readDone = make(chan struct{})
+	go func() {
+		defer close(c.readDone)
+		c.read()
+	}()
 	return c
 }
 
@@ -295,4 +303,33 @@ func (c *conn) check() error {
 func (c *conn) close() {
 	c.fail(errors.New("closed"), c.clock.Now())
 	c.rw.Close()
+}
+
+// A Releaser is a link that outlives a run: when a run ends with its link
+// healthy, the driver stops reading it and calls Release instead of Close,
+// and the link stays open for the next run (package robotconn keeps a
+// serial port open, so that the next run does not restart the mBot).
+type Releaser interface {
+	Release()
+}
+
+// errReleased is the cause a released link is marked with.
+var errReleased = errors.New("released for the next run")
+
+// release ends the run's use of the link: a healthy Releaser with a read
+// timeout is released once its reader has stopped (within the 200 ms read
+// timeout); any other link is closed.
+func (c *conn) release() {
+	rel, ok := c.rw.(Releaser)
+	if !ok || !c.timed || c.check() != nil {
+		c.close()
+		return
+	}
+	c.fail(errReleased, c.clock.Now())
+	<-c.readDone
+	if !errors.Is(c.err, errReleased) {
+		c.rw.Close() // lost meanwhile
+		return
+	}
+	rel.Release()
 }

@@ -394,7 +394,7 @@ func (d *Driver) Run(ctx context.Context) (err error) {
 			d.update(func(p *Progress) { p.State, p.Err = StateStopped, err })
 		}
 		if d.conn != nil {
-			d.conn.close()
+			d.conn.release()
 			d.conn = nil
 		}
 	}()

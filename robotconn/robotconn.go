@@ -69,6 +69,11 @@ type Options struct {
 	// opened: its firmware version (see link.Board). It runs on the
 	// goroutine that dials.
 	OnBoard func(link.Board)
+	// Keep keeps a robot's link open when a run ends with it healthy, for
+	// the next Plotter (the window: opening a USB port restarts an mBot, 2
+	// to 3 s each R otherwise). A lost link is closed and the next dial
+	// opens the port again; Close closes a kept link.
+	Keep bool
 }
 
 // ErrInstantNeedsSim is Open's answer to Options.Instant for a robot that
@@ -107,9 +112,12 @@ type Conn struct {
 	cleanup   func()
 	onBoard   func(link.Board)
 
-	mu    sync.Mutex
-	board link.Board
-	kept  io.ReadWriteCloser // opened by Probe, for the next dial
+	keep  bool
+
+	mu     sync.Mutex
+	board  link.Board
+	kept   io.ReadWriteCloser // opened by Probe or released by a run, for the next dial
+	closed bool
 }
 
 // Open prepares the robot named by spec (see the package doc).
@@ -118,7 +126,7 @@ func Open(spec string, o Options) (*Conn, error) {
 	if !(k > 0) {
 		k = 1
 	}
-	c := &Conn{spec: spec, timeScale: k, bridgeOpt: o.Bridge, onBoard: o.OnBoard}
+	c := &Conn{spec: spec, timeScale: k, bridgeOpt: o.Bridge, onBoard: o.OnBoard, keep: o.Keep}
 	defer func() {
 		if c.dial != nil {
 			c.dial = c.noting(c.dial)
@@ -292,7 +300,8 @@ func (c *Conn) noting(dial robot.DialFunc) robot.DialFunc {
 		if err != nil {
 			return nil, err
 		}
-		if b, ok := rw.(link.Boarder); ok {
+		b, ok := rw.(link.Boarder)
+		if ok {
 			c.mu.Lock()
 			c.board = b.Board()
 			c.mu.Unlock()
@@ -300,7 +309,40 @@ func (c *Conn) noting(dial robot.DialFunc) robot.DialFunc {
 				c.onBoard(b.Board())
 			}
 		}
+		if l, isLink := rw.(link.Link); c.keep && ok && isLink {
+			return &keptLink{Link: l, b: b, c: c}, nil
+		}
 		return rw, nil
+	}
+}
+
+// keptLink is a link of a Conn with Options.Keep: a run that ends with it
+// healthy releases it (robot.Releaser) into the Conn, for the next dial.
+type keptLink struct {
+	link.Link
+	b link.Boarder
+	c *Conn
+}
+
+// Board returns what the board told when the link was opened.
+func (k *keptLink) Board() link.Board { return k.b.Board() }
+
+// Release keeps the link open for the Conn's next dial, or closes it when
+// the Conn is closed.
+func (k *keptLink) Release() {
+	c := k.c
+	c.mu.Lock()
+	old := c.kept
+	keep := !c.closed
+	if keep {
+		c.kept = k
+	}
+	c.mu.Unlock()
+	if old != nil && old != io.ReadWriteCloser(k) {
+		old.Close()
+	}
+	if !keep {
+		k.Close()
 	}
 }
 
@@ -342,6 +384,7 @@ func (c *Conn) Close() error {
 	c.mu.Lock()
 	kept := c.kept
 	c.kept = nil
+	c.closed = true
 	c.mu.Unlock()
 	if kept != nil {
 		kept.Close()

@@ -30,6 +30,7 @@ type robotPick struct {
 	err     error
 	probing bool
 	stop    context.CancelFunc
+	closed  bool // let go: a robot given back is closed
 }
 
 // robotSpec returns the robot drawings go to: the one picked, --robot, or
@@ -80,7 +81,7 @@ func (g *Game) pickRobot(spec string) {
 	p.probing, p.stop = true, cancel
 	k := g.robotScale
 	go func() {
-		conn, err := robotconn.Open(spec, robotconn.Options{TimeScale: k})
+		conn, err := robotconn.Open(spec, robotconn.Options{TimeScale: k, Keep: true})
 		var b link.Board
 		if err == nil {
 			if b, err = conn.Probe(ctx); err != nil {
@@ -115,6 +116,21 @@ func (p *robotPick) take(spec string) *robotconn.Conn {
 	return c
 }
 
+// giveBack takes back the robot of a run that has ended, its link still
+// open when the run ended with it healthy (robotconn.Options.Keep), for
+// the next R; a pick let go meanwhile (C, the window closing) closes it.
+func (p *robotPick) giveBack(c *robotconn.Conn) {
+	p.mu.Lock()
+	keep := !p.closed && p.conn == nil && c.Spec() == p.spec
+	if keep {
+		p.conn = c
+	}
+	p.mu.Unlock()
+	if !keep {
+		c.Close()
+	}
+}
+
 // close lets the picked robot go.
 func (p *robotPick) close() {
 	if p.stop != nil {
@@ -123,6 +139,7 @@ func (p *robotPick) close() {
 	p.mu.Lock()
 	c := p.conn
 	p.conn = nil
+	p.closed = true
 	p.mu.Unlock()
 	if c != nil {
 		c.Close()

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -89,4 +90,72 @@ func TestRobotName(t *testing.T) {
 			t.Errorf("robotName(%q) = %q, want %q", spec, got, want)
 		}
 	}
+}
+
+// TestRobotOnAPortStaysOpenBetweenRuns: with --robot serial:PORT, R twice
+// (the second R as the panel says the first drawing is done) draws twice
+// on a port opened once: the mBot restarts once, not at every R. C then
+// lets the port go: another program can open it.
+func TestRobotOnAPortStaysOpenBetweenRuns(t *testing.T) {
+	v := link.NewVirtual(link.VirtualOptions{Boot: link.BootFactory, TimeScale: 20})
+	defer v.Close()
+	port := filepath.Join(t.TempDir(), "ttyMBOT")
+	if _, err := v.StartPTY(port); err != nil {
+		t.Skipf("no pseudo-terminals: %v", err)
+	}
+	ev := map[int]Events{}
+	g := newTestGame(t, config.Window{Drawing: smallDrawing(), Robot: "serial:" + port}, &script{events: ev})
+	g.robotScale = 20
+	var runs []*robotRun // the runs R started, in order
+	asked := 0           // R presses
+	run(t, &job{g: g, maxTicks: 40000, afterUpdate: func(tick int) bool {
+		if g.robot == nil {
+			if _, detail, _ := g.pickStatus(); asked == 0 && strings.Contains(detail, "firmware") {
+				asked++
+				ev[tick+1] = keys(ebiten.KeyR)
+			}
+			return false
+		}
+		if len(runs) == 0 || runs[len(runs)-1] != g.robot {
+			runs = append(runs, g.robot)
+		}
+		if st := g.robot.state(); st == robot.StateDone || st == robot.StateStopped {
+			if len(runs) == 2 {
+				return true
+			}
+			if asked == 1 {
+				asked++
+				ev[tick+1] = keys(ebiten.KeyR) // as soon as the panel says done
+			}
+		}
+		return false
+	}})
+	if len(runs) != 2 {
+		t.Fatalf("%d runs, want 2", len(runs))
+	}
+	for i, r := range runs {
+		if p := r.last; p.State != robot.StateDone || p.Reconnects != 0 || p.Resets != 0 {
+			t.Errorf("run %d: robot %v, %d reconnects, %d restarts; want done without either", i+1, p.State, p.Reconnects, p.Resets)
+		}
+	}
+	boots := 0
+	for _, f := range v.Frames() {
+		if link.HandshakeFrame(f.Frame) && f.Frame[3] == 0xfb { // asked once per banner seen
+			boots++
+		}
+	}
+	if boots != 1 {
+		t.Errorf("two runs opened the robot's port (and restarted the robot) %d times, want once", boots)
+	}
+	g.nextRobot()
+	select {
+	case <-runs[1].ended: // the run hands the link back, which C has let go
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second run did not end")
+	}
+	l, err := link.OpenSerial(port, link.Options{})
+	if err != nil {
+		t.Fatalf("after C picked another robot, the port did not open: %v", err)
+	}
+	l.Close()
 }

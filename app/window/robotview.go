@@ -65,6 +65,10 @@ type robotRun struct {
 	scale      float64 // robot time per wall time (time scale K)
 }
 
+// handBackWait bounds how long R waits for the run before to hand back its
+// robot's open link; past it, the port is opened again (restarting an mBot).
+const handBackWait = 2 * time.Second
+
 // ghostColor is the tint of strokes the robot has yet to draw.
 var ghostColor = color.RGBA{0xc5, 0xcd, 0xdb, 0xff}
 
@@ -117,11 +121,24 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) erro
 	// keeps its own time: the model's time is wall time.
 	bo := bridge.ProfileClientOptions(g.perf.prof)
 	bo.OnRTT = g.perf.mon.RecordWebSocket
-	conn := g.pick.take(spec) // opened before R, to say what answered
+	// A robot on a port stays open between runs while it stays picked:
+	// opening its port restarts an mBot (2 to 3 s).
+	pick := g.pick
+	keep := pick != nil && pick.spec == spec && spec != "sim" && !bridge.IsURL(spec)
+	if prev := g.robot; keep && prev != nil {
+		// The run before (done, or stopped now) hands the open link back as
+		// it ends: within its reader's 200 ms read timeout.
+		prev.stop()
+		select {
+		case <-prev.ended:
+		case <-time.After(handBackWait):
+		}
+	}
+	conn := pick.take(spec) // opened before R, to say what answered, or by the run before
 	if conn == nil {
 		var err error
 		conn, err = robotconn.Open(spec, robotconn.Options{Calibration: cal, Home: prog.Home,
-			TimeScale: k, SimPipe: true, Bridge: bo})
+			TimeScale: k, SimPipe: true, Bridge: bo, Keep: keep})
 		if err != nil {
 			return err
 		}
@@ -136,7 +153,11 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) erro
 	r.lastAt, r.motionStart = now, now
 	go func() {
 		r.err = r.drv.Run(ctx)
-		r.conn.Close()
+		if keep {
+			pick.giveBack(r.conn)
+		} else {
+			r.conn.Close()
+		}
 		close(r.ended)
 		g.pacer.wake()
 	}()
@@ -200,13 +221,15 @@ func (r *robotRun) poll() {
 	}
 }
 
-// running reports whether the driver has not finished.
+// running reports whether the driver has not finished: it has not
+// returned, and the drawing is neither done nor stopped (then all that is
+// left is to hand the robot's open link back, which takes up to 200 ms).
 func (r *robotRun) running() bool {
 	select {
 	case <-r.ended:
 		return false
 	default:
-		return true
+		return r.last.State != robot.StateDone && r.last.State != robot.StateStopped
 	}
 }
 
