@@ -112,7 +112,7 @@ type Conn struct {
 	cleanup   func()
 	onBoard   func(link.Board)
 
-	keep  bool
+	keep bool
 
 	mu     sync.Mutex
 	board  link.Board
