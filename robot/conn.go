@@ -40,7 +40,7 @@ func (d *Driver) send(ctx context.Context, frame []byte) (time.Duration, error) 
 		}
 	}
 	now := d.clock.Now()
-	defer d.markDue(now)()
+	defer d.markDue(now, true)()
 	sf := SentFrame{T: now - d.t0, Bytes: frame}
 	d.mu.Lock()
 	d.sent = append(d.sent, sf)

@@ -323,9 +323,10 @@ func (d *Driver) Sent() []SentFrame {
 
 // Due reports how long, in real time, until the driver must run again to
 // keep the timing of the move under way: until its next speed change (or
-// keep-alive frame), or 0 while one of the move's frames awaits its ack.
-// ok is false while no move is under way (the wheels are still: a late
-// frame then only makes the drawing take longer), and always with a Clock
+// keep-alive frame); or 0 while a frame awaits its ack (a host that held
+// the thread for AckTimeout would lose the link). ok is false while no
+// frame awaits its ack and no move is under way (the wheels are still: a
+// late frame then only makes the drawing take longer), and always with a Clock
 // of the driver's own (DriverOptions.Clock: a virtual mBot sharing it sees
 // every frame at the robot time meant, however late the host runs).
 //
@@ -345,12 +346,13 @@ func (d *Driver) Due() (wait time.Duration, ok bool) {
 	return max(0, scaleDown(d.due-d.clock.Now(), d.o.TimeScale)), true
 }
 
-// markDue records, while a move is under way, that the driver must run
-// again by clock reading t (see Due); the function it returns clears it.
-func (d *Driver) markDue(t time.Duration) func() {
+// markDue records, while a move is under way or always, that the driver
+// must run again by clock reading t (see Due); the function it returns
+// clears it.
+func (d *Driver) markDue(t time.Duration, always bool) func() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.live == nil {
+	if d.live == nil && !always {
 		return func() {}
 	}
 	d.due, d.dueSet = t, true
@@ -543,7 +545,7 @@ func (d *Driver) sleepUntil(ctx context.Context, t time.Duration) error {
 	if wait <= 0 {
 		return nil
 	}
-	defer d.markDue(t)()
+	defer d.markDue(t, false)()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(c.ctx, cancel)()

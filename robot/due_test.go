@@ -9,9 +9,9 @@ import (
 	"mbotdraw/robot/mblock"
 )
 
-// Driver.Due reports a deadline exactly while the wheels turn, for a
-// driver on real time (a host that shares its thread waits for it); never
-// with a clock of its own.
+// Driver.Due reports a deadline while a frame awaits its ack, for a
+// driver on real time (a host that shares its thread waits for it), and
+// none before or after the run; never with a clock of its own.
 func TestDriverDue(t *testing.T) {
 	r := newRig(t, testDrawing())
 	cal := DefaultCalibration()
@@ -43,11 +43,8 @@ func TestDriverDue(t *testing.T) {
 				if len(f.Bytes) > 5 && f.Bytes[5] == mblock.DevServo {
 					servos++
 				}
-				// A motor frame (or a keep-alive) goes out during a move and
-				// awaits its ack: due now. The pen moves between moves:
-				// nothing is due.
-				servo := len(f.Bytes) > 5 && f.Bytes[5] == mblock.DevServo
-				if want := !servo && !tc.clock; ok != want || ok && wait != 0 {
+				// Every frame awaits its ack: due now.
+				if want := !tc.clock; ok != want || ok && wait != 0 {
 					if bad++; bad <= 3 {
 						t.Errorf("as % x went out, Due() = %v, %v; want due now: %v", f.Bytes, wait, ok, want)
 					}
