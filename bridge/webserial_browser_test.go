@@ -174,6 +174,8 @@ type linkRobot struct {
 	Sent                             int     `json:"sent"`
 	SentSum                          string  `json:"sent_sum"`
 	FirstAckMs                       float64 `json:"first_ack_ms"`
+	HeldFrames                       int     `json:"held_frames"`
+	HeldMs                           float64 `json:"held_ms"`
 	Message                          struct{ Title, Body string }
 	Losses                           []string
 }
@@ -188,12 +190,14 @@ func (c *cdp) robot() linkRobot {
 // The player draws on an mBot on a USB cable through Web Serial: a
 // stand-in for navigator.serial carries the port's bytes to a virtual mBot
 // that boots as the mBlock firmware does (1 s bootloader, banner at 2.34
-// s, in robot time at K = 20). C offers the robot and shows the browser's
+// s), in real time (K = 1, as a real mBot runs: the page's timing is what
+// is tested). C offers the robot and shows the browser's
 // list in answer to the key (which the stand-in, like Chrome, refuses
 // without one); the panel names the firmware the handshake found; R
 // draws a real drawing (a KanjiVG character) to the end, and the robot
 // received exactly the frames the player sent, with the handshake's
-// version requests before them. Then R again, and the cable is pulled
+// version requests before them, nearly the dry run's (see
+// checkSerialFrames), and drew the plan's ink, not a tenth more. Then R again, and the cable is pulled
 // mid-drawing: the panel says the link is lost, in the words the desktop
 // uses, rather than hanging.
 func TestWebSerialInChromium(t *testing.T) {
@@ -216,7 +220,7 @@ func TestWebSerialInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const k = 4
+	const k = 1
 	sr := &serialRobot{v: link.NewVirtual(link.VirtualOptions{Boot: link.BootMBlock, TimeScale: k,
 		Model: robot.DefaultCalibration().VirtualModel(), Start: prog.Home})}
 	defer sr.v.Close()
@@ -271,6 +275,9 @@ func TestWebSerialInChromium(t *testing.T) {
 	}
 	checkSerialFrames(t, sr, r, prog)
 	logInk(t, plan, sr.v.Trace())
+	if ink, want := sr.v.Trace().Length(true), plan.Stats.PenDown; r.Reconnects == 0 && ink > 1.1*want {
+		t.Errorf("the robot drew %.0f mm of ink; the plan draws %.0f mm: it ran on past late stops, and backed up over the overshoot", ink, want)
+	}
 
 	pullTheCable(t, c, sr)
 }
@@ -326,11 +333,19 @@ func checkSerialFrames(t *testing.T, sr *serialRobot, r linkRobot, prog *robot.P
 		t.Fatalf("the robot received %d frames (checksum %x) and %d version requests; the player sent %d (checksum %s), after the version requests",
 			len(got), h.Sum64(), handshake, r.Sent, r.SentSum)
 	}
-	// Against the dry run: the driver times each move from when its frames
-	// really went out and corrects what came late (robot.Driver), and a
-	// player rendering on SwiftShader on a loaded machine sends late, so
-	// the motor frames differ from the plan's; the pen goes up and down
-	// exactly as planned, and the run begins with the plan's frames.
+	// Against the dry run. The driver times each move from when its frames
+	// really went out and corrects what came late (robot.Driver), so a
+	// frame sent late changes the frames that follow: in the browser the
+	// page's frames wait while the wheels turn (the window's robotHold),
+	// so that the driver's timers fire on time. Byte for byte equality is
+	// out of reach here: the stand-in's port goes through this test's
+	// process, whose acks on a loaded machine come later than a move's
+	// 60 ms ramp, and 2 ms late on a turn is a 0.1 mm correction. What a
+	// child would see is bounded: at most a tenth more frames than
+	// planned (without the wait, half as many again at K = 1, twice as
+	// many at K = 4), and the pen goes up and down exactly as planned,
+	// unless the link was lost (a machine so loaded that an ack took over
+	// 500 ms: the recovery then adds its own frames).
 	servo := func(frames [][]byte) (out []string) {
 		for _, f := range frames {
 			if len(f) == 9 && f[4] == mblock.ActionRun && f[5] == mblock.DevServo {
@@ -347,9 +362,13 @@ func checkSerialFrames(t *testing.T, sr *serialRobot, r linkRobot, prog *robot.P
 	for same < min(len(got), len(planned)) && string(got[same]) == string(planned[same]) {
 		same++
 	}
-	t.Logf("the robot received %d frames; the dry run has %d, the first %d of them the same", len(got), len(planned), same)
+	t.Logf("the robot received %d frames; the dry run has %d, the first %d of them the same; %d frames of the page waited %.0f ms in all for the robot's wheels",
+		len(got), len(planned), same, r.HeldFrames, r.HeldMs)
 	if same < 2 {
 		t.Errorf("the robot's first frames % x differ from the dry run's % x", got[:min(2, len(got))], planned[:2])
+	}
+	if r.Reconnects == 0 && len(got) > len(planned)*11/10 {
+		t.Errorf("the robot received %d frames, the dry run has %d: the page sent them late, and the driver corrected", len(got), len(planned))
 	}
 	if gs, ps := servo(got), servo(planned); r.Reconnects == 0 && strings.Join(gs, ",") != strings.Join(ps, ",") {
 		t.Errorf("the pen moved %d times (%q); the dry run moves it %d times (%q)", len(gs), gs, len(ps), ps)

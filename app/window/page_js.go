@@ -124,7 +124,8 @@ func (g *Game) pageButtons() map[string]any {
 // name), running, motions_done of motions, reconnects, and what went over
 // the link since R: sent (frames), sent_sum (FNV-1a of their bytes, hex),
 // first_ack_ms (R to the first ack, 0 before) and losses (why the link was
-// lost, each time).
+// lost, each time); held_frames and held_ms (the frames that waited for the
+// robot's wheels since the page opened, and how long in all: robotHold).
 func (g *Game) pageRobotState() map[string]any {
 	m := map[string]any{"spec": g.robotSpec(), "name": robotName(g.robotSpec()), "title": "", "detail": ""}
 	switch r := g.robot; {
@@ -135,6 +136,7 @@ func (g *Game) pageRobotState() map[string]any {
 		m["motions_done"], m["motions"], m["reconnects"] = r.last.MotionsDone, len(r.prog.Motions), r.last.Reconnects
 		m["sent"], m["sent_sum"] = r.wire.sent.Load(), strconv.FormatUint(r.wire.sum.Load(), 16)
 		m["first_ack_ms"] = float64(r.wire.firstAck.Load()) / 1e6
+		m["held_frames"], m["held_ms"] = g.hold.held, float64(g.hold.waited)/1e6
 		var losses []any
 		for _, l := range r.wire.lost() {
 			losses = append(losses, l)

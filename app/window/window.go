@@ -133,6 +133,8 @@ type Game struct {
 	robot      *robotRun
 	robotView  bool
 	robotScale float64
+	// hold makes a frame in the browser wait while the robot's wheels turn.
+	hold robotHold
 	// pick is the robot R sends drawings to, when one was named or chosen
 	// (nil: --robot, or the virtual mBot).
 	pick        *robotPick
@@ -302,6 +304,9 @@ func dtMs() float64 { return 1000 / float64(ebiten.TPS()) }
 
 // Update handles one tick: input, background loads, the clock.
 func (g *Game) Update() error {
+	if holdForRobot {
+		g.hold.wait(g.robotDue())
+	}
 	g.perf.beginUpdate(time.Now())
 	defer g.perf.prf.Start("update").Stop()
 	if g.done {
@@ -645,6 +650,7 @@ func buttonActions(b buttonID) action {
 func (g *Game) Draw(screen *ebiten.Image) {
 	span := g.perf.prf.Start("draw")
 	g.frame++
+	g.hold.drew = true
 	g.relayout(screen.Bounds().Dx(), screen.Bounds().Dy())
 	g.perf.prf.Measure("bake", g.doc.reveal)
 	v := g.lay.View
