@@ -341,9 +341,10 @@ func checkSerialFrames(t *testing.T, sr *serialRobot, r linkRobot, prog *robot.P
 	// out of reach here: the stand-in's port goes through this test's
 	// process, whose acks on a loaded machine come later than a move's
 	// 60 ms ramp, and 2 ms late on a turn is a 0.1 mm correction. What a
-	// child would see is bounded: at most a tenth more frames than
-	// planned (without the wait, half as many again at K = 1, twice as
-	// many at K = 4), and the pen goes up and down exactly as planned,
+	// child would see is bounded: at most a quarter more frames than
+	// planned (399 to 420 of 401 here; without the wait 575 to 605 at
+	// K = 1, twice as many at K = 4), the ink of the plan (checked by the
+	// caller), and the pen goes up and down exactly as planned,
 	// unless the link was lost (a machine so loaded that an ack took over
 	// 500 ms: the recovery then adds its own frames).
 	servo := func(frames [][]byte) (out []string) {
@@ -367,7 +368,7 @@ func checkSerialFrames(t *testing.T, sr *serialRobot, r linkRobot, prog *robot.P
 	if same < 2 {
 		t.Errorf("the robot's first frames % x differ from the dry run's % x", got[:min(2, len(got))], planned[:2])
 	}
-	if r.Reconnects == 0 && len(got) > len(planned)*11/10 {
+	if r.Reconnects == 0 && len(got) > len(planned)*5/4 {
 		t.Errorf("the robot received %d frames, the dry run has %d: the page sent them late, and the driver corrected", len(got), len(planned))
 	}
 	if gs, ps := servo(got), servo(planned); r.Reconnects == 0 && strings.Join(gs, ",") != strings.Join(ps, ",") {
