@@ -25,6 +25,11 @@ import (
 //   - ?time-scale=K in the page's address makes the robot's time run K
 //     times faster (as --time-scale does for the desktop's plot): for the
 //     virtual mBot, and for tests of a virtual mBot behind Web Serial.
+//   - ?open-loop=1 sends the drawing's moves to the robot as compiled,
+//     without the driver's corrections for frames that went out late
+//     (robot.DriverOptions.OpenLoop): a diagnosis setting, for comparing
+//     what the robot received with the dry run. Not for children's
+//     drawings: on a busy browser the lines come out shorter or longer.
 //   - mbotdraw.bridge is the classroom bridge that served the page, set by
 //     index.html before the game starts (see robotchoices_js.go).
 var browserPage struct {
@@ -160,6 +165,13 @@ func pageTimeScale() float64 {
 		return 0
 	}
 	return k
+}
+
+// pageOpenLoop reports whether the page's address asks for open loop
+// (?open-loop=1, or true): see robot.DriverOptions.OpenLoop.
+func pageOpenLoop() bool {
+	on, err := strconv.ParseBool(pageParam("open-loop"))
+	return err == nil && on
 }
 
 // lost returns, for the page, why the link was lost or a frame went

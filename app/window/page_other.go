@@ -17,3 +17,7 @@ func pagePick() bool { return false }
 // pageTimeScale returns the robot's time scale a web page's address asks
 // for: none outside the browser.
 func pageTimeScale() float64 { return 0 }
+
+// pageOpenLoop reports whether a web page's address asks for the robot's
+// moves as compiled: none outside the browser.
+func pageOpenLoop() bool { return false }

@@ -145,7 +145,8 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) erro
 	}
 	r.conn, r.sim, r.scale = conn, conn.Sim(), conn.TimeScale()
 	r.wire = newWireLog()
-	r.drv = conn.Plotter(prog, robot.DriverOptions{OnTraffic: r.wire.traffic(g.perf.robotTraffic)})
+	r.drv = conn.Plotter(prog, robot.DriverOptions{OnTraffic: r.wire.traffic(g.perf.robotTraffic),
+		OpenLoop: g.robotOpenLoop})
 	r.order, r.pathPoints = planOrder(d, plan)
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stop = cancel

@@ -129,10 +129,13 @@ type Game struct {
 	done      bool
 	// robot is the last drawing sent to the robot; robotView shows the
 	// robot's view of the paper instead of the playback; robotScale is the
-	// virtual mBot's time scale (1: real time; tests go faster).
-	robot      *robotRun
-	robotView  bool
-	robotScale float64
+	// virtual mBot's time scale (1: real time; tests go faster);
+	// robotOpenLoop sends drawings with robot.DriverOptions.OpenLoop, for
+	// diagnosis (?open-loop=1 in the browser).
+	robot         *robotRun
+	robotView     bool
+	robotScale    float64
+	robotOpenLoop bool
 	// hold makes a frame in the browser wait while the robot's wheels turn.
 	hold robotHold
 	// pick is the robot R sends drawings to, when one was named or chosen
@@ -198,7 +201,8 @@ func newPacedGame(cfg config.Window, in Input, pc *pacer) (*Game, error) {
 	if g.speed == 0 {
 		g.speed = 1
 	}
-	g.robotScale = pageTimeScale() // ?time-scale=K in the browser; else 0: real time
+	g.robotScale = pageTimeScale()   // ?time-scale=K in the browser; else 0: real time
+	g.robotOpenLoop = pageOpenLoop() // ?open-loop=1 in the browser; else false
 	ds := cfg.Drawings
 	if len(ds) == 0 && cfg.Drawing != nil {
 		ds = []*playback.Drawing{cfg.Drawing}
