@@ -197,9 +197,12 @@ func (c *cdp) robot() linkRobot {
 // draws a real drawing (a KanjiVG character) to the end, and the robot
 // received exactly the frames the player sent, with the handshake's
 // version requests before them, nearly the dry run's (see
-// checkSerialFrames), and drew the plan's ink, not a tenth more. Then R again, and the cable is pulled
+// checkSerialFrames), and drew the plan's ink, not a tenth more. Then R
+// again, and the cable is pulled
 // mid-drawing: the panel says the link is lost, in the words the desktop
-// uses, rather than hanging.
+// uses, rather than hanging. Last, a page with ?open-loop=1 (the diagnosis
+// setting) draws it again at K = 4, and the robot received exactly the dry
+// run's frames after the handshake.
 func TestWebSerialInChromium(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("skipping the Web Serial test: headless Chromium is not installed at %s", chromiumPath)
@@ -221,17 +224,48 @@ func TestWebSerialInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	const k = 1
-	sr := &serialRobot{v: link.NewVirtual(link.VirtualOptions{Boot: link.BootMBlock, TimeScale: k,
+	c, sr := openSerialPlayer(t, prog, k, "")
+	r := drawOverSerial(t, c, file, prog, k, len(d.Strokes))
+	checkSerialFrames(t, sr, r, prog)
+	logInk(t, plan, sr.v.Trace())
+	if ink, want := sr.v.Trace().Length(true), plan.Stats.PenDown; r.Reconnects == 0 && ink > 1.1*want {
+		t.Errorf("the robot drew %.0f mm of ink; the plan draws %.0f mm: it ran on past late stops, and backed up over the overshoot", ink, want)
+	}
+	pullTheCable(t, c, sr)
+	c.call("Page.navigate", map[string]any{"url": "about:blank"}) // its player stops drawing
+
+	// ?open-loop=1 (the diagnosis setting): the driver sends the moves as
+	// compiled, so the robot receives exactly the dry run's frames, however
+	// late the page's timers fire (K = 4: the timing is not what is tested).
+	t.Run("open loop", func(t *testing.T) {
+		const k = 4
+		c, sr := openSerialPlayer(t, prog, k, "&open-loop=1")
+		r := drawOverSerial(t, c, file, prog, k, len(d.Strokes))
+		checkOpenLoopFrames(t, sr, r, prog)
+	})
+}
+
+// openSerialPlayer serves the player and a virtual mBot behind the
+// stand-in's port, its time running k times faster, and opens the page with
+// ?time-scale=k and query (more parameters, each starting with &).
+func openSerialPlayer(t *testing.T, prog *robot.Program, k int, query string) (*cdp, *serialRobot) {
+	t.Helper()
+	sr := &serialRobot{v: link.NewVirtual(link.VirtualOptions{Boot: link.BootMBlock, TimeScale: float64(k),
 		Model: robot.DefaultCalibration().VirtualModel(), Start: prog.Home})}
-	defer sr.v.Close()
+	t.Cleanup(func() { sr.v.Close() })
 	mux := http.NewServeMux()
 	mux.Handle("/", Guard("", playerHandler(t)))
 	mux.Handle("/serial", sr)
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return openSerialPage(t, srv.URL, k, query), sr
+}
 
-	c := openSerialPage(t, srv.URL, k)
-
+// drawOverSerial opens file with the page's file input, picks the mBot on
+// the USB cable with C, checks the handshake's answer, and draws with R to
+// the end; it returns what the player then says of the robot.
+func drawOverSerial(t *testing.T, c *cdp, file string, prog *robot.Program, k, strokes int) linkRobot {
+	t.Helper()
 	// A real drawing, opened with the page's file input.
 	abs, _ := filepath.Abs(file)
 	var doc struct{ Root struct{ NodeID int } }
@@ -239,7 +273,7 @@ func TestWebSerialInChromium(t *testing.T) {
 	var input struct{ NodeID int }
 	c.callInto("DOM.querySelector", map[string]any{"nodeId": doc.Root.NodeID, "selector": "#open"}, &input)
 	c.call("DOM.setFileInputFiles", map[string]any{"nodeId": input.NodeID, "files": []string{abs}})
-	c.waitFor(`window.mbotdraw.game.file == "05b57.svg"`, time.Minute)
+	c.waitFor(`window.mbotdraw.game.file == "`+filepath.Base(file)+`"`, time.Minute)
 
 	// C: the virtual mBot, then the mBot on the USB cable.
 	for i := 0; i < 3 && c.robot().Spec != link.WebSerialSpec; i++ {
@@ -262,8 +296,8 @@ func TestWebSerialInChromium(t *testing.T) {
 	}
 
 	// R draws it.
-	t.Logf("%s: %d strokes, %d frames planned, %v of robot time (%v at K=%d)", filepath.Base(file), len(d.Strokes),
-		len(prog.Frames), prog.Duration.Round(time.Millisecond), (prog.Duration / k).Round(time.Millisecond), k)
+	t.Logf("%s: %d strokes, %d frames planned, %v of robot time (%v at K=%d)", filepath.Base(file), strokes,
+		len(prog.Frames), prog.Duration.Round(time.Millisecond), (prog.Duration / time.Duration(k)).Round(time.Millisecond), k)
 	c.press("r", "KeyR", 82)
 	r := c.robotUntil(func(r linkRobot) bool { return r.State == "done" || r.State == "stopped" }, 3*time.Minute)
 	if r.State != "done" {
@@ -273,26 +307,20 @@ func TestWebSerialInChromium(t *testing.T) {
 	if !strings.Contains(r.Title, "firmware 06.01.107") {
 		t.Errorf("the panel says %q; want the firmware", r.Title)
 	}
-	checkSerialFrames(t, sr, r, prog)
-	logInk(t, plan, sr.v.Trace())
-	if ink, want := sr.v.Trace().Length(true), plan.Stats.PenDown; r.Reconnects == 0 && ink > 1.1*want {
-		t.Errorf("the robot drew %.0f mm of ink; the plan draws %.0f mm: it ran on past late stops, and backed up over the overshoot", ink, want)
-	}
-
-	pullTheCable(t, c, sr)
+	return r
 }
 
 // openSerialPage opens the player served at url in headless Chromium with
 // the stand-in for navigator.serial, its WebSocket at url's /serial, the
-// robot's time running k times faster.
-func openSerialPage(t *testing.T, url string, k int) *cdp {
+// robot's time running k times faster, query added to the page's address.
+func openSerialPage(t *testing.T, url string, k int, query string) *cdp {
 	t.Helper()
 	// A small window: less for SwiftShader to draw on a loaded machine.
 	c := startChromium(t, "about:blank", append([]string{"--window-size=640,400"}, swiftShader...)...)
 	c.call("Page.enable", map[string]any{})
 	c.call("Page.addScriptToEvaluateOnNewDocument", map[string]any{
 		"source": fmt.Sprintf(serialStandIn, "ws"+strings.TrimPrefix(url, "http")+"/serial")})
-	c.call("Page.navigate", map[string]any{"url": url + "/?time-scale=" + strconv.Itoa(k)})
+	c.call("Page.navigate", map[string]any{"url": url + "/?time-scale=" + strconv.Itoa(k) + query})
 	c.waitFor(`window.mbotdraw && (window.mbotdraw.state == "failed" || window.mbotdraw.game)`, 3*time.Minute)
 	var failed string
 	c.eval(`window.mbotdraw.error`, &failed)
@@ -309,13 +337,11 @@ func openSerialPage(t *testing.T, url string, k int) *cdp {
 	return c
 }
 
-// checkSerialFrames checks what the virtual mBot behind the stand-in
-// received against what the player says it sent (r) and the dry run
-// (prog's frames).
-func checkSerialFrames(t *testing.T, sr *serialRobot, r linkRobot, prog *robot.Program) {
+// receivedFrames returns the frames the virtual mBot behind the stand-in
+// received after the handshake's version requests, having checked that they
+// are, byte for byte, what the player says it sent (r).
+func receivedFrames(t *testing.T, sr *serialRobot, r linkRobot) [][]byte {
 	t.Helper()
-	// What the robot received: the handshake's version requests, then every
-	// frame the player sent, byte for byte (a checksum of them all).
 	var got [][]byte
 	handshake := 0
 	for _, f := range sr.v.Frames() {
@@ -329,10 +355,41 @@ func checkSerialFrames(t *testing.T, sr *serialRobot, r linkRobot, prog *robot.P
 	for _, f := range got {
 		h.Write(f)
 	}
-	if len(got) != r.Sent || fmt.Sprintf("%x", h.Sum64()) != r.SentSum || handshake == 0 || link.HandshakeFrame(sr.v.Frames()[0].Frame) == false {
+	if len(got) != r.Sent || fmt.Sprintf("%x", h.Sum64()) != r.SentSum || handshake == 0 || !link.HandshakeFrame(sr.v.Frames()[0].Frame) {
 		t.Fatalf("the robot received %d frames (checksum %x) and %d version requests; the player sent %d (checksum %s), after the version requests",
 			len(got), h.Sum64(), handshake, r.Sent, r.SentSum)
 	}
+	return got
+}
+
+// checkOpenLoopFrames checks that the virtual mBot received, after the
+// handshake, exactly the dry run's frames (prog's), as the driver sends
+// them with robot.DriverOptions.OpenLoop over an unbroken link.
+func checkOpenLoopFrames(t *testing.T, sr *serialRobot, r linkRobot, prog *robot.Program) {
+	t.Helper()
+	if r.Reconnects != 0 {
+		t.Fatalf("the link was lost %d times (%q): the recovery adds its own frames, and the open-loop run is not comparable", r.Reconnects, r.Losses)
+	}
+	got := receivedFrames(t, sr, r)
+	same := 0
+	for same < min(len(got), len(prog.Frames)) && string(got[same]) == string(prog.Frames[same].Bytes) {
+		same++
+	}
+	t.Logf("open loop: the robot received %d frames; the dry run has %d, the first %d of them the same", len(got), len(prog.Frames), same)
+	switch {
+	case same < min(len(got), len(prog.Frames)):
+		t.Errorf("open loop: frame %d the robot received is % x; the dry run's is % x", same, got[same], prog.Frames[same].Bytes)
+	case len(got) != len(prog.Frames):
+		t.Errorf("open loop: the robot received %d frames; the dry run has %d", len(got), len(prog.Frames))
+	}
+}
+
+// checkSerialFrames checks what the virtual mBot behind the stand-in
+// received against what the player says it sent (r) and the dry run
+// (prog's frames).
+func checkSerialFrames(t *testing.T, sr *serialRobot, r linkRobot, prog *robot.Program) {
+	t.Helper()
+	got := receivedFrames(t, sr, r)
 	// Against the dry run. The driver times each move from when its frames
 	// really went out and corrects what came late (robot.Driver), so a
 	// frame sent late changes the frames that follow: in the browser the
