@@ -142,15 +142,25 @@ func (s *keyframeStore) tileRect(t int) image.Rectangle {
 	return image.Rect(x, y, x+TileSize, y+TileSize).Intersect(s.rect)
 }
 
+// tileSpan returns the tiles under r, as the columns x0..x1 and the rows
+// y0..y1 (inclusive); ok is false when r misses the frame.
+func (s *keyframeStore) tileSpan(r image.Rectangle) (x0, y0, x1, y1 int, ok bool) {
+	r = r.Intersect(s.rect)
+	if r.Empty() {
+		return 0, 0, 0, 0, false
+	}
+	x0, x1 = (r.Min.X-s.rect.Min.X)/TileSize, (r.Max.X-1-s.rect.Min.X)/TileSize
+	y0, y1 = (r.Min.Y-s.rect.Min.Y)/TileSize, (r.Max.Y-1-s.rect.Min.Y)/TileSize
+	return x0, y0, x1, y1, true
+}
+
 // touch marks the tiles under r as changed; call it before changing them
 // (a pending keyframe may need them first: see beforeWrite).
 func (s *keyframeStore) touch(r image.Rectangle) {
-	r = r.Intersect(s.rect)
-	if r.Empty() {
+	x0, y0, x1, y1, ok := s.tileSpan(r)
+	if !ok {
 		return
 	}
-	x0, x1 := (r.Min.X-s.rect.Min.X)/TileSize, (r.Max.X-1-s.rect.Min.X)/TileSize
-	y0, y1 := (r.Min.Y-s.rect.Min.Y)/TileSize, (r.Max.Y-1-s.rect.Min.Y)/TileSize
 	for y := y0; y <= y1; y++ {
 		row := s.cur[y*s.tw : (y+1)*s.tw]
 		for x := x0; x <= x1; x++ {

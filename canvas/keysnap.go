@@ -237,12 +237,10 @@ func (s *keyframeStore) beforeWrite(r image.Rectangle) {
 	if s.pend == nil {
 		return
 	}
-	r = r.Intersect(s.rect)
-	if r.Empty() {
+	x0, y0, x1, y1, ok := s.tileSpan(r)
+	if !ok {
 		return
 	}
-	x0, x1 := (r.Min.X-s.rect.Min.X)/TileSize, (r.Max.X-1-s.rect.Min.X)/TileSize
-	y0, y1 := (r.Min.Y-s.rect.Min.Y)/TileSize, (r.Max.Y-1-s.rect.Min.Y)/TileSize
 	for y := y0; y <= y1; y++ {
 		for x := x0; x <= x1; x++ {
 			s.beforeWriteTile(y*s.tw + x)
