@@ -26,25 +26,14 @@ func (c *cdp) tapButton(name string) {
 }
 
 // tap touches the page at (x, y) (CSS pixels) and lifts the finger once
-// the player has seen it: two more ticks, or one (a resting player wakes
-// for the touch alone) and 300 ms, so that a slow frame does not miss a
+// the player has seen it (seen), so that a slow frame does not miss a
 // quick tap.
 func (c *cdp) tap(x, y float64) {
 	c.t.Helper()
 	tick := c.game().Tick
 	c.call("Input.dispatchTouchEvent", map[string]any{"type": "touchStart",
 		"touchPoints": []map[string]any{{"x": x, "y": y, "id": 1}}})
-	start := time.Now()
-	for {
-		n := c.game().Tick
-		if n > tick+1 || n > tick && time.Since(start) > 300*time.Millisecond {
-			break
-		}
-		if time.Since(start) > time.Minute {
-			c.t.Fatalf("the player did not see a touch at (%.0f, %.0f) within a minute", x, y)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	c.seen(tick, fmt.Sprintf("a touch at (%.0f, %.0f)", x, y))
 	c.call("Input.dispatchTouchEvent", map[string]any{"type": "touchEnd", "touchPoints": []map[string]any{}})
 }
 

@@ -478,28 +478,36 @@ func (c *cdp) robotUntil(ok func(linkRobot) bool, d time.Duration) linkRobot {
 	}
 }
 
-// press presses a key and holds it until the game has seen it: two more
-// ticks, or one (a resting player wakes for the key alone) and 300 ms,
-// so that a slow frame (SwiftShader on a loaded machine) does not miss
-// it; then lets it go.
+// press presses a key and holds it until the game has seen it (seen), then
+// lets it go.
 func (c *cdp) press(key, code string, keyCode int) {
 	c.t.Helper()
 	tick := c.game().Tick
 	c.call("Input.dispatchKeyEvent", map[string]any{"type": "rawKeyDown", "key": key, "code": code, "windowsVirtualKeyCode": keyCode})
+	c.seen(tick, "the key "+key)
+	c.call("Input.dispatchKeyEvent", map[string]any{"type": "keyUp", "key": key, "code": code, "windowsVirtualKeyCode": keyCode})
+}
+
+// seen waits, after an input given at tick, until the player has seen it:
+// two more ticks, or one (a resting player wakes for the input alone) and
+// 300 ms, so that a slow frame (SwiftShader on a loaded machine) does not
+// miss it. It fails the test after a minute, naming what (and the serial
+// stand-in's console, where the page has one).
+func (c *cdp) seen(tick int, what string) {
+	c.t.Helper()
 	start := time.Now()
 	for {
 		n := c.game().Tick
 		if n > tick+1 || n > tick && time.Since(start) > 300*time.Millisecond {
-			break
+			return
 		}
 		if time.Since(start) > time.Minute {
 			var out []string
 			c.eval(`window.serialStandIn ? window.serialStandIn.console : []`, &out)
-			c.t.Fatalf("the player did not see the key %s within a minute (tick %d); console: %q", key, n, out)
+			c.t.Fatalf("the player did not see %s within a minute (tick %d); console: %q", what, n, out)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	c.call("Input.dispatchKeyEvent", map[string]any{"type": "keyUp", "key": key, "code": code, "windowsVirtualKeyCode": keyCode})
 }
 
 // callInto calls method and decodes its result into out.
