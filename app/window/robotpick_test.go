@@ -61,14 +61,8 @@ func TestRobotOnAPortSaysWhatAnswered(t *testing.T) {
 	if p.State != robot.StateDone || p.Reconnects != 0 || p.Resets != 0 {
 		t.Errorf("robot %v, %d reconnects, %d restarts; want done without either", p.State, p.Reconnects, p.Resets)
 	}
-	boots := 0
-	for _, f := range v.Frames() {
-		if link.HandshakeFrame(f.Frame) && f.Frame[3] == 0xfb { // asked once per banner seen
-			boots++
-		}
-	}
-	if boots != 1 {
-		t.Errorf("the robot's port was opened (and the robot restarted) %d times, want once", boots)
+	if n := boots(v); n != 1 {
+		t.Errorf("the robot's port was opened (and the robot restarted) %d times, want once", n)
 	}
 	g.nextRobot()
 	if g.robotSpec() != "sim" {
@@ -138,14 +132,8 @@ func TestRobotOnAPortStaysOpenBetweenRuns(t *testing.T) {
 			t.Errorf("run %d: robot %v, %d reconnects, %d restarts; want done without either", i+1, p.State, p.Reconnects, p.Resets)
 		}
 	}
-	boots := 0
-	for _, f := range v.Frames() {
-		if link.HandshakeFrame(f.Frame) && f.Frame[3] == 0xfb { // asked once per banner seen
-			boots++
-		}
-	}
-	if boots != 1 {
-		t.Errorf("two runs opened the robot's port (and restarted the robot) %d times, want once", boots)
+	if n := boots(v); n != 1 {
+		t.Errorf("two runs opened the robot's port (and restarted the robot) %d times, want once", n)
 	}
 	g.nextRobot()
 	select {
@@ -158,4 +146,16 @@ func TestRobotOnAPortStaysOpenBetweenRuns(t *testing.T) {
 		t.Fatalf("after C picked another robot, the port did not open: %v", err)
 	}
 	l.Close()
+}
+
+// boots counts the times the virtual mBot v restarted as its port opened:
+// the handshake asks for the firmware once per boot banner it sees.
+func boots(v *link.Virtual) int {
+	n := 0
+	for _, f := range v.Frames() {
+		if link.HandshakeFrame(f.Frame) && f.Frame[3] == 0xfb {
+			n++
+		}
+	}
+	return n
 }
