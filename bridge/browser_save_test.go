@@ -3,7 +3,6 @@ package bridge
 import (
 	"context"
 	"net/http/httptest"
-	"os"
 	"testing"
 )
 
@@ -12,9 +11,7 @@ import (
 // too (a PadSave after the strokes); the page shows both places, the
 // window's answer word for word.
 func TestCompanionSaveAlsoSavesOnTheComputer(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("skipping the browser test: headless Chromium is not installed at %s", chromiumPath)
-	}
+	needChromium(t, "the browser test")
 	live := NewLive(LiveOptions{})
 	srv := httptest.NewServer(live.Handler())
 	defer srv.Close()

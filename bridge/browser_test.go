@@ -168,6 +168,15 @@ func (c *cdp) click(id string) {
 
 // startChromium opens url in headless Chromium and returns a DevTools
 // client on its page; extra flags go before the URL.
+// needChromium skips the test (what it is, in words) where headless
+// Chromium is not installed.
+func needChromium(t *testing.T, what string) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("skipping %s: headless Chromium is not installed at %s (build/deps.sh installs Debian's chromium)", what, chromiumPath)
+	}
+}
+
 func startChromium(t *testing.T, url string, extra ...string) *cdp {
 	t.Helper()
 	// Chromium's helpers go on writing into the profile for a moment after
@@ -264,9 +273,7 @@ func companionDrawing() *playback.Drawing {
 }
 
 func TestCompanionPageInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("skipping the browser test: headless Chromium is not installed at %s (build/deps.sh installs Debian's chromium)", chromiumPath)
-	}
+	needChromium(t, "the browser test")
 	live := NewLive(LiveOptions{})
 	srv := httptest.NewServer(live.Handler())
 	defer srv.Close()
@@ -482,9 +489,7 @@ func TestCompanionSendsStrokesDrawnOffline(t *testing.T) {
 // down is set, as a page sees a dropped link. It shuts down with the test.
 func flakyCompanion(t *testing.T) (*Live, *atomic.Bool, *httptest.Server) {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("skipping the browser test: headless Chromium is not installed at %s", chromiumPath)
-	}
+	needChromium(t, "the browser test")
 	live := NewLive(LiveOptions{})
 	down := new(atomic.Bool)
 	h := live.Handler()

@@ -153,9 +153,7 @@ func (c *cdp) key(key, code string, keyCode int) {
 // desktop, it plays to the end, and the paper then shows what the software
 // renderer draws, within the GPU tolerance the window's tests use.
 func TestPlayerInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("skipping the browser player test: headless Chromium is not installed at %s (build/deps.sh installs Debian's chromium)", chromiumPath)
-	}
+	needChromium(t, "the browser player test")
 	if testing.Short() {
 		t.Skip("skipping the browser player test in -short mode")
 	}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -180,9 +179,7 @@ func (c *cdp) followRobot(d time.Duration) (progress []string, end pageRobot, at
 // instead, and C steps back to the classroom robot. A page from another
 // origin cannot reach the robot, even with the token.
 func TestPlayerDrawsOnTheBridgesRobot(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("skipping the browser robot test: headless Chromium is not installed at %s (build/deps.sh installs Debian's chromium)", chromiumPath)
-	}
+	needChromium(t, "the browser robot test")
 	if testing.Short() {
 		t.Skip("skipping the browser robot test in -short mode")
 	}

@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -204,9 +203,7 @@ func (c *cdp) robot() linkRobot {
 // setting) draws it again at K = 4, and the robot received exactly the dry
 // run's frames after the handshake.
 func TestWebSerialInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("skipping the Web Serial test: headless Chromium is not installed at %s", chromiumPath)
-	}
+	needChromium(t, "the Web Serial test")
 	if testing.Short() {
 		t.Skip("skipping the Web Serial test in -short mode")
 	}
