@@ -28,28 +28,12 @@ func TestPagesAreGuardedLikeTheRobot(t *testing.T) {
 		{"token in query", tokSrv.URL, "/?token=s3cret", nil, 200},
 		{"token as bearer, any host", tokSrv.URL, "/", map[string]string{"Authorization": "Bearer s3cret", "Host": "teacher-pc:8765"}, 200},
 	} {
-		req, err := http.NewRequest(http.MethodGet, c.base+c.path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range c.hdr {
-			if k == "Host" {
-				req.Host = v
-			} else {
-				req.Header.Set(k, v)
-			}
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != c.want {
-			t.Errorf("%s: HTTP %d, want %d", c.name, resp.StatusCode, c.want)
+		status, b := get(t, c.base+c.path, c.hdr)
+		if status != c.want {
+			t.Errorf("%s: HTTP %d, want %d", c.name, status, c.want)
 		}
 		if served := strings.Contains(string(b), "the page"); served != (c.want == 200) {
-			t.Errorf("%s: page served %v with HTTP %d", c.name, served, resp.StatusCode)
+			t.Errorf("%s: page served %v with HTTP %d", c.name, served, status)
 		}
 	}
 	// /robot is still the robot, not the page.
@@ -77,25 +61,41 @@ func TestInfoTellsPagesWhereTheRobotIs(t *testing.T) {
 		{"token, own page", tokSrv.URL + InfoPath + "?token=s3cret", tokSrv.URL, 200},
 		{"token, foreign page", tokSrv.URL + InfoPath + "?token=s3cret", "http://evil.example", 403},
 	} {
-		req, err := http.NewRequest(http.MethodGet, c.url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		var hdr map[string]string
 		if c.origin != "" {
-			req.Header.Set("Origin", c.origin)
+			hdr = map[string]string{"Origin": c.origin}
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != c.want {
-			t.Errorf("%s: HTTP %d, want %d", c.name, resp.StatusCode, c.want)
+		status, b := get(t, c.url, hdr)
+		if status != c.want {
+			t.Errorf("%s: HTTP %d, want %d", c.name, status, c.want)
 			continue
 		}
 		if c.want == 200 && strings.TrimSpace(string(b)) != `{"robot":"/robot"}` {
 			t.Errorf("%s: %q, want the robot's path", c.name, b)
 		}
 	}
+}
+
+// get fetches url with the headers hdr ("Host" sets the request's Host, as
+// a page on a rebound name would send it) and returns the status and body.
+func get(t *testing.T, url string, hdr map[string]string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		if k == "Host" {
+			req.Host = v
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
 }
