@@ -23,12 +23,7 @@ import (
 // says; C then steps on, from a port not in the list back to the virtual
 // mBot.
 func TestRobotOnAPortSaysWhatAnswered(t *testing.T) {
-	v := link.NewVirtual(link.VirtualOptions{Boot: link.BootFactory, TimeScale: 20})
-	defer v.Close()
-	port := filepath.Join(t.TempDir(), "ttyMBOT")
-	if _, err := v.StartPTY(port); err != nil {
-		t.Skipf("no pseudo-terminals: %v", err)
-	}
+	v, port := factoryMBotOnPTY(t)
 	ev := map[int]Events{}
 	g := newTestGame(t, config.Window{Drawing: smallDrawing(), Robot: "serial:" + port, KeepOrder: true}, &script{events: ev})
 	g.robotScale = 20
@@ -91,12 +86,7 @@ func TestRobotName(t *testing.T) {
 // on a port opened once: the mBot restarts once, not at every R. C then
 // lets the port go: another program can open it.
 func TestRobotOnAPortStaysOpenBetweenRuns(t *testing.T) {
-	v := link.NewVirtual(link.VirtualOptions{Boot: link.BootFactory, TimeScale: 20})
-	defer v.Close()
-	port := filepath.Join(t.TempDir(), "ttyMBOT")
-	if _, err := v.StartPTY(port); err != nil {
-		t.Skipf("no pseudo-terminals: %v", err)
-	}
+	v, port := factoryMBotOnPTY(t)
 	ev := map[int]Events{}
 	g := newTestGame(t, config.Window{Drawing: smallDrawing(), Robot: "serial:" + port}, &script{events: ev})
 	g.robotScale = 20
@@ -158,4 +148,18 @@ func boots(v *link.Virtual) int {
 		}
 	}
 	return n
+}
+
+// factoryMBotOnPTY starts a virtual mBot on the factory program, at 20
+// times real speed, on a pseudo-terminal at the returned path (the test is
+// skipped where there are none); it stops with the test.
+func factoryMBotOnPTY(t *testing.T) (*link.Virtual, string) {
+	t.Helper()
+	v := link.NewVirtual(link.VirtualOptions{Boot: link.BootFactory, TimeScale: 20})
+	t.Cleanup(func() { v.Close() })
+	port := filepath.Join(t.TempDir(), "ttyMBOT")
+	if _, err := v.StartPTY(port); err != nil {
+		t.Skipf("no pseudo-terminals: %v", err)
+	}
+	return v, port
 }
