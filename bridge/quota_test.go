@@ -194,6 +194,26 @@ func TestHalfOpenConnectionsAreCapped(t *testing.T) {
 	}
 }
 
+// waitForAck reads c's messages until the bridge acknowledges a moves
+// message.
+func waitForAck(t *testing.T, c *websocket.Conn) {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			t.Fatalf("waiting for an ack: %v", err)
+		}
+		m, err := wire.Decode(data)
+		if err != nil {
+			t.Fatalf("waiting for an ack: %v", err)
+		}
+		if m.Type == wire.TypeAck {
+			return
+		}
+	}
+}
+
 // Clients that start jobs and vanish cost the others nothing: their jobs,
 // which only waited, neither change the state everyone is sent (the
 // queue's length is sent at the next progress tick, and came back by then)
@@ -216,7 +236,13 @@ func TestVanishingJobsSendOthersNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = c.WriteMessage(websocket.TextMessage, wire.Message{Type: wire.TypeMoves, Seq: 1, Moves: []wire.Move{{Kind: wire.PenDown}}}.Encode())
+		if err := c.WriteMessage(websocket.TextMessage, wire.Message{Type: wire.TypeMoves, Seq: 1, Moves: []wire.Move{{Kind: wire.PenDown}}}.Encode()); err != nil {
+			t.Fatal(err)
+		}
+		// Vanish once the job is queued (its ack came). Closing at once
+		// races the bridge's first sends: a failed write ends the
+		// connection before its message is read, and no job is made.
+		waitForAck(t, c)
 		c.Close()
 	}
 	deadline := time.Now().Add(10 * time.Second)
