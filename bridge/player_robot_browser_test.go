@@ -171,10 +171,10 @@ func (c *cdp) followRobot(d time.Duration) (progress []string, end pageRobot, at
 // The player served by a classroom bridge (`bridge --serve-player`, with a
 // token) draws on the bridge's robot, the virtual mBot here at 40 times real
 // speed (the demo's 4 minutes in about 6 s): the panel names the classroom
-// robot before R; R sends the demo, the panel shows the progress, the
-// network cuts the connection halfway (server side) and the page's client
-// resumes, and the robot has drawn the plan's exact moves (the window's
-// planner, as `plot` plans), each once. Behind another computer's drawing,
+// robot before R; a tap on the robot button (R's button) sends the demo,
+// the panel shows the progress, the network cuts the connection halfway
+// (server side) and the page's client resumes, and the robot has drawn the
+// plan's exact moves (the window's planner, as `plot` plans), each once. Behind another computer's drawing,
 // the panel says the page's waits its turn. ?robot=sim picks the virtual mBot
 // instead, and C steps back to the classroom robot. A page from another
 // origin cannot reach the robot, even with the token.
@@ -210,8 +210,10 @@ func TestPlayerDrawsOnTheBridgesRobot(t *testing.T) {
 		t.Errorf("before R the robot is %q and the panel says %q | %q; want the classroom robot", before.Name, before.Title, before.Detail)
 	}
 
+	// A finger on the robot button starts it, as on a tablet with no
+	// keyboard (checkQueued presses R).
 	pressed := time.Now()
-	c.key("r", "KeyR", 82)
+	c.tapButton("robot")
 	progress, end, doneAt := c.followRobot(3 * time.Minute)
 	if end.State != "done" || !strings.Contains(end.Title, "Robot is done!") || end.MotionsDone != end.Motions {
 		t.Errorf("at the end: state %q, %d of %d motions, panel %q | %q; want done", end.State, end.MotionsDone, end.Motions, end.Title, end.Detail)
