@@ -59,23 +59,20 @@ func runInfo(env *Env, args []string) error {
 	}
 	path := pos[0]
 	r := infoReport{File: path, Format: sniffFile(path).String(), Drawings: 1, Gallery: o.Gallery}
-	var d *playback.Drawing
-	if r.Format == format.QuickDraw.String() {
-		// One pass over the file: the drawing asked for, and the count of
-		// all (which need not fit in memory together).
-		if d, r.Drawings, err = format.LoadCounted(path, o); err != nil {
-			return err
-		}
+	// One pass over a Quick, Draw! file: the drawing asked for, and the
+	// count of all (which need not fit in memory together); the other
+	// many-drawing formats (tldraw pages, Excalidraw library items) are
+	// counted by decoding them all.
+	d, n, err := format.LoadCounted(path, o)
+	if err != nil {
+		return err
+	}
+	if r.Drawings = n; n > 1 || r.Format == format.QuickDraw.String() {
 		switch {
 		case o.KeyID != "":
 			r.KeyID = o.KeyID
 		case !o.Gallery:
 			r.Index = &o.Index
-		}
-	}
-	if d == nil {
-		if d, err = format.Load(path, o); err != nil {
-			return err
 		}
 	}
 	st := d.Stats()

@@ -42,6 +42,20 @@ func TestInfo(t *testing.T) {
 	if !strings.Contains(stdout, "25 drawings laid out as a gallery") {
 		t.Errorf("gallery info:\n%s", stdout)
 	}
+	// The other many-drawing formats: each library item or page is a
+	// drawing, counted, and --index picks one.
+	for _, c := range []struct {
+		file, index, want string
+	}{
+		{"apps/excalidraw/swissarmysam_maps.excalidrawlib", "3", "format:    excalidraw, drawing 4 of 4 (--index 3)"},
+		{"apps/excalidraw/kwirke_some-handdrawn-signs.excalidrawlib", "0", "format:    excalidraw, drawing 1 of 2 (--index 0)"},
+		{"apps/tldraw-v1/Example.tldr", "0", "format:    tldraw\n"},
+	} {
+		stdout, stderr, status := fileCmd(t, "info", filepath.Join(realData, c.file), "--index", c.index)
+		if status != 0 || !strings.Contains(stdout, c.want) {
+			t.Errorf("info %s --index %s: status %d, %q; want %q in\n%s", c.file, c.index, status, stderr, c.want, stdout)
+		}
+	}
 	_, stderr, status = fileCmd(t, "info", filepath.Join(t.TempDir(), "none.json"))
 	if status != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "none.json: no such file or directory") {
 		t.Errorf("missing file: %d %q", status, stderr)
