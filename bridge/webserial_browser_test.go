@@ -515,54 +515,16 @@ func (c *cdp) callInto(method string, params, out any) {
 	}
 }
 
-// logInk says how far the robot's ink strays from the plan: how far ink
-// sampled every 0.5 mm lies on average from the planned paths, and the
-// planned point farthest from any ink. It asserts nothing: how late the
-// page sends depends on the machine's load.
+// logInk says how far the robot's ink strays from the plan
+// (robot.Plan.Deviation). It asserts nothing: how late the page sends
+// depends on the machine's load.
 func logInk(t *testing.T, plan *robot.Plan, tr link.Trace) {
 	t.Helper()
-	type seg struct{ ax, ay, bx, by float64 }
-	near := func(segs []seg, x, y float64) float64 {
-		best := math.Inf(1)
-		for _, s := range segs {
-			dx, dy := s.bx-s.ax, s.by-s.ay
-			f := 0.0
-			if l := dx*dx + dy*dy; l > 0 {
-				f = math.Max(0, math.Min(1, ((x-s.ax)*dx+(y-s.ay)*dy)/l))
-			}
-			best = math.Min(best, math.Hypot(x-s.ax-f*dx, y-s.ay-f*dy))
-		}
-		return best
-	}
-	var planned, inked []seg
-	for _, pa := range plan.Paths {
-		for i := pa.Start + 1; i < pa.End; i++ {
-			ax, ay := plan.Point(i - 1)
-			bx, by := plan.Point(i)
-			planned = append(planned, seg{ax, ay, bx, by})
-		}
-	}
-	sum, n := 0.0, 0
-	for _, p := range tr.Ink() {
-		for i := 1; i < len(p.Points); i++ {
-			a, b := p.Points[i-1], p.Points[i]
-			inked = append(inked, seg{a.X, a.Y, b.X, b.Y})
-			steps := max(1, int(math.Ceil(math.Hypot(b.X-a.X, b.Y-a.Y)/0.5)))
-			for j := range steps {
-				f := (float64(j) + 0.5) / float64(steps)
-				sum += near(planned, a.X+f*(b.X-a.X), a.Y+f*(b.Y-a.Y))
-				n++
-			}
-		}
-	}
-	if n == 0 {
+	mean, far := plan.Deviation(tr)
+	if math.IsInf(mean, 1) {
 		t.Error("the robot drew nothing")
 		return
 	}
-	far := 0.0
-	for _, s := range planned {
-		far = math.Max(far, near(inked, s.ax, s.ay))
-	}
 	t.Logf("ink %.0f mm (plan %.0f mm), on average %.2f mm from the plan; a planned point at most %.2f mm from ink",
-		tr.Length(true), plan.Stats.PenDown, sum/float64(n), far)
+		tr.Length(true), plan.Stats.PenDown, mean, far)
 }

@@ -123,41 +123,6 @@ func (c *stallClock) Sleep(ctx context.Context, d time.Duration) error {
 	return c.ManualClock.Sleep(ctx, d)
 }
 
-// inkError measures a trace against the plan: the mean distance of the ink
-// from the planned paths (sampled every 0.25 mm along the ink, so that a
-// long miss weighs by its length), and the distance of the farthest
-// planned point from any ink.
-func inkError(plan *Plan, tr link.Trace) (mean, uncovered float64) {
-	var segs []inkSeg
-	var sum float64
-	var n int
-	for _, p := range tr.Ink() {
-		for i := 1; i < len(p.Points); i++ {
-			a, b := p.Points[i-1], p.Points[i]
-			segs = append(segs, inkSeg{a.X, a.Y, b.X, b.Y})
-			k := max(1, int(math.Ceil(math.Hypot(b.X-a.X, b.Y-a.Y)/0.25)))
-			for j := range k {
-				f := (float64(j) + 0.5) / float64(k)
-				sum += distToPlan(plan, a.X+f*(b.X-a.X), a.Y+f*(b.Y-a.Y))
-				n++
-			}
-		}
-	}
-	for _, pa := range plan.Paths {
-		if pa.Len() < 2 {
-			continue
-		}
-		for i := pa.Start; i < pa.End; i++ {
-			x, y := plan.Point(i)
-			uncovered = math.Max(uncovered, distToInk(segs, x, y))
-		}
-	}
-	if n == 0 {
-		return math.Inf(1), math.Inf(1)
-	}
-	return sum / float64(n), uncovered
-}
-
 // A loaded host: one wait in seven oversleeps by 90 ms (at 100 mm/s, a
 // stop 9 mm late; at 100°/s a turn 9° too far). Open loop, every late stop
 // shifts or turns the rest of the drawing; closed on its own timing, the
@@ -174,7 +139,7 @@ func TestDriverCorrectsLateFrames(t *testing.T) {
 		if clk.stalls < 50 {
 			t.Fatalf("only %d stalls: the test checks nothing", clk.stalls)
 		}
-		mean, uncovered = inkError(r.prog.Plan, r.v.Trace())
+		mean, uncovered = r.prog.Plan.Deviation(r.v.Trace())
 		t.Logf("open loop %v: %d stalls; ink %.1f mm (plan %.1f); mean distance from the plan %.3f mm; farthest planned point from ink %.3f mm",
 			openLoop, clk.stalls, r.v.Trace().Length(true), r.prog.Plan.Stats.PenDown, mean, uncovered)
 		return mean, uncovered, r, d

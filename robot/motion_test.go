@@ -9,9 +9,6 @@ import (
 	"mbotdraw/robot/mblock"
 )
 
-// inkSeg is a straight piece of the pen's trace while it touched the paper.
-type inkSeg struct{ x0, y0, x1, y1 float64 }
-
 // replay integrates a differential-drive robot from the frames alone, as an
 // independent check of the motion model: wheel speed proportional to PWM
 // (cal.Speed at cal.PWM), wheels EffectiveTrack apart, pen down while the
@@ -140,22 +137,6 @@ func TestFramesDrawThePlan(t *testing.T) {
 			}
 		})
 	}
-}
-
-func distToPlan(p *Plan, x, y float64) float64 {
-	best := math.Inf(1)
-	for _, pa := range p.Paths {
-		best = math.Min(best, distToPolyline(x, y, p.XY[2*pa.Start:2*pa.End]))
-	}
-	return best
-}
-
-func distToInk(ink []inkSeg, x, y float64) float64 {
-	best := math.Inf(1)
-	for _, s := range ink {
-		best = math.Min(best, distToSegment(x, y, s.x0, s.y0, s.x1, s.y1))
-	}
-	return best
 }
 
 // No wheel ever jumps from rest to full speed or straight into the other

@@ -152,24 +152,6 @@ func TestPlanDrawsEveryStrokeOnce(t *testing.T) {
 	}
 }
 
-func distToPolyline(x, y float64, xy []float64) float64 {
-	best := math.Hypot(x-xy[0], y-xy[1])
-	for i := 2; i+1 < len(xy); i += 2 {
-		best = math.Min(best, distToSegment(x, y, xy[i-2], xy[i-1], xy[i], xy[i+1]))
-	}
-	return best
-}
-
-func distToSegment(px, py, ax, ay, bx, by float64) float64 {
-	dx, dy := bx-ax, by-ay
-	l2 := dx*dx + dy*dy
-	t := 0.0
-	if l2 > 0 {
-		t = math.Max(0, math.Min(1, ((px-ax)*dx+(py-ay)*dy)/l2))
-	}
-	return math.Hypot(px-ax-t*dx, py-ay-t*dy)
-}
-
 func TestPlanJoinsTouchingStrokes(t *testing.T) {
 	// Three strokes that chain end to start (the middle one reversed) and one
 	// far away.
