@@ -148,6 +148,44 @@ func (c *cdp) key(key, code string, keyCode int) {
 	}
 }
 
+// waitForPlayer waits for the player to start (compiling 30 MB of
+// WebAssembly on a loaded machine takes a while), and fails the test with
+// the page's error if it did not.
+func (c *cdp) waitForPlayer() {
+	c.t.Helper()
+	c.waitFor(`window.mbotdraw && (window.mbotdraw.state == "failed" || window.mbotdraw.game)`, 3*time.Minute)
+	var failed string
+	c.eval(`window.mbotdraw.error`, &failed)
+	if failed != "" {
+		c.t.Fatalf("the player did not start: %s", failed)
+	}
+}
+
+// pressKey is a key for chord: its DOM key and code, its Windows virtual
+// key code, and for a modifier its bit in CDP's modifiers.
+type pressKey struct {
+	key, code string
+	vk, bit   int
+}
+
+var (
+	ctrlKey  = pressKey{"Control", "ControlLeft", 17, 2}
+	shiftKey = pressKey{"Shift", "ShiftLeft", 16, 8}
+)
+
+// chord holds the modifier mod while it presses and releases k, as a
+// person types Ctrl+O.
+func (c *cdp) chord(mod, k pressKey) {
+	c.t.Helper()
+	for _, e := range []struct {
+		typ string
+		k   pressKey
+	}{{"rawKeyDown", mod}, {"rawKeyDown", k}, {"keyUp", k}, {"keyUp", mod}} {
+		c.call("Input.dispatchKeyEvent", map[string]any{"type": e.typ, "key": e.k.key, "code": e.k.code, "windowsVirtualKeyCode": e.k.vk, "modifiers": mod.bit})
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // The player loads from the page `serve` serves, in headless Chromium with
 // WebGL on SwiftShader: the demo plays, keys change the speed as on the
 // desktop, it plays to the end, and the paper then shows what the software
@@ -160,13 +198,7 @@ func TestPlayerInChromium(t *testing.T) {
 	srv := httptest.NewServer(Guard("", playerHandler(t)))
 	defer srv.Close()
 	c := startChromium(t, srv.URL+"/", swiftShader...)
-	// Compiling 30 MB of WebAssembly on a loaded machine takes a while.
-	c.waitFor(`window.mbotdraw && (window.mbotdraw.state == "failed" || window.mbotdraw.game)`, 3*time.Minute)
-	var failed string
-	c.eval(`window.mbotdraw.error`, &failed)
-	if failed != "" {
-		t.Fatalf("the player did not start: %s", failed)
-	}
+	c.waitForPlayer()
 	var firstMs float64
 	c.eval(`window.mbotdraw.first_tick_ms`, &firstMs)
 	t.Logf("first frame %.0f ms after the page began loading", firstMs)
@@ -238,16 +270,7 @@ func TestPlayerInChromium(t *testing.T) {
 	// Ctrl+O opens the page's file chooser (intercepted here: no dialog).
 	c.call("Page.setInterceptFileChooserDialog", map[string]any{"enabled": true})
 	c.eval(`document.getElementById("open").addEventListener("click", () => { window.chooserAsked = true; }), true`, nil)
-	for _, k := range []struct {
-		typ, key, code string
-		vk             int
-	}{
-		{"rawKeyDown", "Control", "ControlLeft", 17}, {"rawKeyDown", "o", "KeyO", 79},
-		{"keyUp", "o", "KeyO", 79}, {"keyUp", "Control", "ControlLeft", 17},
-	} {
-		c.call("Input.dispatchKeyEvent", map[string]any{"type": k.typ, "key": k.key, "code": k.code, "windowsVirtualKeyCode": k.vk, "modifiers": 2})
-		time.Sleep(100 * time.Millisecond)
-	}
+	c.chord(ctrlKey, pressKey{key: "o", code: "KeyO", vk: 79})
 	c.waitFor(`window.chooserAsked`, time.Minute)
 
 	// A drawing picked with the page's file input opens, as a dropped one.

@@ -14,6 +14,7 @@ import (
 
 	"mbotdraw/assets"
 	"mbotdraw/bridge/wire"
+	"mbotdraw/playback"
 	"mbotdraw/playback/format"
 	"mbotdraw/robot"
 	"mbotdraw/robot/link"
@@ -121,15 +122,23 @@ func (b *classroomBridge) cut() {
 	}
 }
 
-// demoMoves returns the program R makes of the demo, planned as the window
-// and `plot` plan it, and the moves it sends a bridge.
+// demoMoves returns the program R makes of the demo, and the moves it sends
+// a bridge.
 func demoMoves(t *testing.T) (*robot.Program, []wire.Move) {
 	t.Helper()
 	ds, err := format.Decode(assets.DemoName, assets.Demo(), format.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := robot.NewPlan(ds[0], robot.PlanOptions{TwoOpt: true})
+	prog := playerProgram(t, ds[0])
+	return prog, Moves(prog.Motions)
+}
+
+// playerProgram returns the program R makes of d, planned as the window
+// (app/window's planDrawing) and `plot` plan it.
+func playerProgram(t *testing.T, d *playback.Drawing) *robot.Program {
+	t.Helper()
+	plan, err := robot.NewPlan(d, robot.PlanOptions{TwoOpt: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +146,7 @@ func demoMoves(t *testing.T) (*robot.Program, []wire.Move) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return prog, Moves(prog.Motions)
+	return prog
 }
 
 // pageRobotNow returns the page's mbotdraw.game.robot.
@@ -198,12 +207,7 @@ func TestPlayerDrawsOnTheBridgesRobot(t *testing.T) {
 
 	const foreignHost = "foreign.test"
 	c := startChromium(t, b.srv.URL+"/?token="+b.token, append(swiftShader, "--host-resolver-rules=MAP "+foreignHost+" 127.0.0.1")...)
-	c.waitFor(`window.mbotdraw && (window.mbotdraw.state == "failed" || window.mbotdraw.game)`, 3*time.Minute)
-	var failed string
-	c.eval(`window.mbotdraw.error`, &failed)
-	if failed != "" {
-		t.Fatalf("the player did not start: %s", failed)
-	}
+	c.waitForPlayer()
 	c.waitFor(`window.mbotdraw.game.robot.title != ""`, time.Minute)
 	before := c.pageRobotNow()
 	if !strings.Contains(before.Name, "classroom robot") || !strings.Contains(before.Title, "classroom robot") {
@@ -270,7 +274,7 @@ func TestPlayerDrawsOnTheBridgesRobot(t *testing.T) {
 	// ?robot=sim picks the virtual mBot, as --robot does on the desktop; C
 	// then steps to the classroom robot.
 	c.call("Page.navigate", map[string]any{"url": b.srv.URL + "/?token=" + b.token + "&robot=sim"})
-	c.waitFor(`window.mbotdraw && (window.mbotdraw.state == "failed" || window.mbotdraw.game)`, 3*time.Minute)
+	c.waitForPlayer()
 	if r := c.pageRobotNow(); r.Name != "the virtual mBot" {
 		t.Errorf("with ?robot=sim R draws on %q; want the virtual mBot", r.Name)
 	}
@@ -301,16 +305,7 @@ func checkQueued(t *testing.T, c *cdp, b *classroomBridge, drawn int) {
 	}
 	c.key("r", "KeyR", 82)
 	c.waitFor(`window.mbotdraw.game.robot.title.includes("1 drawing before yours")`, time.Minute)
-	for _, k := range []struct { // Shift+R stops it
-		typ, key, code string
-		vk             int
-	}{
-		{"rawKeyDown", "Shift", "ShiftLeft", 16}, {"rawKeyDown", "R", "KeyR", 82},
-		{"keyUp", "R", "KeyR", 82}, {"keyUp", "Shift", "ShiftLeft", 16},
-	} {
-		c.call("Input.dispatchKeyEvent", map[string]any{"type": k.typ, "key": k.key, "code": k.code, "windowsVirtualKeyCode": k.vk, "modifiers": 8})
-		time.Sleep(100 * time.Millisecond)
-	}
+	c.chord(shiftKey, pressKey{key: "R", code: "KeyR", vk: 82}) // Shift+R stops it
 	c.waitFor(`!window.mbotdraw.game.robot.running`, time.Minute)
 	if r := c.pageRobotNow(); r.State != "stopped" || r.MotionsDone != 0 {
 		t.Errorf("after Shift+R in line: state %q, %d motions done; want stopped before any", r.State, r.MotionsDone)

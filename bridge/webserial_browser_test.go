@@ -212,20 +212,13 @@ func TestWebSerialInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := robot.NewPlan(d, robot.PlanOptions{TwoOpt: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog, err := robot.Compile(plan, robot.DefaultCalibration(), robot.CompileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	prog := playerProgram(t, d)
 	const k = 1
 	c, sr := openSerialPlayer(t, prog, k, "")
 	r := drawOverSerial(t, c, file, prog, k, len(d.Strokes))
 	checkSerialFrames(t, sr, r, prog)
-	logInk(t, plan, sr.v.Trace())
-	if ink, want := sr.v.Trace().Length(true), plan.Stats.PenDown; r.Reconnects == 0 && ink > 1.1*want {
+	logInk(t, prog.Plan, sr.v.Trace())
+	if ink, want := sr.v.Trace().Length(true), prog.Plan.Stats.PenDown; r.Reconnects == 0 && ink > 1.1*want {
 		t.Errorf("the robot drew %.0f mm of ink; the plan draws %.0f mm: it ran on past late stops, and backed up over the overshoot", ink, want)
 	}
 	pullTheCable(t, c, sr)
@@ -318,12 +311,7 @@ func openSerialPage(t *testing.T, url string, k int, query string) *cdp {
 	c.call("Page.addScriptToEvaluateOnNewDocument", map[string]any{
 		"source": fmt.Sprintf(serialStandIn, "ws"+strings.TrimPrefix(url, "http")+"/serial")})
 	c.call("Page.navigate", map[string]any{"url": url + "/?time-scale=" + strconv.Itoa(k) + query})
-	c.waitFor(`window.mbotdraw && (window.mbotdraw.state == "failed" || window.mbotdraw.game)`, 3*time.Minute)
-	var failed string
-	c.eval(`window.mbotdraw.error`, &failed)
-	if failed != "" {
-		t.Fatalf("the player did not start: %s", failed)
-	}
+	c.waitForPlayer()
 	// The stand-in refuses the list without a user gesture, as Chrome does.
 	var refused string
 	c.eval(`navigator.serial.requestPort().then(() => "granted", (e) => e.name)`, &refused)
