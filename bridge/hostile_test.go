@@ -235,17 +235,23 @@ func TestTakenOverConnectionStartsNoPhantomJob(t *testing.T) {
 	}
 }
 
+// floodPings sends pings as fast as it can, up to 5,000, until the
+// connection stops taking them.
+func (c *testClient) floodPings() {
+	for i := 0; i < 5000; i++ {
+		if c.conn.WriteControl(websocket.PingMessage, []byte("flood"), time.Now().Add(time.Second)) != nil {
+			return
+		}
+	}
+}
+
 // Control frames cost what messages cost: a ping flood is closed with 1008
 // like a message flood.
 func TestPingFloodIsRateLimitedThenClosed(t *testing.T) {
 	s, srv := newTestServer(t, &Recorder{}, Options{Limits: Limits{Rate: 50, Burst: 50, AbuseLimit: 400}})
 	other := dialTest(t, wsURL(srv, "/robot"), nil)
 	c := dialTest(t, wsURL(srv, "/robot"), nil)
-	for i := 0; i < 5000; i++ {
-		if c.conn.WriteControl(websocket.PingMessage, []byte("flood"), time.Now().Add(time.Second)) != nil {
-			break
-		}
-	}
+	c.floodPings()
 	if code := c.closedWith(); code != websocket.ClosePolicyViolation {
 		t.Errorf("close code %d, want %d (policy violation)", code, websocket.ClosePolicyViolation)
 	}
@@ -271,11 +277,7 @@ func TestPingFloodIsRateLimitedThenClosed(t *testing.T) {
 func TestFloodAfterTheCloseIsCutOff(t *testing.T) {
 	_, srv := newTestServer(t, &Recorder{}, Options{Limits: Limits{Rate: 50, Burst: 50, AbuseLimit: 400}})
 	c := dialTest(t, wsURL(srv, "/robot"), nil)
-	for i := 0; i < 5000; i++ {
-		if c.conn.WriteControl(websocket.PingMessage, []byte("flood"), time.Now().Add(time.Second)) != nil {
-			break
-		}
-	}
+	c.floodPings()
 	if code := c.closedWith(); code != websocket.ClosePolicyViolation {
 		t.Fatalf("close code %d, want %d (policy violation)", code, websocket.ClosePolicyViolation)
 	}
