@@ -27,27 +27,24 @@ import (
 // (client_conn_js.go).
 
 // wsConn is one WebSocket connection to a bridge, as the client uses it.
-// One goroutine reads and one writes; close and closeWith may be called
-// from any goroutine, any number of times.
+// One goroutine reads and one writes; close and closeNormally may be
+// called from any goroutine, any number of times.
 type wsConn interface {
 	// read returns the next message's data. It fails once the connection
 	// is lost or closed, or when nothing came for idle (a WebSocket ping
-	// from the bridge counts, where the connection sees them): the
-	// connection is then closed.
+	// from the bridge counts, where the connection sees them); the caller
+	// then closes it.
 	read(idle time.Duration) ([]byte, error)
 	// writeText sends data as one text message; it fails when the
 	// connection is closed or the message could not go within timeout
 	// (where the connection can tell).
 	writeText(data []byte, timeout time.Duration) error
-	// closeWith tells the bridge why the connection ends (a WebSocket
-	// close code, 1000 for a normal closure, and a reason), then closes it.
-	closeWith(code int, reason string)
+	// closeNormally tells the bridge that the connection ends normally
+	// (WebSocket close code 1000), then closes it.
+	closeNormally()
 	// close closes the connection at once: a read under way fails.
 	close()
 }
-
-// closeNormal is the WebSocket close code of a normal closure.
-const closeNormal = 1000
 
 // IsURL reports whether spec names a robot bridge (ws:// or wss://).
 func IsURL(spec string) bool {
@@ -213,7 +210,7 @@ func (w *Client) Close() error {
 	close(w.done)
 	w.mu.Unlock()
 	if conn != nil {
-		conn.closeWith(closeNormal, "")
+		conn.closeNormally()
 	}
 	w.loopDone.Wait()
 	return nil

@@ -56,9 +56,6 @@ func (g *gorillaConn) read(idle time.Duration) ([]byte, error) {
 	g.idle = idle
 	_ = g.c.SetReadDeadline(time.Now().Add(idle))
 	_, data, err := g.c.ReadMessage()
-	if err != nil {
-		g.c.Close()
-	}
 	return data, err
 }
 
@@ -67,8 +64,8 @@ func (g *gorillaConn) writeText(data []byte, timeout time.Duration) error {
 	return g.c.WriteMessage(websocket.TextMessage, data)
 }
 
-func (g *gorillaConn) closeWith(code int, reason string) {
-	_ = g.c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+func (g *gorillaConn) closeNormally() {
+	_ = g.c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	g.c.Close()
 }
 

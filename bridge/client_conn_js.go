@@ -164,7 +164,6 @@ func (c *browserConn) read(idle time.Duration) ([]byte, error) {
 		select {
 		case <-c.notify:
 		case <-timer.C:
-			c.close()
 			return nil, fmt.Errorf("nothing came from the bridge for %v", idle)
 		}
 	}
@@ -189,14 +188,14 @@ func (c *browserConn) writeText(data []byte, _ time.Duration) (err error) {
 	return nil
 }
 
-func (c *browserConn) closeWith(code int, reason string) {
+// closeNormal is the WebSocket close code of a normal closure.
+const closeNormal = 1000
+
+// close and closeNormally are one in the browser: its WebSocket always
+// tells the bridge (1000, a normal closure).
+func (c *browserConn) close() {
 	c.fail(errConnClosed)
-	// A page may only send 1000 and 3000–4999.
-	if code != closeNormal && (code < 3000 || code > 4999) {
-		code = closeNormal
-	}
-	defer func() { _ = recover() }() // a reason too long: nothing to do
-	c.ws.Call("close", code, reason)
+	c.ws.Call("close", closeNormal, "")
 }
 
-func (c *browserConn) close() { c.closeWith(closeNormal, "") }
+func (c *browserConn) closeNormally() { c.close() }
