@@ -173,7 +173,7 @@ func BenchmarkKeyframeCodec(b *testing.B) {
 	var tiles [][]byte
 	raw := 0
 	for t := range s.cur {
-		tile := s.appendTile(nil, img, t)
+		tile := s.tileBytes(nil, img, t)
 		tiles = append(tiles, tile)
 		raw += len(tile)
 	}

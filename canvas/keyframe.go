@@ -157,6 +157,7 @@ func (s *keyframeStore) tileSpan(r image.Rectangle) (x0, y0, x1, y1 int, ok bool
 // touch marks the tiles under r as changed; call it before changing them
 // (a pending keyframe may need them first: see beforeWrite).
 func (s *keyframeStore) touch(r image.Rectangle) {
+	s.beforeWrite(r)
 	x0, y0, x1, y1, ok := s.tileSpan(r)
 	if !ok {
 		return
@@ -164,9 +165,6 @@ func (s *keyframeStore) touch(r image.Rectangle) {
 	for y := y0; y <= y1; y++ {
 		row := s.cur[y*s.tw : (y+1)*s.tw]
 		for x := x0; x <= x1; x++ {
-			if s.pend != nil {
-				s.beforeWriteTile(y*s.tw + x)
-			}
 			row[x] = dirtyTile
 		}
 	}

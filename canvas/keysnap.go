@@ -172,7 +172,7 @@ func (s *keyframeStore) encode(p *pendingKey, ts *tileScratch) {
 				copied++ // it comes through p.copies
 				continue
 			}
-			s.ahead[n] = s.appendTile(s.ahead[n][:0], p.img, int(p.tiles[next]))
+			s.ahead[n] = s.tileBytes(s.ahead[n], p.img, int(p.tiles[next]))
 			p.state[next].Store(tileRead)
 			s.aheadIdx[n] = next
 			n++
@@ -220,14 +220,16 @@ func (s *keyframeStore) storeTile(p *pendingKey, i int, raw []byte, ts *tileScra
 	p.made[i] = b
 }
 
-// appendTile appends tile t of img to dst, row after row.
-func (s *keyframeStore) appendTile(dst []byte, img *image.RGBA, t int) []byte {
+// tileBytes copies tile t of img into dst, row after row, and returns it
+// (dst grown if it is too small).
+func (s *keyframeStore) tileBytes(dst []byte, img *image.RGBA, t int) []byte {
 	r := s.tileRect(t)
-	rowBytes := 4 * r.Dx()
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		off := img.PixOffset(r.Min.X, y)
-		dst = append(dst, img.Pix[off:off+rowBytes]...)
+	n := 4 * r.Dx() * r.Dy()
+	if cap(dst) < n {
+		dst = make([]byte, n)
 	}
+	dst = dst[:n]
+	copyRect(img, r, dst, true)
 	return dst
 }
 
@@ -266,10 +268,10 @@ func (s *keyframeStore) beforeWriteTile(t int) {
 	buf := s.getSpare()
 	if buf == nil {
 		ts := &s.own
-		ts.raw = s.appendTile(ts.raw[:0], p.img, t)
+		ts.raw = s.tileBytes(ts.raw, p.img, t)
 		s.storeTile(p, i, ts.raw, ts)
 	} else {
-		buf = s.appendTile(buf, p.img, t)
+		buf = s.tileBytes(buf, p.img, t)
 	}
 	p.copies <- copiedTile{i: i, pix: buf}
 }

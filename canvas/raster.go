@@ -65,15 +65,15 @@ const canonMargin = 1024
 const snap = 512
 
 // Fill draws the piece that t has prepared (whose box is minX..maxY) into
-// dst, inside the rectangle within, and returns the rectangle it touched.
+// dst, inside the rectangle within.
 // The pixels a piece gets do not depend on within: a piece drawn in one
 // call or in several rectangles that tile its box comes out the same
 // (see cellRows).
-func (rs *Raster) Fill(dst *image.RGBA, within image.Rectangle, t *Tessellator, minX, minY, maxX, maxY float32) image.Rectangle {
+func (rs *Raster) Fill(dst *image.RGBA, within image.Rectangle, t *Tessellator, minX, minY, maxX, maxY float32) {
 	box := boxRect(minX, minY, maxX, maxY).Intersect(dst.Rect)
 	r := box.Intersect(within)
 	if r.Empty() {
-		return image.Rectangle{}
+		return
 	}
 	rs.canvas = dst.Rect
 	// Tessellate and snap once; every cell gets the same polygons.
@@ -105,7 +105,6 @@ func (rs *Raster) Fill(dst *image.RGBA, within image.Rectangle, t *Tessellator, 
 			}
 		}
 	}
-	return r
 }
 
 // polygons keeps the polygons of a piece (a PolygonSink), end to end.
