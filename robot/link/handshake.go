@@ -69,6 +69,26 @@ func HandshakeFrame(frame []byte) bool {
 		(frame[3] == bootIndex || frame[3] == confirmIndex)
 }
 
+// openHandshake is the host's side of the handshake on a link just opened,
+// as o says: none when o.BootWait is negative (the zero Board, no bytes),
+// else awaitBoard for o.BootWait (0: DefaultBootWait). A link whose
+// handshake fails is closed.
+func openHandshake(l Link, name string, o Options) (Board, []byte, error) {
+	if o.BootWait < 0 {
+		return Board{}, nil, nil
+	}
+	wait := o.BootWait
+	if wait == 0 {
+		wait = DefaultBootWait
+	}
+	b, rest, err := awaitBoard(l, name, wait)
+	if err != nil {
+		l.Close()
+		return Board{}, nil, err
+	}
+	return b, rest, nil
+}
+
 // awaitBoard waits, after l was opened, until the board listens: it asks
 // for the firmware's version and reads until the answer comes, or until the
 // boot banner comes and the answer to a request sent after it (the board

@@ -59,20 +59,13 @@ func OpenSerial(path string, o Options) (*Serial, error) {
 		return nil, portError(path, err)
 	}
 	s := &Serial{path: path, port: p, lock: lock}
-	if o.BootWait >= 0 {
-		wait := o.BootWait
-		if wait == 0 {
-			wait = DefaultBootWait
-		}
-		b, rest, err := awaitBoard(s, "serial port "+path, wait)
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		s.mu.Lock()
-		s.board, s.pending = b, append(s.pending, rest...)
-		s.mu.Unlock()
+	b, rest, err := openHandshake(s, "serial port "+path, o)
+	if err != nil {
+		return nil, err
 	}
+	s.mu.Lock()
+	s.board, s.pending = b, append(s.pending, rest...)
+	s.mu.Unlock()
 	return s, nil
 }
 

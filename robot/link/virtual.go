@@ -254,19 +254,11 @@ func (v *Virtual) Pipe() Link {
 // OpenWith("sim") does.
 func (v *Virtual) openPipe(o Options) (Link, error) {
 	l := v.Pipe()
-	if o.BootWait < 0 {
-		return l, nil
-	}
-	wait := o.BootWait
-	if wait == 0 {
-		wait = DefaultBootWait
-	}
-	e := l.(*pipeEnd)
-	b, rest, err := awaitBoard(l, "virtual mBot", wait)
+	b, rest, err := openHandshake(l, "virtual mBot", o)
 	if err != nil {
-		l.Close()
 		return nil, err
 	}
+	e := l.(*pipeEnd)
 	e.board = b
 	e.unread(rest)
 	return l, nil

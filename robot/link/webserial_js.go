@@ -130,20 +130,13 @@ func OpenWebSerial(o Options) (*WebSerial, error) {
 	})
 	port.Call("addEventListener", "disconnect", w.onGone)
 	go w.pump()
-	if o.BootWait >= 0 {
-		wait := o.BootWait
-		if wait == 0 {
-			wait = DefaultBootWait
-		}
-		b, rest, err := awaitBoard(w, w.name, wait)
-		if err != nil {
-			w.Close()
-			return nil, err
-		}
-		w.mu.Lock()
-		w.board, w.buf = b, append(rest, w.buf...)
-		w.mu.Unlock()
+	b, rest, err := openHandshake(w, w.name, o)
+	if err != nil {
+		return nil, err
 	}
+	w.mu.Lock()
+	w.board, w.buf = b, append(rest, w.buf...)
+	w.mu.Unlock()
 	return w, nil
 }
 
