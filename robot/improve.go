@@ -182,7 +182,6 @@ func (s *tourSearch) polish() {
 		if n <= maxWindowed {
 			s.windowTwoOpt(w)
 			s.windowOrOpt(w)
-			s.all = true // the windowed passes leave no marks
 		}
 	}
 }
@@ -274,13 +273,14 @@ const (
 // positions and the neighbour lists nb.
 func newTourSearch(t tour, span int, nb []int32) *tourSearch {
 	n := len(t.order)
-	budget := searchBudget
+	s := &tourSearch{tour: t, pos: make([]int, n), span: max(span, 3), nb: nb, budget: searchBudget,
+		inQ: make([]bool, n), queue: make([]int32, 0, n), dirty: newMarks(n), all: true}
 	if n > maxWindowed {
-		budget = largeSearchBudget
+		// Only searches of more strokes begin near what changed (seeds).
+		s.budget = largeSearchBudget
+		s.near, s.pick = reverseNeighbours(nb, n), newMarks(n)
 	}
-	return &tourSearch{tour: t, pos: make([]int, n), span: max(span, 3), nb: nb, budget: budget,
-		inQ: make([]bool, n), queue: make([]int32, 0, n),
-		dirty: newMarks(n), all: true, near: reverseNeighbours(nb, n), pick: newMarks(n)}
+	return s
 }
 
 // neighbourSearch is improve's neighbour-list search of 2-opt and short
@@ -297,9 +297,6 @@ func (s *tourSearch) neighbourSearch() {
 	}
 	budget := s.budget * n
 	for budget > 0 {
-		if n <= maxWindowed {
-			s.all = true
-		}
 		clear(s.inQ)
 		s.queue = s.seeds()
 		if len(s.queue) == 0 {

@@ -64,7 +64,8 @@ func reverseNeighbours(nb []int32, n int) adjacency {
 }
 
 // seeds returns the strokes a search should begin with, in tour order:
-// every stroke if s.all is set; else each dirty stroke and each stroke
+// every stroke if s.all is set or the drawing has at most maxWindowed
+// strokes (whose searches always look at every stroke); else each dirty stroke and each stroke
 // whose neighbour lists name a dirty one (a move between the two may gain
 // now), with the two strokes before each in the tour (whose runs of up to
 // three strokes reach it). It empties s.dirty and clears s.all, and sets
@@ -74,7 +75,7 @@ func (s *tourSearch) seeds() []int32 {
 		s.pos[k] = p
 	}
 	out := s.queue[:0]
-	if s.all {
+	if s.all || len(s.order) <= maxWindowed {
 		for _, k := range s.order {
 			out = append(out, int32(k))
 		}
