@@ -309,8 +309,8 @@ func (c *Conn) noting(dial robot.DialFunc) robot.DialFunc {
 				c.onBoard(b.Board())
 			}
 		}
-		if l, isLink := rw.(link.Link); c.keep && ok && isLink {
-			return &keptLink{Link: l, b: b, c: c}, nil
+		if bl, isBoardLink := rw.(boardLink); c.keep && isBoardLink {
+			return &keptLink{boardLink: bl, c: c}, nil
 		}
 		return rw, nil
 	}
@@ -319,13 +319,16 @@ func (c *Conn) noting(dial robot.DialFunc) robot.DialFunc {
 // keptLink is a link of a Conn with Options.Keep: a run that ends with it
 // healthy releases it (robot.Releaser) into the Conn, for the next dial.
 type keptLink struct {
-	link.Link
-	b link.Boarder
+	boardLink
 	c *Conn
 }
 
-// Board returns what the board told when the link was opened.
-func (k *keptLink) Board() link.Board { return k.b.Board() }
+// boardLink is a link that tells its board (a serial port's, a virtual
+// mBot's): the links a Conn keeps.
+type boardLink interface {
+	link.Link
+	link.Boarder
+}
 
 // Release keeps the link open for the Conn's next dial, or closes it when
 // the Conn is closed.
