@@ -133,10 +133,10 @@ func (g *Game) pageButtons() map[string]any {
 // robot's wheels since the page opened, and how long in all: robotHold).
 func (g *Game) pageRobotState() map[string]any {
 	m := map[string]any{"spec": g.robotSpec(), "name": robotName(g.robotSpec()), "title": "", "detail": ""}
-	switch r := g.robot; {
-	case r != nil:
-		p := r.panel()
+	if p, ok := g.robotPanelNow(); ok {
 		m["title"], m["detail"] = p.title, p.detail
+	}
+	if r := g.robot; r != nil {
 		m["state"], m["running"] = r.last.State.String(), r.running()
 		m["motions_done"], m["motions"], m["reconnects"] = r.last.MotionsDone, len(r.prog.Motions), r.last.Reconnects
 		m["sent"], m["sent_sum"] = r.wire.sent.Load(), strconv.FormatUint(r.wire.sum.Load(), 16)
@@ -147,8 +147,6 @@ func (g *Game) pageRobotState() map[string]any {
 			losses = append(losses, l)
 		}
 		m["losses"] = losses
-	case g.pick != nil && g.pick.shown:
-		m["title"], m["detail"], _ = g.pickStatus()
 	}
 	for _, msg := range g.msgs.list {
 		if msg.id == "robot" {

@@ -71,7 +71,7 @@ func (g *Game) pickRobot(spec string) {
 	}
 	p := &robotPick{spec: spec, shown: true}
 	g.pick = p
-	if spec == "sim" || bridge.IsURL(spec) {
+	if !onPort(spec) {
 		return
 	}
 	if spec == link.WebSerialSpec {
@@ -168,8 +168,7 @@ func (g *Game) nextRobot() {
 		body = "R draws on the virtual mBot."
 	case bridge.IsURL(next):
 		body = "R sends the drawing there; drawings from other computers wait their turn."
-	}
-	if next == link.WebSerialSpec {
+	case next == link.WebSerialSpec:
 		body = "Pick the mBot's port in the browser's list (often \"USB Serial\" or \"CH340\"). It restarts as its port opens: a few seconds."
 	}
 	if len(cs) == 1 {
@@ -177,6 +176,11 @@ func (g *Game) nextRobot() {
 	}
 	g.msgs.show(g.tick, message{kind: msgInfo, id: "robot", title: "Robot: " + robotName(next), body: body})
 }
+
+// onPort reports whether spec names a robot on a port of this computer (a
+// serial port, the dongle, Web Serial), which is opened when picked: not
+// the virtual mBot or a bridge's robot.
+func onPort(spec string) bool { return spec != "sim" && !bridge.IsURL(spec) }
 
 // robotName names a robot spec for people.
 func robotName(spec string) string {
@@ -214,7 +218,7 @@ func (g *Game) pickStatus() (title, detail string, bg color.RGBA) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
-	case p.spec == "sim" || bridge.IsURL(p.spec):
+	case !onPort(p.spec):
 		detail = "R draws · C picks another robot"
 	case p.probing:
 		detail = "waiting for the mBot to start…"

@@ -124,7 +124,7 @@ func (g *Game) runRobot(d *playback.Drawing, prog *robot.Program, pad bool) erro
 	// A robot on a port stays open between runs while it stays picked:
 	// opening its port restarts an mBot (2 to 3 s).
 	pick := g.pick
-	keep := pick != nil && pick.spec == spec && spec != "sim" && !bridge.IsURL(spec)
+	keep := pick != nil && pick.spec == spec && onPort(spec)
 	if prev := g.robot; keep && prev != nil {
 		// The run before (done, or stopped now) hands the open link back as
 		// it ends: within its reader's 200 ms read timeout.
@@ -511,19 +511,28 @@ func (g *Game) drawRobot(screen *ebiten.Image) {
 // companion's pad, the robot itself over the live drawing (the stroke is
 // planned on the page that drawing is on).
 func (g *Game) drawRobotPanel(screen *ebiten.Image) {
-	if g.robot == nil && (g.pick == nil || !g.pick.shown) {
+	p, ok := g.robotPanelNow()
+	if !ok {
 		return
 	}
 	if r := g.robot; r != nil && r.pad && r.running() && g.live != nil && g.doc.d == g.live.pad.Drawing() {
 		g.drawRobot(screen)
 	}
-	var p robotPanel
-	if g.robot == nil {
-		p.title, p.detail, p.bg = g.pickStatus() // before any drawing is sent
-	} else {
-		p = g.robot.panel()
-	}
 	p.draw(screen, g.kit())
+}
+
+// robotPanelNow returns the robot panel the window shows: the run's, or
+// before any drawing is sent the robot chosen with C; ok is false when
+// there is none.
+func (g *Game) robotPanelNow() (p robotPanel, ok bool) {
+	switch {
+	case g.robot != nil:
+		return g.robot.panel(), true
+	case g.pick != nil && g.pick.shown:
+		p.title, p.detail, p.bg = g.pickStatus()
+		return p, true
+	}
+	return p, false
 }
 
 // draw draws the panel.
